@@ -1,0 +1,57 @@
+// Plain reference kernels: one pair or one amplitude at a time, std::complex arithmetic.
+#include "core/kernels.hpp"
+
+namespace quddpm::reference {
+
+void apply_1q(cplx* psi, int nq, int q, const Gate2x2& g) {
+  const std::size_t step = std::size_t{1} << bit_of(nq, q);
+  const std::size_t d = dim_of(nq);
+  for (std::size_t i0 = 0; i0 < d; ++i0) {
+    if (i0 & step) continue;
+    const std::size_t i1 = i0 | step;
+    const cplx a = psi[i0], b = psi[i1];
+    psi[i0] = g.m00 * a + g.m01 * b;
+    psi[i1] = g.m10 * a + g.m11 * b;
+  }
+}
+
+void apply_rzz(cplx* psi, int nq, int q1, int q2, double angle) {
+  const std::size_t b1 = std::size_t{1} << bit_of(nq, q1);
+  const std::size_t b2 = std::size_t{1} << bit_of(nq, q2);
+  const cplx same = std::polar(1.0, -angle / 2), differ = std::polar(1.0, angle / 2);
+  for (std::size_t i = 0; i < dim_of(nq); ++i) {
+    const bool z1 = (i & b1) != 0, z2 = (i & b2) != 0;
+    psi[i] *= (z1 == z2) ? same : differ;
+  }
+}
+
+void apply_cz(cplx* psi, int nq, int q1, int q2) {
+  const std::size_t b1 = std::size_t{1} << bit_of(nq, q1);
+  const std::size_t b2 = std::size_t{1} << bit_of(nq, q2);
+  for (std::size_t i = 0; i < dim_of(nq); ++i)
+    if ((i & b1) && (i & b2)) psi[i] = -psi[i];
+}
+
+cplx expectation_pauli(const cplx* lambda, const cplx* psi, int nq, int q, Pauli p) {
+  const std::size_t step = std::size_t{1} << bit_of(nq, q);
+  const cplx I(0, 1);
+  cplx acc = 0;
+  for (std::size_t i = 0; i < dim_of(nq); ++i) {
+    const bool one = (i & step) != 0;
+    cplx ppsi;  // (P psi)_i
+    switch (p) {
+      case Pauli::X:
+        ppsi = psi[i ^ step];
+        break;
+      case Pauli::Y:
+        ppsi = one ? I * psi[i ^ step] : -I * psi[i ^ step];
+        break;
+      default:
+        ppsi = one ? -psi[i] : psi[i];
+    }
+    acc += std::conj(lambda[i]) * ppsi;
+  }
+  return acc;
+}
+
+}  // namespace quddpm::reference

@@ -1,0 +1,38 @@
+// The parallelism policy in one place: algorithms say what is independent, this file
+// decides how it is spread over threads. Work is split across states when there are at
+// least as many states as threads, otherwise across the amplitudes of one state. Only
+// element-wise work is split; reductions stay serial so that sums are bitwise identical
+// whatever the thread count.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace quddpm::par {
+
+// Number of threads the policy may use (defaults to OpenMP's).
+int max_threads();
+void set_max_threads(int n);
+
+// Index of the calling thread in the current region (0 outside one), for per-thread
+// workspaces sized max_threads().
+int thread_index();
+
+// True inside a parallel region opened by this policy (kernels then stay serial).
+bool in_parallel();
+
+// Amplitude loops shorter than this are never split: the fork costs more than it saves.
+constexpr std::int64_t kMinParallelAmplitudes = std::int64_t{1} << 14;
+
+// Calls f(i) for i in [0, n), over states: parallel when n >= 2 and threads > 1.
+template <class F>
+void for_each_state(std::int64_t n, F&& f);
+
+// Calls f(lo, hi) on contiguous pieces covering [0, n), over amplitudes: split across
+// threads only for long loops, outside another parallel region, with more than one thread.
+template <class F>
+void for_each_amplitude_range(std::int64_t n, F&& f);
+
+}  // namespace quddpm::par
+
+#include "core/parallel_impl.hpp"
