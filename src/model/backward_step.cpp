@@ -1,0 +1,186 @@
+#include "model/backward_step.hpp"
+
+#include <cmath>
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+#include "core/kernels.hpp"
+#include "core/parallel.hpp"
+#include "core/rng.hpp"
+#include "model/metrics.hpp"
+
+namespace quddpm {
+
+OutcomeChooser sampled_outcomes(std::uint64_t key) {
+  return [key](std::int64_t i, const std::vector<double>& p) -> std::int64_t {
+    Rng rng(stream_key(key, {static_cast<std::uint64_t>(i)}));
+    double total = 0;
+    for (double x : p)
+      total += x;
+    const double u = rng.uniform() * total;
+    double acc = 0;
+    for (std::size_t m = 0; m < p.size(); ++m) {
+      acc += p[m];
+      if (u < acc && p[m] > 0) return static_cast<std::int64_t>(m);
+    }
+    // Round-off left u beyond the last partial sum: take the last outcome with weight.
+    for (std::size_t m = p.size(); m-- > 0;)
+      if (p[m] > 0) return static_cast<std::int64_t>(m);
+    return 0;
+  };
+}
+
+OutcomeChooser fixed_outcomes(std::vector<std::int64_t> outcomes) {
+  return [outcomes = std::move(outcomes)](std::int64_t i,
+                                          const std::vector<double>& p) -> std::int64_t {
+    if (i >= static_cast<std::int64_t>(outcomes.size()))
+      throw std::invalid_argument("no outcome given for input " + std::to_string(i));
+    const std::int64_t m = outcomes[i];
+    if (m < 0 || m >= static_cast<std::int64_t>(p.size()))
+      throw std::invalid_argument("outcome " + std::to_string(m) + " of input " +
+                                  std::to_string(i) + " is outside 0.." +
+                                  std::to_string(p.size() - 1));
+    if (p[m] < 1e-12)
+      throw std::invalid_argument("outcome " + std::to_string(m) + " of input " +
+                                  std::to_string(i) + " has probability " + std::to_string(p[m]) +
+                                  " (below 1e-12)");
+    return m;
+  };
+}
+
+namespace {
+
+// Runs f(i) over samples; an exception of the lowest-numbered failing sample is rethrown
+// after the loop (exceptions may not cross a parallel region).
+template <class F>
+void for_each_sample_checked(std::int64_t n, F&& f) {
+  std::vector<std::exception_ptr> errors(n);
+  par::for_each_state(n, [&](std::int64_t i) {
+    try {
+      f(i);
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+  });
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+void check_inputs(const HeaCircuit& c, const StateMatrix& inputs) {
+  if (inputs.cols() != static_cast<Eigen::Index>(dim_of(c.n_data())))
+    throw std::invalid_argument("inputs have " + std::to_string(inputs.cols()) +
+                                " amplitudes, the circuit expects " +
+                                std::to_string(dim_of(c.n_data())) + " data amplitudes");
+  if (inputs.rows() < 1) throw std::invalid_argument("no inputs");
+}
+
+// |0^na>|phi> through U, then measured: fills `w` (full state) and row i of `out`.
+void forward_one(const HeaCircuit& c, const double* theta, const StateMatrix& inputs,
+                 std::int64_t i, const OutcomeChooser& choose, cplx* w, StepOutputs& out) {
+  const std::size_t dd = dim_of(c.n_data());
+  std::fill(w, w + c.dim(), cplx(0));
+  std::copy(inputs.row(i).data(), inputs.row(i).data() + dd, w);
+  c.apply(w, theta);
+  std::vector<double> p(dim_of(c.n_ancilla()));
+  for (std::size_t m = 0; m < p.size(); ++m)
+    p[m] = norm2(w + m * dd, dd);
+  const std::int64_t m = choose(i, p);
+  const double scale = 1.0 / std::sqrt(p[m]);
+  for (std::size_t x = 0; x < dd; ++x)
+    out.states(i, x) = w[m * dd + x] * scale;
+  out.outcomes[i] = m;
+  out.probabilities[i] = p[m];
+}
+
+StepOutputs make_outputs(const HeaCircuit& c, Eigen::Index n) {
+  StepOutputs out;
+  out.states.resize(n, static_cast<Eigen::Index>(dim_of(c.n_data())));
+  out.outcomes.assign(n, 0);
+  out.probabilities.assign(n, 0.0);
+  return out;
+}
+
+}  // namespace
+
+StepOutputs run_step(const HeaCircuit& circuit, const double* theta, const StateMatrix& inputs,
+                     const OutcomeChooser& choose) {
+  check_inputs(circuit, inputs);
+  StepOutputs out = make_outputs(circuit, inputs.rows());
+  std::vector<std::vector<cplx>> work(par::max_threads(), std::vector<cplx>(circuit.dim()));
+  for_each_sample_checked(inputs.rows(), [&](std::int64_t i) {
+    forward_one(circuit, theta, inputs, i, choose, work[par::thread_index()].data(), out);
+  });
+  return out;
+}
+
+StateMatrix mmd_output_gradient(const StateMatrix& outputs, const StateMatrix& targets) {
+  const double n = static_cast<double>(outputs.rows());
+  const double m = static_cast<double>(targets.rows());
+  // Rows are states: g_i = (2/N^2) sum_k <psi_k|psi_i> psi_k - (2/(NM)) sum_j <b_j|psi_i> b_j.
+  const Eigen::MatrixXcd self = outputs * outputs.adjoint();
+  const Eigen::MatrixXcd cross = outputs * targets.adjoint();
+  StateMatrix g = (2.0 / (n * n)) * (self * outputs);
+  g.noalias() -= (2.0 / (n * m)) * (cross * targets);
+  return g;
+}
+
+LossAndGradient StepGradient::evaluate(const double* theta, const StateMatrix& inputs,
+                                       const StateMatrix& targets, const OutcomeChooser& choose) {
+  const HeaCircuit& c = circuit_;
+  check_inputs(c, inputs);
+  if (targets.cols() != inputs.cols())
+    throw std::invalid_argument("targets and inputs have different numbers of qubits");
+  const Eigen::Index n = inputs.rows();
+  const int nq = c.num_qubits();
+  const std::size_t dd = dim_of(c.n_data());
+  final_states_.resize(n, static_cast<Eigen::Index>(c.dim()));
+  per_sample_grad_.resize(n, c.num_params());
+  lambda_.resize(par::max_threads());
+  for (auto& l : lambda_)
+    l.resize(c.dim());
+
+  LossAndGradient r;
+  r.outputs = make_outputs(c, n);
+  for_each_sample_checked(n, [&](std::int64_t i) {
+    forward_one(c, theta, inputs, i, choose, final_states_.row(i).data(), r.outputs);
+  });
+  r.loss = mmd(r.outputs.states, targets);
+  const StateMatrix g = mmd_output_gradient(r.outputs.states, targets);
+
+  for_each_sample_checked(n, [&](std::int64_t i) {
+    cplx* psi = final_states_.row(i).data();
+    cplx* lambda = lambda_[par::thread_index()].data();
+    const std::int64_t m = r.outputs.outcomes[i];
+    const double norm_v = std::sqrt(r.outputs.probabilities[i]);
+    const cplx* out = r.outputs.states.row(i).data();
+    const cplx* gi = g.row(i).data();
+    // Through the normalization (notes section 2) and the projection (section 3).
+    const double re = inner(out, gi, dd).real();
+    std::fill(lambda, lambda + c.dim(), cplx(0));
+    for (std::size_t x = 0; x < dd; ++x)
+      lambda[m * dd + x] = (gi[x] - re * out[x]) / norm_v;
+    // Adjoint sweep (section 4), gates in reverse order. For the fused gate RY(b) RX(a):
+    // dL/db = Im<l|Y|psi> and dL/da = Im<l|RY X RY^dag|psi> = Im<l|(cos b X - sin b Z)|psi>.
+    double* grad = per_sample_grad_.data() + i;  // column-major: stride n between params
+    for (int l = c.layers() - 1; l >= 0; --l) {
+      if (nq >= 2) {
+        apply_sign_diagonal(psi, nq, c.cz_signs().data());
+        apply_sign_diagonal(lambda, nq, c.cz_signs().data());
+      }
+      for (int q = nq - 1; q >= 0; --q) {
+        const PauliReads e = expectation_xyz(lambda, psi, nq, q);
+        const double b = theta[c.ry_index(l, q)];
+        grad[n * c.ry_index(l, q)] = e.y.imag();
+        grad[n * c.rx_index(l, q)] = (std::cos(b) * e.x - std::sin(b) * e.z).imag();
+        const Gate2x2 undo = c.fused_gate(theta, l, q).adjoint();
+        apply_1q(psi, nq, q, undo);
+        apply_1q(lambda, nq, q, undo);
+      }
+    }
+  });
+  r.grad = per_sample_grad_.colwise().sum().transpose();
+  return r;
+}
+
+}  // namespace quddpm

@@ -1,0 +1,46 @@
+// The hardware-efficient PQC of one backward step (SPEC section 4) on ntot = n + na qubits.
+// Layer l: RX(theta[2 ntot l + q]) then RY(theta[2 ntot l + ntot + q]) on every qubit q,
+// then CZ on (0,1), (2,3), ... and on (1,2), (3,4), ...
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/gates.hpp"
+#include "core/types.hpp"
+
+namespace quddpm {
+
+class HeaCircuit {
+ public:
+  HeaCircuit(int n_data, int n_ancilla, int layers);
+
+  int n_data() const { return n_data_; }
+  int n_ancilla() const { return n_ancilla_; }
+  int num_qubits() const { return n_data_ + n_ancilla_; }
+  int layers() const { return layers_; }
+  int num_params() const { return 2 * num_qubits() * layers_; }
+  std::size_t dim() const { return dim_of(num_qubits()); }
+
+  int rx_index(int layer, int q) const { return 2 * num_qubits() * layer + q; }
+  int ry_index(int layer, int q) const { return 2 * num_qubits() * layer + num_qubits() + q; }
+
+  // psi <- U(theta) psi on the full ntot-qubit state (RX and RY of a qubit fused into one
+  // 2x2 gate, both CZ ladders applied as one precomputed sign diagonal).
+  void apply(cplx* psi, const double* theta) const;
+
+  // Same unitary, gate by gate with the reference kernels (the yardstick for tests).
+  void apply_reference(cplx* psi, const double* theta) const;
+
+  // The fused gate RY(theta_ry) RX(theta_rx) of qubit q in a layer.
+  Gate2x2 fused_gate(const double* theta, int layer, int q) const;
+
+  // Sign pattern of both CZ ladders: negative[b] = 1 where the ladders flip basis state b.
+  const std::vector<std::uint8_t>& cz_signs() const { return cz_negative_; }
+
+ private:
+  int n_data_, n_ancilla_, layers_;
+  std::vector<std::uint8_t> cz_negative_;
+};
+
+}  // namespace quddpm

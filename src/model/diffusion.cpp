@@ -1,0 +1,82 @@
+#include "model/diffusion.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "core/ensemble_ops.hpp"
+#include "core/kernels.hpp"
+#include "core/parallel.hpp"
+#include "core/rng.hpp"
+
+namespace quddpm {
+
+std::vector<double> linear_schedule(double start, double end, int steps) {
+  if (steps < 1) throw std::invalid_argument("diffusion needs at least one step");
+  std::vector<double> h(steps);
+  for (int t = 0; t < steps; ++t)
+    h[t] = steps == 1 ? start : start + (end - start) * t / static_cast<double>(steps - 1);
+  return h;
+}
+
+void diffusion_step(cplx* psi, int n, double h, const double* a, double g) {
+  for (int q = 0; q < n; ++q) {
+    const Gate2x2 u = gate_rz(h * a[3 * q + 2]) * gate_ry(h * a[3 * q + 1]) * gate_rz(h * a[3 * q]);
+    apply_1q(psi, n, q, u);
+  }
+  if (n < 2) return;
+  // prod_{i<j} RZZ_ij(angle) is diagonal: phase exp(-i angle/2 * sum_{i<j} z_i z_j) and
+  // sum_{i<j} z_i z_j = (S^2 - n)/2 with S = n - 2 popcount(b): n+1 distinct phases.
+  const double angle = h * g / (2.0 * std::sqrt(static_cast<double>(n)));
+  std::vector<cplx> phase(n + 1);
+  for (int k = 0; k <= n; ++k) {
+    const double s = n - 2 * k;
+    phase[k] = std::polar(1.0, -angle / 2 * (s * s - n) / 2);
+  }
+  const std::uint64_t d = dim_of(n);
+  for (std::uint64_t b = 0; b < d; ++b)
+    psi[b] *= phase[__builtin_popcountll(b)];
+}
+
+namespace {
+
+// Runs the chain for each state; `keep(t, i, psi)` sees state i after step t.
+template <class Keep>
+void run_chain(const StateMatrix& s0, const std::vector<double>& h, std::uint64_t seed,
+               Keep&& keep) {
+  const int n = qubits_of(s0);
+  par::for_each_state(s0.rows(), [&](std::int64_t i) {
+    Rng rng(stream_key(seed, {static_cast<std::uint64_t>(i)}));
+    std::vector<cplx> psi(s0.row(i).data(), s0.row(i).data() + s0.cols());
+    std::vector<double> a(3 * n);
+    for (std::size_t t = 0; t < h.size(); ++t) {
+      for (double& x : a)
+        x = rng.uniform(-M_PI / 8, M_PI / 8);
+      const double g = n >= 2 ? rng.uniform(0.4, 0.6) : 0.0;
+      diffusion_step(psi.data(), n, h[t], a.data(), g);
+      keep(t + 1, i, psi.data());
+    }
+  });
+}
+
+}  // namespace
+
+std::vector<StateMatrix> diffuse_chain(const StateMatrix& s0, const std::vector<double>& h,
+                                       std::uint64_t seed) {
+  std::vector<StateMatrix> chain(h.size() + 1, StateMatrix(s0.rows(), s0.cols()));
+  chain[0] = s0;
+  run_chain(s0, h, seed, [&](std::size_t t, std::int64_t i, const cplx* psi) {
+    std::copy(psi, psi + s0.cols(), chain[t].row(i).data());
+  });
+  return chain;
+}
+
+StateMatrix diffuse_to_end(const StateMatrix& s0, const std::vector<double>& h,
+                           std::uint64_t seed) {
+  StateMatrix out(s0.rows(), s0.cols());
+  run_chain(s0, h, seed, [&](std::size_t t, std::int64_t i, const cplx* psi) {
+    if (t == h.size()) std::copy(psi, psi + s0.cols(), out.row(i).data());
+  });
+  return out;
+}
+
+}  // namespace quddpm

@@ -1,0 +1,59 @@
+#include "model/ensembles.hpp"
+
+#include <stdexcept>
+
+#include "core/parallel.hpp"
+#include "core/rng.hpp"
+
+namespace quddpm {
+
+namespace {
+
+void check(int nqubits, int count) {
+  if (nqubits < 1 || nqubits > 30) throw std::invalid_argument("qubit count must be 1..30");
+  if (count < 1) throw std::invalid_argument("ensemble size must be at least 1");
+}
+
+// Fills each row from its own stream, then normalizes it.
+template <class F>
+StateMatrix generate(int nqubits, int count, std::uint64_t seed, F&& fill_row) {
+  check(nqubits, count);
+  StateMatrix s(count, static_cast<Eigen::Index>(dim_of(nqubits)));
+  par::for_each_state(count, [&](std::int64_t i) {
+    Rng rng(stream_key(seed, {static_cast<std::uint64_t>(i)}));
+    cplx* row = s.row(i).data();
+    fill_row(rng, row, dim_of(nqubits));
+    s.row(i).normalize();
+  });
+  return s;
+}
+
+}  // namespace
+
+StateMatrix make_haar(int nqubits, int count, std::uint64_t seed) {
+  return generate(nqubits, count, seed, [](Rng& rng, cplx* row, std::size_t d) {
+    for (std::size_t x = 0; x < d; ++x)
+      row[x] = rng.complex_normal();
+  });
+}
+
+StateMatrix make_ghz(int nqubits, int count, const GhzParams& p, std::uint64_t seed) {
+  return generate(nqubits, count, seed, [&](Rng& rng, cplx* row, std::size_t d) {
+    const double theta = rng.uniform(p.theta_min, p.theta_max);
+    const double phi = rng.uniform(p.phi_min, p.phi_max);
+    for (std::size_t x = 0; x < d; ++x)
+      row[x] = p.noise * rng.complex_normal();
+    row[0] += std::cos(theta / 2);
+    row[d - 1] += std::polar(std::sin(theta / 2), phi);
+  });
+}
+
+StateMatrix make_cluster(int nqubits, int count, const ClusterParams& p, std::uint64_t seed) {
+  return generate(nqubits, count, seed, [&](Rng& rng, cplx* row, std::size_t d) {
+    row[0] = 1.0;
+    for (std::size_t x = 1; x < d; ++x)
+      row[x] = p.scale * rng.complex_normal();
+  });
+}
+
+}  // namespace quddpm

@@ -1,0 +1,30 @@
+// Seeded random ensembles of SPEC section 2. State i draws only from its own stream
+// stream_key(seed, {i}), so ensembles do not depend on the thread count.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "core/types.hpp"
+
+namespace quddpm {
+
+// Extended GHZ family: cos(theta/2)|0..0> + e^{i phi} sin(theta/2)|1..1> + noise z, normalized.
+struct GhzParams {
+  double theta_min = M_PI / 2 - 0.3;
+  double theta_max = M_PI / 2 + 0.3;
+  double phi_min = -0.3;
+  double phi_max = 0.3;
+  double noise = 0.02;
+};
+
+// Clustered states: |0..0> + scale z (z on the other 2^n - 1 amplitudes), normalized.
+struct ClusterParams {
+  double scale = 0.06;
+};
+
+StateMatrix make_haar(int nqubits, int count, std::uint64_t seed);
+StateMatrix make_ghz(int nqubits, int count, const GhzParams& p, std::uint64_t seed);
+StateMatrix make_cluster(int nqubits, int count, const ClusterParams& p, std::uint64_t seed);
+
+}  // namespace quddpm

@@ -1,0 +1,20 @@
+// Distances between ensembles (SPEC section 6).
+#pragma once
+
+#include "core/types.hpp"
+
+namespace quddpm {
+
+// MMD(A, B) = mean |<a|a'>|^2 + mean |<b|b'>|^2 - 2 mean |<a|b>|^2, diagonals included.
+double mmd(const StateMatrix& a, const StateMatrix& b);
+
+// mean_{i != i'} |<a_i|a_i'>|^2 - 1/d: zero in expectation for Haar states. Needs >= 2 rows.
+double mmd_to_haar(const StateMatrix& a);
+
+// KL(target || model) of the computational-basis distributions, smoothed by 1e-10.
+double kl_divergence(const StateMatrix& target, const StateMatrix& model);
+
+// P(x) = mean_i |<x|s_i>|^2, the ensemble's computational-basis distribution.
+RealVector basis_distribution(const StateMatrix& s);
+
+}  // namespace quddpm

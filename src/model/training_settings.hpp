@@ -1,0 +1,50 @@
+// What a training run needs, in model terms (no files, no JSON): the experiment layer
+// builds this from a config.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "core/types.hpp"
+#include "model/ensembles.hpp"
+
+namespace quddpm {
+
+// Where the backward process starts (SPEC section 5).
+enum class PriorKind { Haar, Diffused, Cluster };
+
+// How each cycle's PQC parameters start: N(0, std^2) or U[-s, s] with s = c / L.
+enum class InitKind { Normal, Uniform };
+
+struct TrainingSettings {
+  int n_data = 1;
+  int n_ancilla = 1;
+  int layers = 1;
+
+  std::vector<double> schedule;  // h_1..h_T; T = schedule.size()
+
+  PriorKind prior = PriorKind::Haar;
+  ClusterParams prior_cluster;
+
+  InitKind init = InitKind::Normal;
+  double init_std = 1.0;  // Normal
+  double init_c = 1.0;    // Uniform: s = init_c / layers
+
+  int samples = 100;         // N: states per epoch
+  int diffusion_size = 100;  // N_diff >= N: size of each forward ensemble S_t
+  int epochs = 300;          // per cycle
+  double learning_rate = 0.005;
+
+  std::uint64_t seed = 0;
+
+  // Draws `count` fresh target states (S_0's law) from the given seed: the `diffused` prior
+  // diffuses these. The target ensemble S_0 itself is sample_target(diffusion_size, ...).
+  std::function<StateMatrix(int count, std::uint64_t seed)> sample_target;
+
+  int steps() const { return static_cast<int>(schedule.size()); }
+  int total_qubits() const { return n_data + n_ancilla; }
+  int num_params() const { return 2 * total_qubits() * layers; }
+};
+
+}  // namespace quddpm
