@@ -1,0 +1,132 @@
+// Experiment configuration: a JSON file -> a validated, fully resolved ExperimentConfig.
+//
+// Schema (every key except "model" and "qubits.data" is optional; comments are not allowed in
+// the file itself, JSON is parsed strictly):
+//
+//   {
+//     "model": "original" | "improved",          // REQUIRED; a preset that fills every default
+//     "seed": 1,                                  // unsigned 64-bit integer, default 1
+//     "output": "runs/<config file stem>",        // results directory (relative to the cwd)
+//     "qubits": {"data": 4, "ancilla": 3},        // data REQUIRED (>= 1); ancilla >= 0, default 3
+//     "target": {"kind": "ghz", "theta_min": pi/2-0.3, "theta_max": pi/2+0.3,
+//                "phi_min": -0.3, "phi_max": 0.3, "noise": 0.02}
+//             | {"kind": "cluster", "scale": 0.06}
+//             | {"kind": "haar"}
+//             | {"kind": "npy", "path": "states.npy"},  // default {"kind": "ghz"}
+//     "diffusion": {"steps": 30, "schedule": {"kind": "linear", "start": S, "end": E}},
+//     "prior": {"kind": "haar"} | {"kind": "diffused"} | {"kind": "cluster", "scale": 0.06},
+//     "circuit": {"layers": L, "init": {"kind": "normal", "std": 1.0}
+//                                    | {"kind": "uniform", "c": 1.0}},
+//     "training": {"samples": 100, "diffusion_size": 500, "epochs": 300, "learning_rate": 0.005}
+//   }
+//
+// Presets ("model"):
+//   original: schedule linear 0.5 -> 4.0, prior haar,     init normal  std 1.
+//   improved: schedule linear kImprovedStart -> kImprovedEnd, prior diffused, init uniform c 1.
+//   Both: steps 30, ancilla 3, layers 2 * (data + ancilla), samples 100, diffusion_size 500,
+//   epochs 300, learning_rate 0.005, target ghz with its defaults.
+//
+// Rules:
+//   - Unknown keys are errors (with a "did you mean" suggestion when one is close).
+//   - A kind-tagged object (target, prior, circuit.init, diffusion.schedule) accepts only "kind"
+//     and the keys of its kind; missing values take that kind's defaults.
+//   - Integers must be written as JSON integers (2, not 2.0); numbers must be finite.
+//   - training.samples <= training.diffusion_size; theta_min <= theta_max; phi_min <= phi_max.
+//   - target.path (npy) is relative to the config file's directory unless absolute; the resolved
+//     config holds it as an absolute path.
+//   - data + ancilla <= 30, and the estimated peak memory of a training run must fit in 80% of
+//     physical memory.
+//
+// Overrides ("--set key.path=value"): the value is parsed as JSON when it parses, else taken as
+// a string ("qubits.data=7", "target.kind=cluster", "output=runs/x"). Missing intermediate
+// objects are created; "key=null" removes the key so its default applies. Setting a "kind" to a
+// different kind drops the keys that belong only to other kinds, so the new kind's defaults
+// apply. Overrides apply in order, before validation.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/ensembles.hpp"
+
+namespace quddpm::config {
+
+// Improved-model default schedule (linear, h_1 = start .. h_T = end). Placeholders until the
+// calibration (SPEC 3: terminal mmd_to_haar in [0.3, 0.4] at n = 4) sets them.
+inline constexpr double kImprovedStart = 0.1;
+inline constexpr double kImprovedEnd = 0.55;
+
+// Largest data + ancilla count accepted at all, whatever the memory.
+inline constexpr int kMaxTotalQubits = 30;
+
+struct TargetSpec {
+  std::string kind;       // "ghz" | "cluster" | "haar" | "npy"
+  GhzParams ghz;          // meaningful for kind "ghz" (defaults otherwise)
+  ClusterParams cluster;  // meaningful for kind "cluster"
+  std::string npy_path;   // kind "npy": absolute path; empty otherwise
+};
+
+struct ExperimentConfig {
+  std::string source;  // file the config came from (for messages); not part of to_json
+
+  std::string model;  // "original" | "improved"
+  std::uint64_t seed = 1;
+  std::string output;
+
+  int n_data = 0;
+  int n_ancilla = 0;
+  TargetSpec target;
+
+  int steps = 0;
+  std::string schedule_kind;  // "linear"
+  double schedule_start = 0;
+  double schedule_end = 0;
+
+  std::string prior_kind;  // "haar" | "diffused" | "cluster"
+  ClusterParams prior_cluster;
+
+  int layers = 0;
+  std::string init_kind;  // "normal" | "uniform"
+  double init_std = 1.0;  // normal
+  double init_c = 1.0;    // uniform: s = init_c / layers
+
+  int samples = 0;
+  int diffusion_size = 0;
+  int epochs = 0;
+  double learning_rate = 0;
+};
+
+// Field-wise, exact (doubles included): what the round trip resolve(to_json(c)) preserves.
+// `source` is not compared.
+bool operator==(const ExperimentConfig& a, const ExperimentConfig& b);
+inline bool operator!=(const ExperimentConfig& a, const ExperimentConfig& b) {
+  return !(a == b);
+}
+
+// Every failure throws this; what() is ONE line: "<file>: <key path and what was expected>".
+struct Error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Reads a file, applies "key.path=value" overrides in order, resolves and validates.
+ExperimentConfig load(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// Same, from an in-memory object; `source` names it in messages, gives the default output
+// ("runs/" + its stem) and the directory relative npy paths start from.
+ExperimentConfig resolve(nlohmann::json j, const std::string& source);
+
+// The resolved config, every default filled in (only the keys of each object's kind);
+// resolve(to_json(c), c.source) == c.
+nlohmann::json to_json(const ExperimentConfig& c);
+
+// Peak memory estimate of a training run in bytes (saturates instead of overflowing).
+std::uint64_t estimated_bytes(const ExperimentConfig& c);
+
+// 80% of physical memory: the largest estimated_bytes() that resolve() accepts.
+std::uint64_t memory_limit_bytes();
+
+}  // namespace quddpm::config

@@ -1,0 +1,80 @@
+#include "app/experiment.hpp"
+
+#include <memory>
+#include <numeric>
+#include <stdexcept>
+
+#include "app/npy.hpp"
+#include "core/rng.hpp"
+#include "model/diffusion.hpp"
+#include "model/ensembles.hpp"
+
+namespace quddpm::app {
+
+namespace {
+
+using Sampler = std::function<StateMatrix(int, std::uint64_t)>;
+
+// Target states from a file: `count` distinct rows, chosen by the seed. The file is the
+// whole target law, so "fresh" samples are re-draws of its rows.
+Sampler file_sampler(const std::string& path, int n_data, int needed) {
+  auto pool = std::make_shared<StateMatrix>(npy::read_states(path));
+  if (pool->cols() != static_cast<Eigen::Index>(dim_of(n_data)))
+    throw std::invalid_argument(path + ": states have " + std::to_string(pool->cols()) +
+                                " amplitudes, but qubits.data = " + std::to_string(n_data) +
+                                " needs " + std::to_string(dim_of(n_data)));
+  if (pool->rows() < needed)
+    throw std::invalid_argument(path + ": holds " + std::to_string(pool->rows()) +
+                                " states, training.diffusion_size needs " + std::to_string(needed));
+  return [pool](int count, std::uint64_t seed) {
+    Rng rng(seed);
+    std::vector<Eigen::Index> idx(pool->rows());
+    std::iota(idx.begin(), idx.end(), Eigen::Index{0});
+    StateMatrix out(count, pool->cols());
+    for (int k = 0; k < count; ++k) {
+      std::swap(idx[k], idx[k + rng.below(idx.size() - k)]);
+      out.row(k) = pool->row(idx[k]);
+    }
+    return out;
+  };
+}
+
+}  // namespace
+
+TrainingSettings make_settings(const config::ExperimentConfig& c) {
+  TrainingSettings s;
+  s.n_data = c.n_data;
+  s.n_ancilla = c.n_ancilla;
+  s.layers = c.layers;
+  s.schedule = linear_schedule(c.schedule_start, c.schedule_end, c.steps);
+  s.prior = c.prior_kind == "haar"      ? PriorKind::Haar
+            : c.prior_kind == "cluster" ? PriorKind::Cluster
+                                        : PriorKind::Diffused;
+  s.prior_cluster = c.prior_cluster;
+  s.init = c.init_kind == "normal" ? InitKind::Normal : InitKind::Uniform;
+  s.init_std = c.init_std;
+  s.init_c = c.init_c;
+  s.samples = c.samples;
+  s.diffusion_size = c.diffusion_size;
+  s.epochs = c.epochs;
+  s.learning_rate = c.learning_rate;
+  s.seed = c.seed;
+  const int n = c.n_data;
+  const auto& t = c.target;
+  if (t.kind == "ghz") {
+    s.sample_target = [n, p = t.ghz](int count, std::uint64_t seed) {
+      return make_ghz(n, count, p, seed);
+    };
+  } else if (t.kind == "cluster") {
+    s.sample_target = [n, p = t.cluster](int count, std::uint64_t seed) {
+      return make_cluster(n, count, p, seed);
+    };
+  } else if (t.kind == "haar") {
+    s.sample_target = [n](int count, std::uint64_t seed) { return make_haar(n, count, seed); };
+  } else {
+    s.sample_target = file_sampler(t.npy_path, n, std::max(c.diffusion_size, c.samples));
+  }
+  return s;
+}
+
+}  // namespace quddpm::app

@@ -1,0 +1,38 @@
+// quddpm: experiment runner for quantum denoising diffusion probabilistic models.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "app/commands.hpp"
+
+int main(int argc, char** argv) {
+  // stdout carries results only; logs go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("quddpm"));
+  spdlog::set_pattern("[%H:%M:%S] %v");
+
+  CLI::App app{"quddpm " QUDDPM_VERSION
+               " - quantum denoising diffusion probabilistic models (QuDDPM), original and "
+               "improved, with exact gradients"};
+  app.set_version_flag("--version", "quddpm " QUDDPM_VERSION);
+  app.require_subcommand(1);
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string(e.what()) + " (see --help)\n";
+  });
+  quddpm::app::add_train_command(app);
+  quddpm::app::add_metrics_command(app);
+  quddpm::app::add_gradient_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) std::cerr << "quddpm: ";
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "quddpm: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
