@@ -1,0 +1,185 @@
+// `quddpm train` end to end: learning happens, runs are reproducible whatever the thread
+// count, and bad configs are refused before anything is written.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "app/npy.hpp"
+#include "model/metrics.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+using testing_cli::run_quddpm;
+using testing_cli::slurp;
+namespace fs = std::filesystem;
+
+// Rows of a CSV as maps from column name to text.
+std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
+  std::ifstream f(p);
+  std::string line;
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+  auto split = [](const std::string& s) {
+    std::vector<std::string> cells;
+    std::stringstream ss(s);
+    std::string c;
+    while (std::getline(ss, c, ','))
+      cells.push_back(c);
+    return cells;
+  };
+  if (std::getline(f, line)) header = split(line);
+  while (std::getline(f, line)) {
+    const auto cells = split(line);
+    std::map<std::string, std::string> row;
+    for (std::size_t k = 0; k < header.size() && k < cells.size(); ++k)
+      row[header[k]] = cells[k];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::string write_config(const fs::path& dir, const nlohmann::json& j, const std::string& name) {
+  const std::string path = (dir / name).string();
+  std::ofstream(path) << j.dump(2);
+  return path;
+}
+
+// Small original-preset run on 1 data + 1 ancilla qubit.
+nlohmann::json tiny_original() {
+  return {{"model", "original"},
+          {"seed", 7},
+          {"qubits", {{"data", 1}, {"ancilla", 1}}},
+          {"diffusion", {{"steps", 4}}},
+          {"training",
+           {{"samples", 40}, {"diffusion_size", 80}, {"epochs", 80}, {"learning_rate", 0.05}}}};
+}
+
+TEST(TrainOriginalTiny, LowersTheLossAndEndsNearTheTarget) {
+  const auto dir = testing_cli::scratch_dir("train_tiny");
+  const std::string cfg = write_config(dir, tiny_original(), "tiny.json");
+  auto r = run_quddpm("train " + cfg + " --out " + (dir / "run").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const fs::path run = dir / "run";
+  for (const char* f : {"config.json", "epochs.csv", "cycles.csv", "diffusion.csv", "params.npy",
+                        "generated.npy", "data.npy"})
+    EXPECT_TRUE(fs::exists(run / f)) << f;
+
+  // Within each cycle: the mean loss of the last 10 epochs is below that of the first 10.
+  const auto epochs = read_csv(run / "epochs.csv");
+  ASSERT_EQ(epochs.size(), 4u * 80u);
+  int lowered = 0;
+  for (int t = 0; t < 4; ++t) {
+    double first = 0, last = 0;
+    for (const auto& row : epochs) {
+      if (std::stoi(row.at("t")) != t) continue;
+      const int e = std::stoi(row.at("epoch"));
+      if (e < 10) first += std::stod(row.at("loss")) / 10;
+      if (e >= 70) last += std::stod(row.at("loss")) / 10;
+    }
+    lowered += last < 0.8 * first;
+  }
+  EXPECT_GE(lowered, 3);
+
+  // The generated ensemble is much closer to the data than the Haar prior it started from.
+  const auto cycles = read_csv(run / "cycles.csv");
+  ASSERT_EQ(cycles.size(), 5u);
+  EXPECT_EQ(cycles.front().at("t"), "4");
+  EXPECT_EQ(cycles.back().at("t"), "0");
+  const double prior = std::stod(cycles.front().at("mmd_to_data"));
+  const double generated = std::stod(cycles.back().at("mmd_to_data"));
+  EXPECT_LT(generated, 0.5 * prior) << "prior " << prior << " generated " << generated;
+
+  // The recorded metric is the metric of the written files.
+  const auto gen = quddpm::npy::read_states((run / "generated.npy").string());
+  const auto data = quddpm::npy::read_states((run / "data.npy").string());
+  EXPECT_NEAR(quddpm::mmd(gen, data), generated, 1e-12);
+  const auto params = quddpm::npy::read_reals((run / "params.npy").string());
+  EXPECT_EQ(params.rows(), 4);
+  EXPECT_EQ(params.cols(), 2 * 2 * 4);  // L = 2 ntot by default
+  fs::remove_all(dir);
+}
+
+TEST(TrainDeterminism, SameSeedSameBitsWithOneAndTwoThreads) {
+  const auto dir = testing_cli::scratch_dir("train_threads");
+  nlohmann::json j = tiny_original();
+  j["model"] = "improved";
+  j["qubits"] = {{"data", 2}, {"ancilla", 1}};
+  j["diffusion"]["steps"] = 3;
+  j["training"]["epochs"] = 10;
+  const std::string cfg = write_config(dir, j, "det.json");
+  for (int threads : {1, 2}) {
+    auto r = run_quddpm("train " + cfg + " --threads " + std::to_string(threads) + " --out " +
+                        (dir / ("t" + std::to_string(threads))).string());
+    ASSERT_EQ(r.status, 0) << r.err;
+  }
+  for (const char* f :
+       {"epochs.csv", "cycles.csv", "diffusion.csv", "params.npy", "generated.npy", "data.npy"}) {
+    const std::string a = slurp((dir / "t1" / f).string()), b = slurp((dir / "t2" / f).string());
+    EXPECT_FALSE(a.empty()) << f;
+    if (std::string(f) == "cycles.csv") {
+      // The wall-time column differs; every other cell must agree bit for bit.
+      auto ra = read_csv(dir / "t1" / f), rb = read_csv(dir / "t2" / f);
+      ASSERT_EQ(ra.size(), rb.size());
+      for (std::size_t k = 0; k < ra.size(); ++k) {
+        ra[k].erase("seconds");
+        rb[k].erase("seconds");
+        EXPECT_EQ(ra[k], rb[k]) << "row " << k;
+      }
+    } else {
+      EXPECT_EQ(a, b) << f;
+    }
+  }
+  // The resolved configs differ only in the output directory.
+  auto ca = nlohmann::json::parse(slurp((dir / "t1" / "config.json").string()));
+  auto cb = nlohmann::json::parse(slurp((dir / "t2" / "config.json").string()));
+  EXPECT_NE(ca["output"], cb["output"]);
+  ca.erase("output");
+  cb.erase("output");
+  EXPECT_EQ(ca, cb);
+  fs::remove_all(dir);
+}
+
+TEST(TrainRefusesBadInput, NothingIsWritten) {
+  const auto dir = testing_cli::scratch_dir("train_bad");
+  struct Bad {
+    std::string name;
+    nlohmann::json patch;  // merged into tiny_original()
+    std::string extra, needle;
+  };
+  const std::vector<Bad> cases = {
+      {"unknown_key", {{"trainig", {{"epochs", 3}}}}, "", "training"},
+      {"samples_gt_pool", {{"training", {{"samples", 90}}}}, "", "training.samples"},
+      {"zero_layers", {{"circuit", {{"layers", 0}}}}, "", "circuit.layers"},
+      {"huge", {{"qubits", {{"data", 29}}}}, "", "qubits"},
+      {"wrong_type", {{"qubits", {{"data", "two"}}}}, "", "qubits.data"},
+      {"bad_set", {}, "--set training.epochs", "--set"},
+      {"bad_threads", {}, "--threads -3", "--threads"},
+  };
+  for (const Bad& c : cases) {
+    nlohmann::json j = tiny_original();
+    if (c.patch.is_object()) j.merge_patch(c.patch);
+    const std::string cfg = write_config(dir, j, c.name + ".json");
+    const fs::path out = dir / ("out_" + c.name);
+    auto r = run_quddpm("train " + cfg + " --out " + out.string() + " " + c.extra);
+    EXPECT_NE(r.status, 0) << c.name;
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.name << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c.name << ": " << r.err;
+    EXPECT_FALSE(fs::exists(out)) << c.name;
+    EXPECT_FALSE(fs::exists(out.string() + ".partial")) << c.name;
+  }
+  // A missing config file, and an existing results directory without --force.
+  auto r = run_quddpm("train " + (dir / "nope.json").string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("nope.json"), std::string::npos) << r.err;
+  fs::create_directories(dir / "taken");
+  std::ofstream(dir / "taken" / "keep.txt") << "precious";
+  const std::string cfg = write_config(dir, tiny_original(), "ok.json");
+  r = run_quddpm("train " + cfg + " --out " + (dir / "taken").string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp((dir / "taken" / "keep.txt").string()), "precious");
+  fs::remove_all(dir);
+}
+
+}  // namespace

@@ -1,0 +1,595 @@
+// Experiment configs: presets, overrides, round trip and one-line error messages.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "app/config.hpp"
+
+namespace quddpm::config {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+// A fresh directory per test, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path_ = fs::temp_directory_path() /
+            ("quddpm_config_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string write(const std::string& name, const std::string& text) const {
+    const fs::path p = path_ / name;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// The message of the Error that resolving `text` throws, or "" if it resolves.
+std::string resolve_error(const std::string& text, const std::string& source = "configs/x.json") {
+  try {
+    resolve(json::parse(text), source);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string load_error(const std::string& path, const std::vector<std::string>& overrides = {}) {
+  try {
+    load(path, overrides);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const char* kMinimal = R"({"model": "original", "qubits": {"data": 4}})";
+
+// ---------------------------------------------------------------------------------------------
+
+TEST(ConfigPresets, OriginalFillsEveryDefault) {
+  const ExperimentConfig c = resolve(json::parse(kMinimal), "configs/orig.json");
+  const GhzParams ghz;
+  EXPECT_EQ(c.source, "configs/orig.json");
+  EXPECT_EQ(c.model, "original");
+  EXPECT_EQ(c.seed, 1u);
+  EXPECT_EQ(c.output, "runs/orig");
+  EXPECT_EQ(c.n_data, 4);
+  EXPECT_EQ(c.n_ancilla, 3);
+  EXPECT_EQ(c.target.kind, "ghz");
+  EXPECT_EQ(c.target.ghz.theta_min, ghz.theta_min);
+  EXPECT_EQ(c.target.ghz.theta_max, ghz.theta_max);
+  EXPECT_EQ(c.target.ghz.phi_min, ghz.phi_min);
+  EXPECT_EQ(c.target.ghz.phi_max, ghz.phi_max);
+  EXPECT_EQ(c.target.ghz.noise, ghz.noise);
+  EXPECT_EQ(c.target.npy_path, "");
+  EXPECT_EQ(c.steps, 30);
+  EXPECT_EQ(c.schedule_kind, "linear");
+  EXPECT_EQ(c.schedule_start, 0.5);
+  EXPECT_EQ(c.schedule_end, 4.0);
+  EXPECT_EQ(c.prior_kind, "haar");
+  EXPECT_EQ(c.layers, 14);  // 2 * (4 + 3)
+  EXPECT_EQ(c.init_kind, "normal");
+  EXPECT_EQ(c.init_std, 1.0);
+  EXPECT_EQ(c.samples, 100);
+  EXPECT_EQ(c.diffusion_size, 500);
+  EXPECT_EQ(c.epochs, 300);
+  EXPECT_EQ(c.learning_rate, 0.005);
+}
+
+TEST(ConfigPresets, ImprovedFillsEveryDefault) {
+  const ExperimentConfig c =
+      resolve(json::parse(R"({"model": "improved", "qubits": {"data": 7}})"), "a/b/imp.json");
+  EXPECT_EQ(c.model, "improved");
+  EXPECT_EQ(c.seed, 1u);
+  EXPECT_EQ(c.output, "runs/imp");
+  EXPECT_EQ(c.n_data, 7);
+  EXPECT_EQ(c.n_ancilla, 3);
+  EXPECT_EQ(c.target.kind, "ghz");
+  EXPECT_EQ(c.target.ghz.noise, 0.02);
+  EXPECT_EQ(c.steps, 30);
+  EXPECT_EQ(c.schedule_kind, "linear");
+  EXPECT_EQ(c.schedule_start, kImprovedStart);
+  EXPECT_EQ(c.schedule_end, kImprovedEnd);
+  EXPECT_EQ(c.prior_kind, "diffused");
+  EXPECT_EQ(c.layers, 20);  // 2 * (7 + 3)
+  EXPECT_EQ(c.init_kind, "uniform");
+  EXPECT_EQ(c.init_c, 1.0);
+  EXPECT_EQ(c.samples, 100);
+  EXPECT_EQ(c.diffusion_size, 500);
+  EXPECT_EQ(c.epochs, 300);
+  EXPECT_EQ(c.learning_rate, 0.005);
+}
+
+TEST(ConfigPresets, GivenValuesWinAndTheRestComeFromThePreset) {
+  const ExperimentConfig c = resolve(json::parse(R"({
+    "model": "improved", "seed": 7, "output": "elsewhere",
+    "qubits": {"data": 2, "ancilla": 0},
+    "diffusion": {"steps": 5, "schedule": {"start": 0.2}},
+    "circuit": {"layers": 3},
+    "training": {"epochs": 10}
+  })"),
+                                     "x.json");
+  EXPECT_EQ(c.seed, 7u);
+  EXPECT_EQ(c.output, "elsewhere");
+  EXPECT_EQ(c.n_ancilla, 0);
+  EXPECT_EQ(c.steps, 5);
+  EXPECT_EQ(c.schedule_start, 0.2);
+  EXPECT_EQ(c.schedule_end, kImprovedEnd);
+  EXPECT_EQ(c.layers, 3);
+  EXPECT_EQ(c.init_kind, "uniform");
+  EXPECT_EQ(c.epochs, 10);
+  EXPECT_EQ(c.samples, 100);
+}
+
+TEST(ConfigPresets, ChangingAKindAppliesTheNewKindsDefaults) {
+  const ExperimentConfig c = resolve(json::parse(R"({
+    "model": "original", "qubits": {"data": 3},
+    "target": {"kind": "cluster"}, "prior": {"kind": "cluster"},
+    "circuit": {"init": {"kind": "uniform"}}
+  })"),
+                                     "x.json");
+  EXPECT_EQ(c.target.kind, "cluster");
+  EXPECT_EQ(c.target.cluster.scale, 0.06);
+  EXPECT_EQ(c.prior_kind, "cluster");
+  EXPECT_EQ(c.prior_cluster.scale, 0.06);
+  EXPECT_EQ(c.init_kind, "uniform");
+  EXPECT_EQ(c.init_c, 1.0);
+
+  const ExperimentConfig d = resolve(json::parse(R"({
+    "model": "improved", "qubits": {"data": 3},
+    "target": {"kind": "haar"}, "prior": {"kind": "haar"},
+    "circuit": {"init": {"kind": "normal", "std": 0.5}}
+  })"),
+                                     "x.json");
+  EXPECT_EQ(d.target.kind, "haar");
+  EXPECT_EQ(d.prior_kind, "haar");
+  EXPECT_EQ(d.init_kind, "normal");
+  EXPECT_EQ(d.init_std, 0.5);
+  EXPECT_EQ(d.schedule_start, kImprovedStart);  // the preset still fills the schedule
+}
+
+TEST(ConfigPresets, NpyPathIsRelativeToTheConfigDirectory) {
+  const json j = json::parse(
+      R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "npy", "path": "s.npy"}})");
+  EXPECT_EQ(resolve(j, "/data/configs/x.json").target.npy_path, "/data/configs/s.npy");
+
+  json up = j;
+  up["target"]["path"] = "../states/s.npy";
+  EXPECT_EQ(resolve(up, "/data/configs/x.json").target.npy_path, "/data/states/s.npy");
+
+  json abs = j;
+  abs["target"]["path"] = "/elsewhere/s.npy";
+  EXPECT_EQ(resolve(abs, "/data/configs/x.json").target.npy_path, "/elsewhere/s.npy");
+
+  // A relative config location still yields an absolute path, next to the config.
+  const fs::path p = resolve(j, "configs/x.json").target.npy_path;
+  EXPECT_TRUE(p.is_absolute());
+  EXPECT_EQ(p, (fs::current_path() / "configs" / "s.npy").lexically_normal());
+}
+
+TEST(ConfigPresets, LoadUsesTheFileStemForOutput) {
+  TempDir dir;
+  const std::string path = dir.write("sweep_n4.json", kMinimal);
+  const ExperimentConfig c = load(path);
+  EXPECT_EQ(c.source, path);
+  EXPECT_EQ(c.output, "runs/sweep_n4");
+}
+
+// ---------------------------------------------------------------------------------------------
+
+TEST(ConfigOverrides, SetNestedKeysWithTheirJsonTypes) {
+  TempDir dir;
+  const std::string path = dir.write("x.json", R"({
+    "model": "original", "qubits": {"data": 4},
+    "target": {"kind": "ghz", "noise": 0.05},
+    "circuit": {"layers": 3}
+  })");
+  const ExperimentConfig c =
+      load(path, {"qubits.data=7", "training.learning_rate=1e-3", "output=runs/x",
+                  "seed=18446744073709551615", "model=improved", "diffusion.schedule.end=2",
+                  "circuit.layers=null", "training.epochs=5"});
+  EXPECT_EQ(c.n_data, 7);
+  EXPECT_EQ(c.learning_rate, 1e-3);
+  EXPECT_EQ(c.output, "runs/x");
+  EXPECT_EQ(c.seed, std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(c.model, "improved");
+  EXPECT_EQ(c.prior_kind, "diffused");  // preset of the overridden model
+  EXPECT_EQ(c.schedule_start, kImprovedStart);
+  EXPECT_EQ(c.schedule_end, 2.0);
+  EXPECT_EQ(c.layers, 20);  // null removed the file's value: 2 * (7 + 3)
+  EXPECT_EQ(c.epochs, 5);   // "training" did not exist in the file
+  EXPECT_EQ(c.target.ghz.noise, 0.05);
+}
+
+TEST(ConfigOverrides, ValuesThatAreNotJsonAreStrings) {
+  TempDir dir;
+  const std::string path = dir.write("x.json", kMinimal);
+  EXPECT_EQ(load(path, {"output=a=b"}).output, "a=b");
+  EXPECT_EQ(load(path, {"output=runs/with space"}).output, "runs/with space");
+  EXPECT_EQ(load(path, {"output=\"7\""}).output, "7");  // quoted JSON string
+  // 7 is a number, so it is refused where a string is expected.
+  EXPECT_NE(load_error(path, {"output=7"}).find("'output' must be a non-empty string, found 7"),
+            std::string::npos);
+}
+
+TEST(ConfigOverrides, ChangingAKindDropsTheOldKindsKeys) {
+  TempDir dir;
+  const std::string path = dir.write("x.json", R"({
+    "model": "original", "qubits": {"data": 4},
+    "target": {"kind": "ghz", "noise": 0.05, "theta_min": 1.0},
+    "prior": {"kind": "cluster", "scale": 0.3},
+    "circuit": {"init": {"std": 2.0}}
+  })");
+  const ExperimentConfig c =
+      load(path, {"target.kind=cluster", "prior.kind=diffused", "circuit.init.kind=uniform"});
+  EXPECT_EQ(c.target.kind, "cluster");
+  EXPECT_EQ(c.target.cluster.scale, 0.06);
+  EXPECT_EQ(c.target.ghz.noise, GhzParams{}.noise);
+  EXPECT_EQ(c.prior_kind, "diffused");
+  EXPECT_EQ(c.init_kind, "uniform");
+
+  // Then a later override sets the new kind's key.
+  EXPECT_EQ(load(path, {"target.kind=cluster", "target.scale=0.2"}).target.cluster.scale, 0.2);
+  // Re-setting the same kind keeps the file's values.
+  EXPECT_EQ(load(path, {"target.kind=ghz"}).target.ghz.noise, 0.05);
+  // A whole object can be replaced too.
+  const ExperimentConfig d = load(path, {R"(prior={"kind": "cluster", "scale": 0.5})"});
+  EXPECT_EQ(d.prior_cluster.scale, 0.5);
+}
+
+TEST(ConfigOverrides, KindChangeKeepsTyposReported) {
+  TempDir dir;
+  const std::string path = dir.write(
+      "x.json", R"({"model": "original", "qubits": {"data": 4}, "target": {"nosie": 0.1}})");
+  const std::string msg = load_error(path, {"target.kind=cluster"});
+  EXPECT_NE(msg.find("unknown key 'target.nosie'"), std::string::npos) << msg;
+}
+
+TEST(ConfigOverrides, BadOverridesNameSetAndTheText) {
+  TempDir dir;
+  const std::string path = dir.write("x.json", kMinimal);
+  struct Case {
+    std::string override_text, fragment;
+  };
+  const std::vector<Case> cases = {
+      {"qubits.data", "--set 'qubits.data': expected key.path=value"},
+      {"=4", "--set '=4': expected key.path=value"},
+      {"training..epochs=4", "--set 'training..epochs=4': malformed key path 'training..epochs'"},
+      {".seed=4", "malformed key path '.seed'"},
+      {"qubits.data.x=4", "--set 'qubits.data.x=4': 'qubits.data' is 4, not an object"},
+      {"model.name=x", "--set 'model.name=x': 'model' is \"original\", not an object"},
+      {"training.epoch=5", "unknown key 'training.epoch' (did you mean 'training.epochs'?)"},
+      {"trainig.epochs=5", "unknown key 'trainig' (did you mean 'training'?)"},
+      {"qubits.data=four",
+       "'qubits.data' must be an integer >= 1, found \"four\" (from --set "
+       "'qubits.data=four')"},
+      {"target={\"kind\": \"cluster\", \"scale\": -1}",
+       "'target.scale' must be a finite number >= 0, found -1 (from --set 'target="},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.override_text);
+    const std::string msg = load_error(path, {c.override_text});
+    EXPECT_EQ(msg.rfind(path + ": ", 0), 0u) << msg;
+    EXPECT_NE(msg.find(c.fragment), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+TEST(ConfigRoundTrip, ResolveOfToJsonIsIdentity) {
+  const std::vector<std::string> configs = {
+      kMinimal,
+      R"({"model": "improved", "qubits": {"data": 7, "ancilla": 2}})",
+      R"({"model": "original", "seed": 18446744073709551615, "output": "o",
+          "qubits": {"data": 3, "ancilla": 0},
+          "target": {"kind": "ghz", "theta_min": 0.1, "theta_max": 0.30000000000000004,
+                     "phi_min": -1, "phi_max": 1e-17, "noise": 0},
+          "diffusion": {"steps": 1, "schedule": {"kind": "linear", "start": 0, "end": 0.1}},
+          "prior": {"kind": "cluster", "scale": 0.123456789012345678},
+          "circuit": {"layers": 1, "init": {"kind": "uniform", "c": 0.3333333333333333}},
+          "training": {"samples": 1, "diffusion_size": 1, "epochs": 1,
+                       "learning_rate": 0.1}})",
+      R"({"model": "improved", "qubits": {"data": 1}, "target": {"kind": "cluster", "scale": 2},
+          "prior": {"kind": "haar"}, "circuit": {"init": {"kind": "normal", "std": 0.01}}})",
+      R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "haar"}})",
+      R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "npy", "path": "s.npy"}})",
+  };
+  for (const auto& text : configs) {
+    SCOPED_TRACE(text);
+    const ExperimentConfig c = resolve(json::parse(text), "configs/x.json");
+    const json j = to_json(c);
+    EXPECT_EQ(resolve(j, c.source), c);
+    // Also through text, and from a config living somewhere else (paths are absolute).
+    const ExperimentConfig d = resolve(json::parse(j.dump(2)), "/other/dir/y.json");
+    EXPECT_EQ(d, c) << j.dump();
+    EXPECT_EQ(to_json(d), j);
+  }
+}
+
+TEST(ConfigRoundTrip, ToJsonHoldsEveryDefaultAndOnlyTheKindsKeys) {
+  const json j = to_json(resolve(json::parse(kMinimal), "configs/x.json"));
+  const json expected = json::parse(R"({
+    "model": "original", "seed": 1, "output": "runs/x",
+    "qubits": {"data": 4, "ancilla": 3},
+    "diffusion": {"steps": 30, "schedule": {"kind": "linear", "start": 0.5, "end": 4.0}},
+    "prior": {"kind": "haar"},
+    "circuit": {"layers": 14, "init": {"kind": "normal", "std": 1.0}},
+    "training": {"samples": 100, "diffusion_size": 500, "epochs": 300, "learning_rate": 0.005}
+  })");
+  json without_target = j;
+  without_target.erase("target");
+  EXPECT_EQ(without_target, expected);
+  EXPECT_EQ(j["target"].size(), 6u);  // kind + the five ghz keys, no "scale" or "path"
+  EXPECT_EQ(j["target"]["theta_min"].get<double>(), GhzParams{}.theta_min);
+  EXPECT_TRUE(j["seed"].is_number_unsigned());
+}
+
+TEST(ConfigRoundTrip, ThroughAFile) {
+  TempDir dir;
+  const std::string path = dir.write("in/x.json", R"({"model": "improved", "qubits": {"data": 3},
+      "target": {"kind": "npy", "path": "../data/s.npy"}})");
+  const ExperimentConfig c = load(path, {"training.samples=50"});
+  EXPECT_EQ(fs::path(c.target.npy_path), (dir.path() / "data" / "s.npy").lexically_normal());
+  const std::string saved = dir.write("out/resolved.json", to_json(c).dump(2));
+  ExperimentConfig d = load(saved);
+  EXPECT_EQ(d, c);
+  EXPECT_EQ(d.samples, 50);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+TEST(ConfigMalformed, EveryErrorNamesTheFileTheKeyAndTheExpectation) {
+  struct Case {
+    const char* json_text;
+    const char* fragment;
+  };
+  // Each case is valid except for one thing.
+  const std::vector<Case> cases = {
+      {R"([1, 2])", "top level must be a JSON object, found an array"},
+      {R"({"qubits": {"data": 4}})", "'model' is required (one of: original, improved)"},
+      {R"({"model": "orig", "qubits": {"data": 4}})",
+       "'model' must be one of: original, improved; found \"orig\" (did you mean 'original'?)"},
+      {R"({"model": 1, "qubits": {"data": 4}})", "'model' must be one of: original, improved"},
+      {R"({"model": "original"})", "'qubits.data' is required (an integer >= 1)"},
+      {R"({"model": "original", "qubits": 4})", "'qubits' must be an object, found 4"},
+      {R"({"model": "original", "qubits": {"data": "four"}})",
+       "'qubits.data' must be an integer >= 1, found \"four\""},
+      {R"({"model": "original", "qubits": {"data": 0}})",
+       "'qubits.data' must be an integer >= 1, found 0"},
+      {R"({"model": "original", "qubits": {"data": 2.5}})",
+       "'qubits.data' must be an integer >= 1, found 2.5"},
+      {R"({"model": "original", "qubits": {"data": 4.0}})",
+       "'qubits.data' must be an integer >= 1, found 4.0"},
+      {R"({"model": "original", "qubits": {"data": 4, "ancilla": -1}})",
+       "'qubits.ancilla' must be an integer >= 0, found -1"},
+      {R"({"model": "original", "qubits": {"data": 4, "ancilla": null}})",
+       "'qubits.ancilla' must be an integer >= 0, found null"},
+      {R"({"model": "original", "qubits": {"data": 4}, "seed": -1})",
+       "'seed' must be an unsigned 64-bit integer, found -1"},
+      {R"({"model": "original", "qubits": {"data": 4}, "seed": "1"})",
+       "'seed' must be an unsigned 64-bit integer, found \"1\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "seed": 1.5})",
+       "'seed' must be an unsigned 64-bit integer, found 1.5"},
+      {R"({"model": "original", "qubits": {"data": 4}, "output": ""})",
+       "'output' must be a non-empty string, found \"\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "trainig": {}})",
+       "unknown key 'trainig' (did you mean 'training'?)"},
+      {R"({"model": "original", "qubits": {"data": 4}, "training": {"epoch": 3}})",
+       "unknown key 'training.epoch' (did you mean 'training.epochs'?)"},
+      {R"({"model": "original", "qubits": {"data": 4}, "training": []})",
+       "'training' must be an object, found an array"},
+      {R"({"model": "original", "qubits": {"data": 4}, "training": {"samples": 600}})",
+       "'training.samples' (600) must be <= 'training.diffusion_size' (500)"},
+      {R"({"model": "original", "qubits": {"data": 4}, "training": {"samples": 0}})",
+       "'training.samples' must be an integer >= 1, found 0"},
+      {R"({"model": "original", "qubits": {"data": 4}, "training": {"diffusion_size": -3}})",
+       "'training.diffusion_size' must be an integer >= 1, found -3"},
+      {R"({"model": "original", "qubits": {"data": 4}, "training": {"epochs": 0}})",
+       "'training.epochs' must be an integer >= 1, found 0"},
+      {R"({"model": "original", "qubits": {"data": 4}, "training": {"epochs": 3000000000}})",
+       "'training.epochs' must be an integer >= 1 and <= 2147483647, found 3000000000"},
+      {R"({"model": "original", "qubits": {"data": 4}, "training": {"learning_rate": 0}})",
+       "'training.learning_rate' must be a finite number > 0, found 0"},
+      {R"({"model": "original", "qubits": {"data": 4}, "training": {"learning_rate": -0.1}})",
+       "'training.learning_rate' must be a finite number > 0, found -0.1"},
+      {R"({"model": "original", "qubits": {"data": 4}, "training": {"learning_rate": "fast"}})",
+       "'training.learning_rate' must be a finite number > 0, found \"fast\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "circuit": {"layers": 0}})",
+       "'circuit.layers' must be an integer >= 1, found 0"},
+      {R"({"model": "original", "qubits": {"data": 4}, "circuit": {"init": {"kind": "gauss"}}})",
+       "'circuit.init.kind' must be one of: normal, uniform; found \"gauss\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "circuit": {"init": {"std": 0}}})",
+       "'circuit.init.std' must be a finite number > 0, found 0"},
+      {R"({"model": "improved", "qubits": {"data": 4}, "circuit": {"init": {"c": -1}}})",
+       "'circuit.init.c' must be a finite number > 0, found -1"},
+      {R"({"model": "original", "qubits": {"data": 4}, "circuit": {"init": {"c": 1}}})",
+       "unknown key 'circuit.init.c' for init kind 'normal' (it belongs to kind 'uniform'"},
+      {R"({"model": "original", "qubits": {"data": 4}, "target": "ghz"})",
+       "'target' must be an object, found \"ghz\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "target": {"kind": "gaussian"}})",
+       "'target.kind' must be one of: ghz, cluster, haar, npy; found \"gaussian\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "target": {"scale": 0.1}})",
+       "unknown key 'target.scale' for target kind 'ghz' (it belongs to kind 'cluster'"},
+      {R"({"model": "original", "qubits": {"data": 4}, "target": {"theta_min": 2, "theta_max": 1}})",
+       "'target.theta_min' (2.0) must be <= 'target.theta_max' (1.0)"},
+      {R"({"model": "original", "qubits": {"data": 4}, "target": {"phi_min": 0.5}})",
+       "'target.phi_min' (0.5) must be <= 'target.phi_max' (0.3)"},
+      {R"({"model": "original", "qubits": {"data": 4}, "target": {"noise": -0.01}})",
+       "'target.noise' must be a finite number >= 0, found -0.01"},
+      {R"({"model": "original", "qubits": {"data": 4}, "target": {"theta_max": true}})",
+       "'target.theta_max' must be a finite number, found true"},
+      {R"({"model": "original", "qubits": {"data": 4}, "target": {"kind": "cluster", "scale": -1}})",
+       "'target.scale' must be a finite number >= 0, found -1"},
+      {R"({"model": "original", "qubits": {"data": 4}, "target": {"kind": "npy"}})",
+       "'target.path' is required for a target of kind 'npy'"},
+      {R"({"model": "original", "qubits": {"data": 4}, "target": {"kind": "npy", "path": ""}})",
+       "'target.path' must be a non-empty string, found \"\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "diffusion": {"steps": 0}})",
+       "'diffusion.steps' must be an integer >= 1, found 0"},
+      {R"({"model": "original", "qubits": {"data": 4}, "diffusion": {"steps": "30"}})",
+       "'diffusion.steps' must be an integer >= 1, found \"30\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "diffusion": {"schedule": {"start": -0.5}}})",
+       "'diffusion.schedule.start' must be a finite number >= 0, found -0.5"},
+      {R"({"model": "original", "qubits": {"data": 4}, "diffusion": {"schedule": {"end": "4"}}})",
+       "'diffusion.schedule.end' must be a finite number >= 0, found \"4\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "diffusion": {"schedule": {"kind": "cosine"}}})",
+       "'diffusion.schedule.kind' must be one of: linear; found \"cosine\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "prior": {"kind": "gauss"}})",
+       "'prior.kind' must be one of: haar, diffused, cluster; found \"gauss\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "prior": {"kind": "haar", "scale": 0.1}})",
+       "unknown key 'prior.scale' for prior kind 'haar' (it belongs to kind 'cluster'"},
+      {R"({"model": "original", "qubits": {"data": 4}, "prior": {"kind": "cluster", "scale": "big"}})",
+       "'prior.scale' must be a finite number >= 0, found \"big\""},
+      {R"({"model": "original", "qubits": {"data": 28}})",
+       "'qubits.data' + 'qubits.ancilla' = 31 qubits, more than the simulator's limit of 30"},
+  };
+  ASSERT_GE(cases.size(), 25u);
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.json_text);
+    const std::string msg = resolve_error(c.json_text);
+    EXPECT_EQ(msg.rfind("configs/x.json: ", 0), 0u) << msg;
+    EXPECT_NE(msg.find(c.fragment), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
+}
+
+TEST(ConfigMalformed, NonFiniteNumbersFromMemory) {
+  json j = json::parse(kMinimal);
+  j["training"]["learning_rate"] = std::nan("");
+  try {
+    resolve(j, "mem");
+    FAIL() << "accepted a NaN learning rate";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "mem: 'training.learning_rate' must be a finite number > 0, found nan");
+  }
+  json k = json::parse(kMinimal);
+  k["diffusion"]["schedule"]["end"] = std::numeric_limits<double>::infinity();
+  try {
+    resolve(k, "mem");
+    FAIL() << "accepted an infinite schedule end";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "mem: 'diffusion.schedule.end' must be a finite number >= 0, found inf");
+  }
+}
+
+TEST(ConfigMalformed, FileLevelErrors) {
+  TempDir dir;
+  const std::string missing = (dir.path() / "nope.json").string();
+  EXPECT_EQ(load_error(missing), missing + ": cannot open file (No such file or directory)");
+  EXPECT_NE(load_error(dir.path().string()).find(": cannot open file"), std::string::npos);
+
+  const std::string bad = dir.write("bad.json", "{\n  \"model\": \"original\",\n  \"qubits\": }\n");
+  const std::string msg = load_error(bad);
+  EXPECT_EQ(msg.rfind(bad + ": invalid JSON at line 3, column 13: ", 0), 0u) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+
+  const std::string empty = dir.write("empty.json", "");
+  EXPECT_NE(load_error(empty).find("invalid JSON at line 1, column 1"), std::string::npos);
+
+  const std::string dup = dir.write(
+      "dup.json", R"({"model": "original", "qubits": {"data": 4, "ancilla": 1, "data": 5}})");
+  EXPECT_EQ(load_error(dup), dup + ": duplicate key 'qubits.data'");
+
+  const std::string overflow =
+      dir.write("overflow.json", R"({"model": "original", "qubits": {"data": 4}, "seed": 1e999})");
+  EXPECT_EQ(load_error(overflow), overflow + ": invalid JSON: number overflow parsing '1e999'");
+
+  const std::string arr = dir.write("arr.json", "[]");
+  EXPECT_EQ(load_error(arr), arr + ": top level must be a JSON object, found an array");
+}
+
+// ---------------------------------------------------------------------------------------------
+
+TEST(ConfigUnknownKey, SuggestsTheNearestKeyAtThatLevel) {
+  auto err = [](const std::string& extra) {
+    return resolve_error(R"({"model": "original", "qubits": {"data": 4}, )" + extra + "}");
+  };
+  EXPECT_NE(err(R"("trainig": {})").find("unknown key 'trainig' (did you mean 'training'?)"),
+            std::string::npos);
+  EXPECT_NE(err(R"("qubit": {})").find("(did you mean 'qubits'?)"), std::string::npos);
+  EXPECT_NE(err(R"("Seed": 3)").find("unknown key 'Seed' (did you mean 'seed'?)"),
+            std::string::npos);
+  EXPECT_NE(err(R"("training": {"learningrate": 1})")
+                .find("unknown key 'training.learningrate' (did you mean "
+                      "'training.learning_rate'?)"),
+            std::string::npos);
+  EXPECT_NE(
+      err(R"("training": {"diffusoin_size": 1})").find("did you mean 'training.diffusion_size'"),
+      std::string::npos);
+  EXPECT_NE(err(R"("target": {"nosie": 1})")
+                .find("unknown key 'target.nosie' for target kind 'ghz' (did you mean "
+                      "'target.noise'?)"),
+            std::string::npos);
+  EXPECT_NE(err(R"("circuit": {"layer": 1})").find("(did you mean 'circuit.layers'?)"),
+            std::string::npos);
+  // Nothing close: list the valid keys instead of guessing.
+  const std::string far = err(R"("training": {"zzzzzzzzz": 1})");
+  EXPECT_NE(far.find("unknown key 'training.zzzzzzzzz' (valid keys in 'training': samples, "
+                     "diffusion_size, epochs, learning_rate)"),
+            std::string::npos)
+      << far;
+  EXPECT_EQ(far.find("did you mean"), std::string::npos);
+  // A key from another level is not suggested here.
+  EXPECT_EQ(err(R"("epochs": 3)").find("did you mean"), std::string::npos);
+  // Enum values get suggestions too.
+  EXPECT_NE(err(R"("prior": {"kind": "difused"})").find("(did you mean 'diffused'?)"),
+            std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+TEST(ConfigMemory, EstimateFollowsTheFormula) {
+  const ExperimentConfig c = resolve(json::parse(kMinimal), "x.json");
+  // (30 + 1) * 500 * 2^4 * 16 + 100 * 2^7 * 16 * 3 + 100 * 2^4 * 16 * 4
+  EXPECT_EQ(estimated_bytes(c),
+            31ull * 500 * 16 * 16 + 100ull * 128 * 16 * 3 + 100ull * 16 * 16 * 4);
+  ExperimentConfig huge = c;
+  huge.n_data = 60;
+  huge.n_ancilla = 10;
+  EXPECT_EQ(estimated_bytes(huge), std::numeric_limits<std::uint64_t>::max());  // saturates
+  EXPECT_GT(memory_limit_bytes(), 0u);
+}
+
+TEST(ConfigMemory, RefusesTwentyEightDataQubits) {
+  const std::string msg =
+      resolve_error(R"({"model": "original", "qubits": {"data": 28, "ancilla": 2}})");
+  EXPECT_EQ(msg.rfind("configs/x.json: 'qubits.data' = 28 with 'qubits.ancilla' = 2 needs an "
+                      "estimated ",
+                      0),
+            0u)
+      << msg;
+  EXPECT_NE(msg.find(" GiB for a training run"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("more than the limit of "), std::string::npos) << msg;
+  EXPECT_NE(msg.find("(80% of physical memory)"), std::string::npos) << msg;
+
+  // With the default 3 ancillas the qubit cap refuses it before any memory arithmetic.
+  EXPECT_NE(resolve_error(R"({"model": "original", "qubits": {"data": 28}})")
+                .find("more than the simulator's limit of 30"),
+            std::string::npos);
+  // Small problems pass.
+  EXPECT_EQ(resolve_error(R"({"model": "original", "qubits": {"data": 10}})"), "");
+}
+
+}  // namespace
+}  // namespace quddpm::config
