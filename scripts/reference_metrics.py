@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""Independent NumPy reference for SPEC section 6 (metrics), used to cross-check
+`quddpm metrics --model A.npy --target B.npy`.
+
+States are the rows of an N x 2^n complex128 array (.npy, C order).
+  MMD(A, B)      = mean_{i,i'} |<a_i|a_i'>|^2 + mean_{j,j'} |<b_j|b_j'>|^2
+                   - 2 mean_{i,j} |<a_i|b_j>|^2            (diagonal included)
+  mmd_to_haar(A) = mean_{i != i'} |<a_i|a_i'>|^2 - 1/d
+  KL(T || M)     = sum_x P_T(x) log(P_T(x) / P_M(x)),  P_X(x) = mean_i |<x|x_i>|^2,
+                   both smoothed P <- (P + 1e-10) / (1 + 2^n 1e-10).
+Output: one JSON object {"mmd": MMD(model, target), "kl": KL(target || model),
+"mmd_to_haar_model": ..., "mmd_to_haar_target": ...}.
+
+`--generate DIR` writes a few fixed-seed test ensembles (haar / cluster / ghz)
+to DIR as .npy files for comparison with the C++ binary.
+
+Run with Debian's python: /usr/bin/python3 scripts/reference_metrics.py ...
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+EPS = 1e-10
+
+
+def fidelities(a, b):
+    """|<a_i|b_j>|^2 for all rows i of a, j of b."""
+    return np.abs(a.conj() @ b.T) ** 2
+
+
+def mmd(a, b):
+    return (fidelities(a, a).mean() + fidelities(b, b).mean()
+            - 2.0 * fidelities(a, b).mean())
+
+
+def mmd_to_haar(a):
+    n_states, d = a.shape
+    if n_states < 2:
+        return float("nan")
+    f = fidelities(a, a)
+    off = (f.sum() - np.trace(f)) / (n_states * (n_states - 1))
+    return off - 1.0 / d
+
+
+def basis_distribution(a):
+    p = (np.abs(a) ** 2).mean(axis=0)
+    return (p + EPS) / (1.0 + a.shape[1] * EPS)
+
+
+def kl(target, model):
+    pt, pm = basis_distribution(target), basis_distribution(model)
+    return float(np.sum(pt * np.log(pt / pm)))
+
+
+def load_states(path):
+    a = np.load(path)
+    if a.ndim != 2 or a.shape[0] < 1:
+        sys.exit(f"{path}: expected a 2-D N x 2^n array, got shape {a.shape}")
+    d = a.shape[1]
+    if d < 2 or d & (d - 1):
+        sys.exit(f"{path}: number of columns {d} is not a power of two >= 2")
+    a = a.astype(np.complex128)
+    norms = np.linalg.norm(a, axis=1)
+    if not np.all(np.isfinite(a)) or np.max(np.abs(norms - 1.0)) > 1e-6:
+        sys.exit(f"{path}: rows must be finite and of norm 1 (within 1e-6)")
+    return a
+
+
+def metrics(model, target):
+    return {
+        "mmd": float(mmd(model, target)),
+        "kl": kl(target, model),
+        "mmd_to_haar_model": float(mmd_to_haar(model)),
+        "mmd_to_haar_target": float(mmd_to_haar(target)),
+    }
+
+
+# ---- test ensembles (SPEC section 2) --------------------------------------
+def cnormal(rng, shape):
+    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
+
+
+def normalize(a):
+    return a / np.linalg.norm(a, axis=1, keepdims=True)
+
+
+def haar(rng, n, N):
+    return normalize(cnormal(rng, (N, 2 ** n)))
+
+
+def cluster(rng, n, N, scale=0.06):
+    a = np.zeros((N, 2 ** n), complex)
+    a[:, 0] = 1.0
+    a[:, 1:] = scale * cnormal(rng, (N, 2 ** n - 1))
+    return normalize(a)
+
+
+def ghz(rng, n, N, noise=0.02):
+    th = rng.uniform(np.pi / 2 - 0.3, np.pi / 2 + 0.3, N)
+    ph = rng.uniform(-0.3, 0.3, N)
+    a = noise * cnormal(rng, (N, 2 ** n))
+    a[:, 0] += np.cos(th / 2)
+    a[:, -1] += np.exp(1j * ph) * np.sin(th / 2)
+    return normalize(a)
+
+
+def generate(outdir, seed=12345):
+    rng = np.random.default_rng(seed)
+    os.makedirs(outdir, exist_ok=True)
+    sets = {
+        "haar_n3_N50": haar(rng, 3, 50),
+        "cluster_n3_N40": cluster(rng, 3, 40),
+        "ghz_n3_N30": ghz(rng, 3, 30),
+        "haar_n1_N30": haar(rng, 1, 30),
+        "cluster_n1_N20": cluster(rng, 1, 20),
+        "haar_n5_N60": haar(rng, 5, 60),
+        "cluster_n5_N25": cluster(rng, 5, 25),
+        "ghz_n5_N35": ghz(rng, 5, 35),
+    }
+    for name, a in sets.items():
+        path = os.path.join(outdir, name + ".npy")
+        np.save(path, np.ascontiguousarray(a, dtype=np.complex128))
+        print(path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model")
+    ap.add_argument("--target")
+    ap.add_argument("--generate", metavar="DIR")
+    ap.add_argument("--seed", type=int, default=12345)
+    args = ap.parse_args()
+    if args.generate:
+        generate(args.generate, args.seed)
+        return
+    if not (args.model and args.target):
+        ap.error("need --model and --target (or --generate DIR)")
+    model, target = load_states(args.model), load_states(args.target)
+    if model.shape[1] != target.shape[1]:
+        sys.exit("model and target have different numbers of qubits")
+    print(json.dumps(metrics(model, target)))
+
+
+if __name__ == "__main__":
+    main()
