@@ -1,167 +1,29 @@
-// Fast kernels: real arithmetic on contiguous runs so the compiler can vectorize, and long
-// loops split across threads by the parallel policy. Same interface as reference::.
-#include <algorithm>
-
+// Dispatch: the AVX-512 kernels where the build has them and the state fills a SIMD block,
+// the portable ones otherwise.
 #include "core/kernels.hpp"
-#include "core/parallel.hpp"
 
 namespace quddpm {
 
 namespace {
-
-// Visits the amplitude pairs (i0, i0 + stride) of the target whose bit is `p`, as
-// contiguous runs: f(a, b, len) with a = &psi[i0], b = &psi[i0 + stride].
-template <class F>
-void for_each_pair_run(cplx* psi, int nq, int p, F&& f) {
-  const std::int64_t stride = std::int64_t{1} << p;
-  const std::int64_t pairs = std::int64_t{1} << (nq - 1);
-  par::for_each_amplitude_range(pairs, [&](std::int64_t lo, std::int64_t hi) {
-    std::int64_t i = lo;
-    while (i < hi) {
-      const std::int64_t j = i & (stride - 1);
-      const std::int64_t len = std::min(stride - j, hi - i);
-      const std::int64_t i0 = ((i >> p) << (p + 1)) | j;
-      f(psi + i0, psi + i0 + stride, len);
-      i += len;
-    }
-  });
+// The AVX-512 kernels work on blocks of 8 amplitudes.
+bool use_avx512(int nq) {
+  return avx512::available() && nq >= 3;
 }
-
 }  // namespace
 
 void apply_1q(cplx* psi, int nq, int q, const Gate2x2& g) {
-  const double m00r = g.m00.real(), m00i = g.m00.imag(), m01r = g.m01.real(), m01i = g.m01.imag();
-  const double m10r = g.m10.real(), m10i = g.m10.imag(), m11r = g.m11.real(), m11i = g.m11.imag();
-  for_each_pair_run(psi, nq, bit_of(nq, q), [&](cplx* a, cplx* b, std::int64_t len) {
-    double* __restrict pa = reinterpret_cast<double*>(a);
-    double* __restrict pb = reinterpret_cast<double*>(b);
-    for (std::int64_t k = 0; k < len; ++k) {
-      const double ar = pa[2 * k], ai = pa[2 * k + 1], br = pb[2 * k], bi = pb[2 * k + 1];
-      pa[2 * k] = m00r * ar - m00i * ai + m01r * br - m01i * bi;
-      pa[2 * k + 1] = m00r * ai + m00i * ar + m01r * bi + m01i * br;
-      pb[2 * k] = m10r * ar - m10i * ai + m11r * br - m11i * bi;
-      pb[2 * k + 1] = m10r * ai + m10i * ar + m11r * bi + m11i * br;
-    }
-  });
+  if (use_avx512(nq)) return avx512::apply_1q(psi, nq, q, g);
+  portable::apply_1q(psi, nq, q, g);
 }
 
-void apply_rzz(cplx* psi, int nq, int q1, int q2, double angle) {
-  const std::int64_t b1 = std::int64_t{1} << bit_of(nq, q1);
-  const std::int64_t b2 = std::int64_t{1} << bit_of(nq, q2);
-  const double c = std::cos(angle / 2), s = std::sin(angle / 2);
-  par::for_each_amplitude_range(dim_of(nq), [&](std::int64_t lo, std::int64_t hi) {
-    double* __restrict p = reinterpret_cast<double*>(psi);
-    for (std::int64_t i = lo; i < hi; ++i) {
-      // phase exp(-i z1 z2 angle/2): sign of the sine term is z1 z2.
-      const double sz = (((i & b1) != 0) == ((i & b2) != 0)) ? s : -s;
-      const double re = p[2 * i], im = p[2 * i + 1];
-      p[2 * i] = c * re + sz * im;
-      p[2 * i + 1] = c * im - sz * re;
-    }
-  });
+void apply_adjacent_cz(cplx* psi, int nq) {
+  if (use_avx512(nq)) return avx512::apply_adjacent_cz(psi, nq);
+  portable::apply_adjacent_cz(psi, nq);
 }
 
-void apply_cz(cplx* psi, int nq, int q1, int q2) {
-  const std::int64_t both =
-      (std::int64_t{1} << bit_of(nq, q1)) | (std::int64_t{1} << bit_of(nq, q2));
-  par::for_each_amplitude_range(dim_of(nq), [&](std::int64_t lo, std::int64_t hi) {
-    for (std::int64_t i = lo; i < hi; ++i)
-      if ((i & both) == both) psi[i] = -psi[i];
-  });
-}
-
-void apply_diagonal(cplx* psi, int nq, const cplx* d) {
-  par::for_each_amplitude_range(dim_of(nq), [&](std::int64_t lo, std::int64_t hi) {
-    for (std::int64_t i = lo; i < hi; ++i)
-      psi[i] *= d[i];
-  });
-}
-
-void apply_sign_diagonal(cplx* psi, int nq, const std::uint8_t* negative) {
-  par::for_each_amplitude_range(dim_of(nq), [&](std::int64_t lo, std::int64_t hi) {
-    double* __restrict p = reinterpret_cast<double*>(psi);
-    for (std::int64_t i = lo; i < hi; ++i) {
-      const double s = negative[i] ? -1.0 : 1.0;
-      p[2 * i] *= s;
-      p[2 * i + 1] *= s;
-    }
-  });
-}
-
-cplx expectation_pauli(const cplx* lambda, const cplx* psi, int nq, int q, Pauli p) {
-  // Serial on purpose: a fixed summation order keeps gradients thread-count independent.
-  const std::int64_t stride = std::int64_t{1} << bit_of(nq, q);
-  const std::int64_t d = dim_of(nq);
-  double re = 0, im = 0;
-  for (std::int64_t base = 0; base < d; base += 2 * stride) {
-    const double* __restrict l0 = reinterpret_cast<const double*>(lambda + base);
-    const double* __restrict l1 = reinterpret_cast<const double*>(lambda + base + stride);
-    const double* __restrict s0 = reinterpret_cast<const double*>(psi + base);
-    const double* __restrict s1 = reinterpret_cast<const double*>(psi + base + stride);
-    for (std::int64_t k = 0; k < stride; ++k) {
-      const double l0r = l0[2 * k], l0i = l0[2 * k + 1], l1r = l1[2 * k], l1i = l1[2 * k + 1];
-      const double s0r = s0[2 * k], s0i = s0[2 * k + 1], s1r = s1[2 * k], s1i = s1[2 * k + 1];
-      switch (p) {
-        case Pauli::X:  // conj(l0) s1 + conj(l1) s0
-          re += l0r * s1r + l0i * s1i + l1r * s0r + l1i * s0i;
-          im += l0r * s1i - l0i * s1r + l1r * s0i - l1i * s0r;
-          break;
-        case Pauli::Y:  // -i conj(l0) s1 + i conj(l1) s0
-          re += (l0r * s1i - l0i * s1r) - (l1r * s0i - l1i * s0r);
-          im += -(l0r * s1r + l0i * s1i) + (l1r * s0r + l1i * s0i);
-          break;
-        case Pauli::Z:  // conj(l0) s0 - conj(l1) s1
-          re += l0r * s0r + l0i * s0i - (l1r * s1r + l1i * s1i);
-          im += l0r * s0i - l0i * s0r - (l1r * s1i - l1i * s1r);
-          break;
-      }
-    }
-  }
-  return {re, im};
-}
-
-PauliReads expectation_xyz(const cplx* lambda, const cplx* psi, int nq, int q) {
-  const std::int64_t stride = std::int64_t{1} << bit_of(nq, q);
-  const std::int64_t d = dim_of(nq);
-  // Accumulate the four cross products conj(l_a) s_b; X, Y, Z are combinations of them.
-  double r00 = 0, i00 = 0, r01 = 0, i01 = 0, r10 = 0, i10 = 0, r11 = 0, i11 = 0;
-  for (std::int64_t base = 0; base < d; base += 2 * stride) {
-    const double* __restrict l0 = reinterpret_cast<const double*>(lambda + base);
-    const double* __restrict l1 = reinterpret_cast<const double*>(lambda + base + stride);
-    const double* __restrict s0 = reinterpret_cast<const double*>(psi + base);
-    const double* __restrict s1 = reinterpret_cast<const double*>(psi + base + stride);
-    for (std::int64_t k = 0; k < stride; ++k) {
-      const double l0r = l0[2 * k], l0i = l0[2 * k + 1], l1r = l1[2 * k], l1i = l1[2 * k + 1];
-      const double s0r = s0[2 * k], s0i = s0[2 * k + 1], s1r = s1[2 * k], s1i = s1[2 * k + 1];
-      r00 += l0r * s0r + l0i * s0i;
-      i00 += l0r * s0i - l0i * s0r;
-      r01 += l0r * s1r + l0i * s1i;
-      i01 += l0r * s1i - l0i * s1r;
-      r10 += l1r * s0r + l1i * s0i;
-      i10 += l1r * s0i - l1i * s0r;
-      r11 += l1r * s1r + l1i * s1i;
-      i11 += l1r * s1i - l1i * s1r;
-    }
-  }
-  const cplx c00(r00, i00), c01(r01, i01), c10(r10, i10), c11(r11, i11);
-  const cplx I(0, 1);
-  return {c01 + c10, -I * c01 + I * c10, c00 - c11};
-}
-
-double norm2(const cplx* a, std::size_t n) {
-  double acc = 0;
-  for (std::size_t i = 0; i < n; ++i)
-    acc += std::norm(a[i]);
-  return acc;
-}
-
-cplx inner(const cplx* a, const cplx* b, std::size_t n) {
-  double re = 0, im = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    re += a[i].real() * b[i].real() + a[i].imag() * b[i].imag();
-    im += a[i].real() * b[i].imag() - a[i].imag() * b[i].real();
-  }
-  return {re, im};
+PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo) {
+  if (use_avx512(nq)) return avx512::adjoint_undo(lambda, psi, nq, q, undo);
+  return portable::adjoint_undo(lambda, psi, nq, q, undo);
 }
 
 }  // namespace quddpm

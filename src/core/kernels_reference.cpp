@@ -54,4 +54,18 @@ cplx expectation_pauli(const cplx* lambda, const cplx* psi, int nq, int q, Pauli
   return acc;
 }
 
+void apply_adjacent_cz(cplx* psi, int nq) {
+  for (int q = 0; q + 1 < nq; ++q)
+    reference::apply_cz(psi, nq, q, q + 1);
+}
+
+PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo) {
+  const PauliImag r{reference::expectation_pauli(lambda, psi, nq, q, Pauli::X).imag(),
+                    reference::expectation_pauli(lambda, psi, nq, q, Pauli::Y).imag(),
+                    reference::expectation_pauli(lambda, psi, nq, q, Pauli::Z).imag()};
+  reference::apply_1q(lambda, nq, q, undo);
+  reference::apply_1q(psi, nq, q, undo);
+  return r;
+}
+
 }  // namespace quddpm::reference

@@ -10,25 +10,37 @@ HeaCircuit::HeaCircuit(int n_data, int n_ancilla, int layers)
     : n_data_(n_data), n_ancilla_(n_ancilla), layers_(layers) {
   if (n_data < 1 || n_ancilla < 0 || layers < 1 || n_data + n_ancilla > 30)
     throw std::invalid_argument("HeaCircuit: need n_data >= 1, n_ancilla >= 0, layers >= 1");
-  // The two ladders together put CZ on every adjacent pair (q, q+1); all are diagonal and
-  // commute, so the sign of basis state b is (-1)^(number of adjacent 1-1 bit pairs).
-  const std::size_t d = dim();
-  cz_negative_.resize(d);
-  for (std::size_t b = 0; b < d; ++b)
-    cz_negative_[b] = __builtin_popcountll(b & (b >> 1)) & 1;
 }
 
 Gate2x2 HeaCircuit::fused_gate(const double* theta, int layer, int q) const {
   return gate_ry(theta[ry_index(layer, q)]) * gate_rx(theta[rx_index(layer, q)]);
 }
 
-void HeaCircuit::apply(cplx* psi, const double* theta) const {
+std::vector<Gate2x2> HeaCircuit::fused_gates(const double* theta) const {
+  std::vector<Gate2x2> g(static_cast<std::size_t>(layers_) * num_qubits());
+  for (int l = 0; l < layers_; ++l)
+    for (int q = 0; q < num_qubits(); ++q)
+      g[l * num_qubits() + q] = fused_gate(theta, l, q);
+  return g;
+}
+
+void HeaCircuit::apply_entangler(cplx* psi) const {
+  // The two ladders together put CZ on every adjacent pair (q, q+1); all are diagonal and
+  // commute, so they act as one sign pass.
+  if (num_qubits() >= 2) apply_adjacent_cz(psi, num_qubits());
+}
+
+void HeaCircuit::apply(cplx* psi, const std::vector<Gate2x2>& gates) const {
   const int nq = num_qubits();
   for (int l = 0; l < layers_; ++l) {
     for (int q = 0; q < nq; ++q)
-      apply_1q(psi, nq, q, fused_gate(theta, l, q));
-    if (nq >= 2) apply_sign_diagonal(psi, nq, cz_negative_.data());
+      apply_1q(psi, nq, q, gates[l * nq + q]);
+    apply_entangler(psi);
   }
+}
+
+void HeaCircuit::apply(cplx* psi, const double* theta) const {
+  apply(psi, fused_gates(theta));
 }
 
 void HeaCircuit::apply_reference(cplx* psi, const double* theta) const {

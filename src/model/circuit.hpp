@@ -26,8 +26,15 @@ class HeaCircuit {
   int ry_index(int layer, int q) const { return 2 * num_qubits() * layer + num_qubits() + q; }
 
   // psi <- U(theta) psi on the full ntot-qubit state (RX and RY of a qubit fused into one
-  // 2x2 gate, both CZ ladders applied as one precomputed sign diagonal).
+  // 2x2 gate, both CZ ladders applied as one diagonal pass).
   void apply(cplx* psi, const double* theta) const;
+
+  // The fused gates RY RX of every (layer, qubit), index layer * ntot + q: computed once per
+  // parameter vector so that the trigonometry stays out of the per-state passes.
+  std::vector<Gate2x2> fused_gates(const double* theta) const;
+
+  // psi <- U psi with gates from fused_gates().
+  void apply(cplx* psi, const std::vector<Gate2x2>& gates) const;
 
   // Same unitary, gate by gate with the reference kernels (the yardstick for tests).
   void apply_reference(cplx* psi, const double* theta) const;
@@ -35,12 +42,11 @@ class HeaCircuit {
   // The fused gate RY(theta_ry) RX(theta_rx) of qubit q in a layer.
   Gate2x2 fused_gate(const double* theta, int layer, int q) const;
 
-  // Sign pattern of both CZ ladders: negative[b] = 1 where the ladders flip basis state b.
-  const std::vector<std::uint8_t>& cz_signs() const { return cz_negative_; }
+  // Both CZ ladders of a layer (self-inverse).
+  void apply_entangler(cplx* psi) const;
 
  private:
   int n_data_, n_ancilla_, layers_;
-  std::vector<std::uint8_t> cz_negative_;
 };
 
 }  // namespace quddpm

@@ -1,0 +1,234 @@
+// AVX-512 kernels. A register holds 4 amplitudes [x0, x1, x2, x3] as 8 doubles
+// (re, im interleaved). For a target bit p >= 2 the two halves of each amplitude pair lie in
+// different registers; for p = 1 and p = 0 both halves lie in one register and the partner
+// amplitudes are brought in by a lane shuffle. Work is done in units of 8 amplitudes.
+#include <algorithm>
+
+#include "core/kernels.hpp"
+#include "core/parallel.hpp"
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace quddpm::avx512 {
+
+#if defined(__AVX512F__)
+
+namespace {
+
+using V = __m512d;
+
+inline V load(const cplx* p) {
+  return _mm512_loadu_pd(reinterpret_cast<const double*>(p));
+}
+inline void store(cplx* p, V v) {
+  _mm512_storeu_pd(reinterpret_cast<double*>(p), v);
+}
+// (re, im) -> (im, re) in every amplitude.
+inline V swap_ri(V v) {
+  return _mm512_permute_pd(v, 0x55);
+}
+// Partner amplitudes inside a register: p = 0 pairs (x0,x1),(x2,x3); p = 1 pairs (x0,x2),(x1,x3).
+template <int P>
+inline V partner(V v) {
+  if constexpr (P == 0) return _mm512_permutex_pd(v, 0x4E);  // [x1, x0, x3, x2]
+  return _mm512_shuffle_f64x2(v, v, 0x4E);                   // [x2, x3, x0, x1]
+}
+
+// A complex coefficient per amplitude lane, split for v * c = v * re + swap_ri(v) * ims.
+struct Coef {
+  V re, ims;  // ims = (-im, +im) per lane
+};
+inline Coef lanes(cplx c0, cplx c1, cplx c2, cplx c3) {
+  return {_mm512_setr_pd(c0.real(), c0.real(), c1.real(), c1.real(), c2.real(), c2.real(),
+                         c3.real(), c3.real()),
+          _mm512_setr_pd(-c0.imag(), c0.imag(), -c1.imag(), c1.imag(), -c2.imag(), c2.imag(),
+                         -c3.imag(), c3.imag())};
+}
+inline Coef splat(cplx c) {
+  return lanes(c, c, c, c);
+}
+
+// c1 * v + c2 * w, given v, w and their re/im swaps.
+inline V combine(V v, V sv, const Coef& c1, V w, V sw, const Coef& c2) {
+  return _mm512_fmadd_pd(
+      sw, c2.ims, _mm512_fmadd_pd(w, c2.re, _mm512_fmadd_pd(sv, c1.ims, _mm512_mul_pd(v, c1.re))));
+}
+
+// Sum of even doubles minus sum of odd doubles: the imaginary part of sum conj(l) s when
+// accumulated as l * swap_ri(s).
+inline double even_minus_odd(V v) {
+  return _mm512_reduce_add_pd(_mm512_mul_pd(v, _mm512_setr_pd(1, -1, 1, -1, 1, -1, 1, -1)));
+}
+
+// First amplitude of the pairs 4u..4u+3 for a target bit p >= 2.
+inline std::int64_t pair_base(std::int64_t u, int p) {
+  const std::int64_t i = 4 * u;
+  return ((i >> p) << (p + 1)) | (i & ((std::int64_t{1} << p) - 1));
+}
+
+// Splits the units [lo, hi) (4 pairs each) of a target bit p >= 2 into runs that are
+// contiguous in both halves: f(first amplitude of the run, units in the run).
+template <class F>
+inline void for_each_unit_run(std::int64_t lo, std::int64_t hi, int p, F&& f) {
+  const std::int64_t units_per_run = (std::int64_t{1} << p) / 4;
+  for (std::int64_t u = lo; u < hi;) {
+    const std::int64_t run = std::min(hi - u, units_per_run - (u & (units_per_run - 1)));
+    f(pair_base(u, p), run);
+    u += run;
+  }
+}
+
+struct GateCoefs {
+  Coef c00, c01, c10, c11;  // p >= 2
+  Coef in1, in2;            // in-register: v * in1 + partner(v) * in2
+};
+
+template <int P>
+GateCoefs coefs_in_register(const Gate2x2& g) {
+  GateCoefs c{};
+  if constexpr (P == 0) {
+    c.in1 = lanes(g.m00, g.m11, g.m00, g.m11);
+    c.in2 = lanes(g.m01, g.m10, g.m01, g.m10);
+  } else {
+    c.in1 = lanes(g.m00, g.m00, g.m11, g.m11);
+    c.in2 = lanes(g.m01, g.m01, g.m10, g.m10);
+  }
+  return c;
+}
+
+template <int P>
+void apply_in_register(cplx* psi, int nq, const Gate2x2& g) {
+  const GateCoefs c = coefs_in_register<P>(g);
+  par::for_each_amplitude_range(dim_of(nq) / 8, [&](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t u = lo; u < hi; ++u) {
+      cplx* x = psi + 8 * u;
+      const V v0 = load(x), v1 = load(x + 4);
+      const V w0 = partner<P>(v0), w1 = partner<P>(v1);
+      store(x, combine(v0, swap_ri(v0), c.in1, w0, swap_ri(w0), c.in2));
+      store(x + 4, combine(v1, swap_ri(v1), c.in1, w1, swap_ri(w1), c.in2));
+    }
+  });
+}
+
+template <int P>
+PauliImag adjoint_in_register(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo) {
+  const GateCoefs c = coefs_in_register<P>(undo);
+  // +1 on the lanes whose target bit is 0, -1 where it is 1.
+  const V bit_sign = P == 0 ? _mm512_setr_pd(1, 1, -1, -1, 1, 1, -1, -1)
+                            : _mm512_setr_pd(1, 1, 1, 1, -1, -1, -1, -1);
+  V ax = _mm512_setzero_pd(), ay = ax, az = ax;
+  const std::int64_t regs = dim_of(nq) / 4;
+  for (std::int64_t r = 0; r < regs; ++r) {
+    cplx* lp = lambda + 4 * r;
+    cplx* sp = psi + 4 * r;
+    const V l = load(lp), s = load(sp);
+    const V lw = partner<P>(l), sw = partner<P>(s);
+    const V sl = swap_ri(l), ss = swap_ri(s), slw = swap_ri(lw), ssw = swap_ri(sw);
+    // X: Im(c01 + c10), every lane pairs with its partner.
+    ax = _mm512_fmadd_pd(l, ssw, ax);
+    // Y: Re(c10) - Re(c01); Z: Im(c00) - Im(c11).
+    const V ls = _mm512_mul_pd(l, bit_sign);
+    ay = _mm512_fnmadd_pd(ls, sw, ay);
+    az = _mm512_fmadd_pd(ls, ss, az);
+    store(lp, combine(l, sl, c.in1, lw, slw, c.in2));
+    store(sp, combine(s, ss, c.in1, sw, ssw, c.in2));
+  }
+  return {even_minus_odd(ax), _mm512_reduce_add_pd(ay), even_minus_odd(az)};
+}
+
+}  // namespace
+
+bool available() {
+  return true;
+}
+
+void apply_1q(cplx* psi, int nq, int q, const Gate2x2& g) {
+  const int p = bit_of(nq, q);
+  if (p == 0) return apply_in_register<0>(psi, nq, g);
+  if (p == 1) return apply_in_register<1>(psi, nq, g);
+  const Coef c00 = splat(g.m00), c01 = splat(g.m01), c10 = splat(g.m10), c11 = splat(g.m11);
+  const std::int64_t stride = std::int64_t{1} << p;
+  par::for_each_amplitude_range(dim_of(nq) / 8, [&](std::int64_t lo, std::int64_t hi) {
+    for_each_unit_run(lo, hi, p, [&](std::int64_t i0, std::int64_t run) {
+      cplx* a = psi + i0;
+      cplx* b = a + stride;
+      for (std::int64_t k = 0; k < 4 * run; k += 4) {
+        const V va = load(a + k), vb = load(b + k), sa = swap_ri(va), sb = swap_ri(vb);
+        store(a + k, combine(va, sa, c00, vb, sb, c01));
+        store(b + k, combine(va, sa, c10, vb, sb, c11));
+      }
+    });
+  });
+}
+
+void apply_adjacent_cz(cplx* psi, int nq) {
+  // For a register starting at b0 (a multiple of 4), the sign of lane k (b = b0 + k) is
+  // parity(pairs among bits >= 2) ^ (bit2 & bit1 of k) ^ (k == 3): four patterns.
+  __m512i masks[4];
+  for (int idx = 0; idx < 4; ++idx) {
+    alignas(64) long long m[8];
+    const int high = idx >> 1, bit2 = idx & 1;
+    for (int k = 0; k < 4; ++k) {
+      const bool negative = high ^ (bit2 & (k >> 1)) ^ (k == 3);
+      m[2 * k] = m[2 * k + 1] = negative ? static_cast<long long>(0x8000000000000000ull) : 0;
+    }
+    masks[idx] = _mm512_load_si512(m);
+  }
+  par::for_each_amplitude_range(dim_of(nq) / 4, [&](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t r = lo; r < hi; ++r) {
+      const std::uint64_t b0 = 4 * static_cast<std::uint64_t>(r);
+      const int high = __builtin_popcountll((b0 >> 2) & (b0 >> 3)) & 1;
+      const int idx = (high << 1) | static_cast<int>((b0 >> 2) & 1);
+      cplx* x = psi + b0;
+      const __m512i v = _mm512_castpd_si512(load(x));
+      store(x, _mm512_castsi512_pd(_mm512_xor_si512(v, masks[idx])));
+    }
+  });
+}
+
+PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo) {
+  const int p = bit_of(nq, q);
+  if (p == 0) return adjoint_in_register<0>(lambda, psi, nq, undo);
+  if (p == 1) return adjoint_in_register<1>(lambda, psi, nq, undo);
+  const Coef c00 = splat(undo.m00), c01 = splat(undo.m01), c10 = splat(undo.m10),
+             c11 = splat(undo.m11);
+  const std::int64_t stride = std::int64_t{1} << p;
+  V ax = _mm512_setzero_pd(), ay = ax, az = ax;
+  // Serial: a fixed summation order keeps gradients independent of the thread count.
+  for_each_unit_run(0, dim_of(nq) / 8, p, [&](std::int64_t i0, std::int64_t run) {
+    cplx *l0p = lambda + i0, *l1p = l0p + stride, *s0p = psi + i0, *s1p = s0p + stride;
+    for (std::int64_t k = 0; k < 4 * run; k += 4) {
+      const V l0 = load(l0p + k), l1 = load(l1p + k), s0 = load(s0p + k), s1 = load(s1p + k);
+      const V sl0 = swap_ri(l0), sl1 = swap_ri(l1), ss0 = swap_ri(s0), ss1 = swap_ri(s1);
+      ax = _mm512_fmadd_pd(l1, ss0, _mm512_fmadd_pd(l0, ss1, ax));   // Im(c01 + c10)
+      ay = _mm512_fnmadd_pd(l0, s1, _mm512_fmadd_pd(l1, s0, ay));    // Re(c10) - Re(c01)
+      az = _mm512_fnmadd_pd(l1, ss1, _mm512_fmadd_pd(l0, ss0, az));  // Im(c00) - Im(c11)
+      store(l0p + k, combine(l0, sl0, c00, l1, sl1, c01));
+      store(l1p + k, combine(l0, sl0, c10, l1, sl1, c11));
+      store(s0p + k, combine(s0, ss0, c00, s1, ss1, c01));
+      store(s1p + k, combine(s0, ss0, c10, s1, ss1, c11));
+    }
+  });
+  return {even_minus_odd(ax), _mm512_reduce_add_pd(ay), even_minus_odd(az)};
+}
+
+#else  // no AVX-512 in this build: the dispatcher never calls these.
+
+bool available() {
+  return false;
+}
+void apply_1q(cplx* psi, int nq, int q, const Gate2x2& g) {
+  portable::apply_1q(psi, nq, q, g);
+}
+void apply_adjacent_cz(cplx* psi, int nq) {
+  portable::apply_adjacent_cz(psi, nq);
+}
+PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo) {
+  return portable::adjoint_undo(lambda, psi, nq, q, undo);
+}
+
+#endif
+
+}  // namespace quddpm::avx512
