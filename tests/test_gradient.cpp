@@ -89,6 +89,24 @@ TEST(GradientUnderThreads, IdenticalWithOneAndTwoThreads) {
     EXPECT_EQ(one.grad[k], two.grad[k]);
 }
 
+TEST(GradientMemoryModes, RecomputingFinalStatesGivesIdenticalBits) {
+  const HeaCircuit circuit(3, 2, 3);
+  const StateMatrix x = make_haar(3, 7, 21);
+  const StateMatrix y = make_ghz(3, 6, GhzParams{}, 22);
+  std::vector<double> theta(circuit.num_params());
+  Rng rng(23);
+  for (double& t : theta)
+    t = rng.normal();
+  StepGradient cached(circuit), recomputed(circuit, 0);
+  ASSERT_TRUE(cached.caches_final_states(x.rows()));
+  ASSERT_FALSE(recomputed.caches_final_states(x.rows()));
+  const LossAndGradient a = cached.evaluate(theta.data(), x, y, sampled_outcomes(24));
+  const LossAndGradient b = recomputed.evaluate(theta.data(), x, y, sampled_outcomes(24));
+  EXPECT_EQ(a.loss, b.loss);
+  for (Eigen::Index k = 0; k < a.grad.size(); ++k)
+    EXPECT_EQ(a.grad[k], b.grad[k]) << k;
+}
+
 TEST(GradientOutcomes, ImprobableOutcomeRefused) {
   // With theta = 0 the circuit is diagonal up to CZ signs, so the ancilla stays in |0>:
   // outcome 1 has probability 0.

@@ -75,13 +75,20 @@ void check_inputs(const HeaCircuit& c, const StateMatrix& inputs) {
   if (inputs.rows() < 1) throw std::invalid_argument("no inputs");
 }
 
-// |0^na>|phi> through U, then measured: fills `w` (full state) and row i of `out`.
-void forward_one(const HeaCircuit& c, const double* theta, const StateMatrix& inputs,
-                 std::int64_t i, const OutcomeChooser& choose, cplx* w, StepOutputs& out) {
+// w <- U |0^na>|phi_i>.
+void final_state(const HeaCircuit& c, const std::vector<Gate2x2>& gates, const StateMatrix& inputs,
+                 std::int64_t i, cplx* w) {
   const std::size_t dd = dim_of(c.n_data());
   std::fill(w, w + c.dim(), cplx(0));
   std::copy(inputs.row(i).data(), inputs.row(i).data() + dd, w);
-  c.apply(w, theta);
+  c.apply(w, gates);
+}
+
+// |0^na>|phi> through U, then measured: fills `w` (full state) and row i of `out`.
+void forward_one(const HeaCircuit& c, const std::vector<Gate2x2>& gates, const StateMatrix& inputs,
+                 std::int64_t i, const OutcomeChooser& choose, cplx* w, StepOutputs& out) {
+  const std::size_t dd = dim_of(c.n_data());
+  final_state(c, gates, inputs, i, w);
   std::vector<double> p(dim_of(c.n_ancilla()));
   for (std::size_t m = 0; m < p.size(); ++m)
     p[m] = norm2(w + m * dd, dd);
@@ -108,8 +115,9 @@ StepOutputs run_step(const HeaCircuit& circuit, const double* theta, const State
   check_inputs(circuit, inputs);
   StepOutputs out = make_outputs(circuit, inputs.rows());
   std::vector<std::vector<cplx>> work(par::max_threads(), std::vector<cplx>(circuit.dim()));
+  const std::vector<Gate2x2> gates = circuit.fused_gates(theta);
   for_each_sample_checked(inputs.rows(), [&](std::int64_t i) {
-    forward_one(circuit, theta, inputs, i, choose, work[par::thread_index()].data(), out);
+    forward_one(circuit, gates, inputs, i, choose, work[par::thread_index()].data(), out);
   });
   return out;
 }
@@ -134,22 +142,38 @@ LossAndGradient StepGradient::evaluate(const double* theta, const StateMatrix& i
   const Eigen::Index n = inputs.rows();
   const int nq = c.num_qubits();
   const std::size_t dd = dim_of(c.n_data());
-  final_states_.resize(n, static_cast<Eigen::Index>(c.dim()));
+  const bool cache = caches_final_states(n);
+  final_states_.resize(cache ? n : 0, static_cast<Eigen::Index>(c.dim()));
   per_sample_grad_.resize(n, c.num_params());
-  lambda_.resize(par::max_threads());
-  for (auto& l : lambda_)
-    l.resize(c.dim());
+  for (auto* buffers : {&lambda_, &psi_}) {
+    buffers->resize(par::max_threads());
+    for (auto& b : *buffers)
+      b.resize(c.dim());
+  }
 
+  // Gates, their inverses and the RX-derivative factors, once per parameter vector.
+  const std::vector<Gate2x2> gates = c.fused_gates(theta);
+  std::vector<Gate2x2> undo(gates.size());
+  std::vector<double> cos_ry(gates.size()), sin_ry(gates.size());
+  for (int l = 0; l < c.layers(); ++l)
+    for (int q = 0; q < nq; ++q) {
+      const std::size_t k = l * nq + q;
+      undo[k] = gates[k].adjoint();
+      cos_ry[k] = std::cos(theta[c.ry_index(l, q)]);
+      sin_ry[k] = std::sin(theta[c.ry_index(l, q)]);
+    }
   LossAndGradient r;
   r.outputs = make_outputs(c, n);
   for_each_sample_checked(n, [&](std::int64_t i) {
-    forward_one(c, theta, inputs, i, choose, final_states_.row(i).data(), r.outputs);
+    cplx* w = cache ? final_states_.row(i).data() : psi_[par::thread_index()].data();
+    forward_one(c, gates, inputs, i, choose, w, r.outputs);
   });
   r.loss = mmd(r.outputs.states, targets);
   const StateMatrix g = mmd_output_gradient(r.outputs.states, targets);
 
   for_each_sample_checked(n, [&](std::int64_t i) {
-    cplx* psi = final_states_.row(i).data();
+    cplx* psi = cache ? final_states_.row(i).data() : psi_[par::thread_index()].data();
+    if (!cache) final_state(c, gates, inputs, i, psi);
     cplx* lambda = lambda_[par::thread_index()].data();
     const std::int64_t m = r.outputs.outcomes[i];
     const double norm_v = std::sqrt(r.outputs.probabilities[i]);
@@ -164,23 +188,22 @@ LossAndGradient StepGradient::evaluate(const double* theta, const StateMatrix& i
     // dL/db = Im<l|Y|psi> and dL/da = Im<l|RY X RY^dag|psi> = Im<l|(cos b X - sin b Z)|psi>.
     double* grad = per_sample_grad_.data() + i;  // column-major: stride n between params
     for (int l = c.layers() - 1; l >= 0; --l) {
-      if (nq >= 2) {
-        apply_sign_diagonal(psi, nq, c.cz_signs().data());
-        apply_sign_diagonal(lambda, nq, c.cz_signs().data());
-      }
+      c.apply_entangler(psi);
+      c.apply_entangler(lambda);
       for (int q = nq - 1; q >= 0; --q) {
-        const PauliReads e = expectation_xyz(lambda, psi, nq, q);
-        const double b = theta[c.ry_index(l, q)];
-        grad[n * c.ry_index(l, q)] = e.y.imag();
-        grad[n * c.rx_index(l, q)] = (std::cos(b) * e.x - std::sin(b) * e.z).imag();
-        const Gate2x2 undo = c.fused_gate(theta, l, q).adjoint();
-        apply_1q(psi, nq, q, undo);
-        apply_1q(lambda, nq, q, undo);
+        const PauliImag e = adjoint_undo(lambda, psi, nq, q, undo[l * nq + q]);
+        grad[n * c.ry_index(l, q)] = e.y;
+        grad[n * c.rx_index(l, q)] = cos_ry[l * nq + q] * e.x - sin_ry[l * nq + q] * e.z;
       }
     }
   });
   r.grad = per_sample_grad_.colwise().sum().transpose();
   return r;
+}
+
+bool StepGradient::caches_final_states(Eigen::Index n) const {
+  return static_cast<double>(n) * static_cast<double>(circuit_.dim()) * sizeof(cplx) <=
+         static_cast<double>(cache_limit_);
 }
 
 }  // namespace quddpm

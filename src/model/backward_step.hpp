@@ -40,16 +40,30 @@ StepOutputs run_step(const HeaCircuit& circuit, const double* theta, const State
                      const OutcomeChooser& choose);
 
 // Loss and exact gradient; keeps its buffers between calls (one instance per training cycle).
+//
+// Memory: the sweep of sample i starts from its final state U|0,phi_i>. When the N final
+// states fit in `cache_limit_bytes` they are kept from the forward pass; otherwise each is
+// recomputed just before its sweep (one more forward pass, memory N 2^n + threads 2^ntot).
+// Both ways give bit-identical results.
 class StepGradient {
  public:
-  explicit StepGradient(const HeaCircuit& circuit) : circuit_(circuit) {}
+  static constexpr std::size_t kDefaultCacheLimit = std::size_t{1} << 30;
+
+  explicit StepGradient(const HeaCircuit& circuit,
+                        std::size_t cache_limit_bytes = kDefaultCacheLimit)
+      : circuit_(circuit), cache_limit_(cache_limit_bytes) {}
 
   LossAndGradient evaluate(const double* theta, const StateMatrix& inputs,
                            const StateMatrix& targets, const OutcomeChooser& choose);
 
+  // Whether a batch of `n` inputs keeps its final states between the two passes.
+  bool caches_final_states(Eigen::Index n) const;
+
  private:
   const HeaCircuit& circuit_;
-  StateMatrix final_states_;  // U|0,phi_i> of each input, reused as psi during the sweep
+  std::size_t cache_limit_;
+  StateMatrix final_states_;  // U|0,phi_i> of each input (cache mode), psi during the sweep
+  std::vector<std::vector<cplx>> psi_;     // one state per thread (recompute mode)
   std::vector<std::vector<cplx>> lambda_;  // one adjoint vector per thread
   RealMatrix per_sample_grad_;             // N x P, summed in sample order (determinism)
 };
