@@ -1,0 +1,93 @@
+// Algorithm-level benchmarks: one forward pass, one loss-and-gradient evaluation, one full
+// training epoch (forward, measurement, MMD, adjoint gradient, Adam), the forward diffusion.
+#include <benchmark/benchmark.h>
+
+#include <vector>
+
+#include "core/parallel.hpp"
+#include "core/rng.hpp"
+#include "model/adam.hpp"
+#include "model/backward_step.hpp"
+#include "model/diffusion.hpp"
+#include "model/ensembles.hpp"
+
+namespace {
+
+using namespace quddpm;
+
+constexpr int kAncillas = 3;
+constexpr int kSamples = 100;
+
+std::vector<double> small_params(const HeaCircuit& c) {
+  Rng rng(3);
+  std::vector<double> theta(c.num_params());
+  for (double& t : theta)
+    t = rng.uniform(-1.0 / c.layers(), 1.0 / c.layers());
+  return theta;
+}
+
+// Args: data qubits, threads. L = 2 (n + na), N = 100.
+void BM_TrainingEpoch(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  par::set_max_threads(static_cast<int>(state.range(1)));
+  const HeaCircuit circuit(n, kAncillas, 2 * (n + kAncillas));
+  const StateMatrix inputs = make_haar(n, kSamples, 1);
+  const StateMatrix targets = make_ghz(n, kSamples, GhzParams{}, 2);
+  std::vector<double> theta = small_params(circuit);
+  StepGradient step(circuit);
+  Adam adam(circuit.num_params(), 0.005);
+  std::uint64_t epoch = 0;
+  for (auto _ : state) {
+    const LossAndGradient r =
+        step.evaluate(theta.data(), inputs, targets, sampled_outcomes(stream_key(9, {epoch++})));
+    adam.step(theta.data(), r.grad);
+    benchmark::DoNotOptimize(r.loss);
+  }
+  state.counters["layers"] = circuit.layers();
+  par::set_max_threads(1);
+}
+
+// One forward pass of the measured circuit over the batch (no gradient).
+void BM_ForwardPass(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  par::set_max_threads(static_cast<int>(state.range(1)));
+  const HeaCircuit circuit(n, kAncillas, 2 * (n + kAncillas));
+  const StateMatrix inputs = make_haar(n, kSamples, 1);
+  const std::vector<double> theta = small_params(circuit);
+  for (auto _ : state) {
+    const StepOutputs out = run_step(circuit, theta.data(), inputs, sampled_outcomes(4));
+    benchmark::DoNotOptimize(out.states.data());
+  }
+  par::set_max_threads(1);
+}
+
+// T = 30 steps of forward diffusion of 500 states.
+void BM_ForwardDiffusion(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  par::set_max_threads(static_cast<int>(state.range(1)));
+  const StateMatrix s0 = make_ghz(n, 500, GhzParams{}, 1);
+  const std::vector<double> h = linear_schedule(0.5, 4.0, 30);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(diffuse_chain(s0, h, 5).back().data());
+  par::set_max_threads(1);
+}
+
+}  // namespace
+
+BENCHMARK(BM_TrainingEpoch)
+    ->ArgsProduct({{4, 7, 10}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_TrainingEpoch)
+    ->Args({16, 2})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
+BENCHMARK(BM_ForwardPass)
+    ->ArgsProduct({{4, 7, 10}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_ForwardDiffusion)
+    ->ArgsProduct({{4, 10}, {2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
