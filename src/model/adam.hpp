@@ -7,6 +7,12 @@
 
 namespace quddpm {
 
+// Everything Adam carries between steps: with it, a stopped cycle continues bit for bit.
+struct AdamState {
+  int step = 0;
+  RealVector m, v;  // first and second moment estimates
+};
+
 class Adam {
  public:
   Adam(Eigen::Index size, double lr, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8)
@@ -16,6 +22,13 @@ class Adam {
         eps_(eps),
         m_(RealVector::Zero(size)),
         v_(RealVector::Zero(size)) {}
+
+  AdamState state() const { return {t_, m_, v_}; }
+  void restore(const AdamState& s) {
+    t_ = s.step;
+    m_ = s.m;
+    v_ = s.v;
+  }
 
   // theta <- theta - lr mhat / (sqrt(vhat) + eps).
   void step(double* theta, const RealVector& grad) {

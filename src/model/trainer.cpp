@@ -70,8 +70,40 @@ StateMatrix sample_prior(const TrainingSettings& s) {
                         stream_key(s.seed, {kTagPriorDiffusion}));
 }
 
-TrainingResult train(const TrainingSettings& s, TrainingObserver& observer) {
+namespace {
+
+// The resume state must describe a point of a run with these settings.
+void validate_resume(const TrainingSettings& s, const TrainingState& r) {
+  const int steps = s.steps();
+  if (r.next_t < -1 || r.next_t >= steps)
+    throw std::invalid_argument("resume state: next cycle out of range");
+  if (r.params.rows() != steps || r.params.cols() != s.num_params())
+    throw std::invalid_argument("resume state: parameters of the wrong shape");
+  if (r.current.rows() != s.samples ||
+      r.current.cols() != static_cast<Eigen::Index>(dim_of(s.n_data)))
+    throw std::invalid_argument("resume state: current ensemble of the wrong shape");
+  if (const auto& p = r.progress) {
+    if (r.next_t < 0 || p->epochs_done < 1 || p->epochs_done >= s.epochs)
+      throw std::invalid_argument("resume state: epochs done out of range");
+    if (p->theta.size() != s.num_params() || p->adam.m.size() != s.num_params() ||
+        p->adam.v.size() != s.num_params() || p->adam.step != p->epochs_done)
+      throw std::invalid_argument("resume state: cycle progress of the wrong shape");
+  }
+}
+
+// Cycle t's output S~_t from its input S~_{t+1}: shared by training and generation.
+StateMatrix propagate(const HeaCircuit& circuit, const TrainingSettings& s, const double* theta,
+                      const StateMatrix& input, int t) {
+  const auto key = stream_key(s.seed, {kTagPropagate, static_cast<std::uint64_t>(t)});
+  return run_step(circuit, theta, input, sampled_outcomes(key)).states;
+}
+
+}  // namespace
+
+TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
+                     const TrainingState* resume) {
   validate(s);
+  if (resume) validate_resume(s, *resume);
   const int steps = s.steps();
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const HeaCircuit circuit(s.n_data, s.n_ancilla, s.layers);
@@ -80,47 +112,89 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer) {
   result.data = s.sample_target(s.diffusion_size, stream_key(s.seed, {kTagTarget}));
   const std::vector<StateMatrix> forward =
       diffuse_chain(result.data, s.schedule, stream_key(s.seed, {kTagDiffusion}));
-  for (int t = 0; t <= steps; ++t)
-    observer.on_diffusion({t, mmd(forward[t], result.data), mmd_to_haar(forward[t])});
 
   auto t0 = std::chrono::steady_clock::now();
-  StateMatrix current = sample_prior(s);  // S~_{t+1} while cycle t trains
+  TrainingState state;  // S~_{t+1} in state.current while cycle t trains
   auto record_cycle = [&](int t, double mean_norm, double last_loss) {
-    observer.on_cycle({t, mmd(current, forward[t]), mmd(current, result.data),
-                       kl_divergence(result.data, current), mmd_to_haar(current), mean_norm,
-                       last_loss, seconds_since(t0)});
+    const StateMatrix& c = state.current;
+    observer.on_cycle({t, mmd(c, forward[t]), mmd(c, result.data), kl_divergence(result.data, c),
+                       mmd_to_haar(c), mean_norm, last_loss, seconds_since(t0)});
   };
-  record_cycle(steps, nan, nan);
+  if (resume) {
+    state = *resume;
+  } else {
+    for (int t = 0; t <= steps; ++t)
+      observer.on_diffusion({t, mmd(forward[t], result.data), mmd_to_haar(forward[t])});
+    state.next_t = steps - 1;
+    state.params = RealMatrix::Zero(steps, s.num_params());
+    state.current = sample_prior(s);
+    record_cycle(steps, nan, nan);
+    observer.on_state(state);
+  }
 
-  result.params.resize(steps, s.num_params());
-  for (int t = steps - 1; t >= 0; --t) {
+  for (; state.next_t >= 0; --state.next_t) {
+    if (observer.stop_requested()) {
+      result.stopped = true;
+      return result;
+    }
+    const int t = state.next_t;
     t0 = std::chrono::steady_clock::now();
     const auto ut = static_cast<std::uint64_t>(t);
     RealVector theta = initial_params(s, t);
     Adam adam(theta.size(), s.learning_rate);
-    StepGradient step(circuit);
     double norm_sum = 0, last_loss = nan;
-    for (int epoch = 0; epoch < s.epochs; ++epoch) {
+    int first_epoch = 0;
+    if (state.progress) {
+      theta = state.progress->theta;
+      adam.restore(state.progress->adam);
+      norm_sum = state.progress->norm_sum;
+      last_loss = state.progress->last_loss;
+      first_epoch = state.progress->epochs_done;
+      state.progress.reset();
+    }
+    StepGradient step(circuit);
+    for (int epoch = first_epoch; epoch < s.epochs; ++epoch) {
       const auto ue = static_cast<std::uint64_t>(epoch);
       const StateMatrix targets =
           draw_without_replacement(forward[t], s.samples, stream_key(s.seed, {kTagBatch, ut, ue}));
       const LossAndGradient r =
-          step.evaluate(theta.data(), current, targets,
+          step.evaluate(theta.data(), state.current, targets,
                         sampled_outcomes(stream_key(s.seed, {kTagOutcome, ut, ue})));
       const double norm = r.grad.norm();
       observer.on_epoch({t, epoch, r.loss, norm});
       norm_sum += norm;
       last_loss = r.loss;
       adam.step(theta.data(), r.grad);
+      // The last epoch is followed by the cycle's own bookkeeping, not by a stop.
+      if (epoch + 1 < s.epochs && observer.stop_requested()) {
+        state.progress = CycleProgress{epoch + 1, theta, adam.state(), norm_sum, last_loss};
+        observer.on_state(state);
+        result.stopped = true;
+        return result;
+      }
     }
-    result.params.row(t) = theta.transpose();
-    current = run_step(circuit, theta.data(), current,
-                       sampled_outcomes(stream_key(s.seed, {kTagPropagate, ut})))
-                  .states;
+    state.params.row(t) = theta.transpose();
+    state.current = propagate(circuit, s, theta.data(), state.current, t);
     record_cycle(t, norm_sum / s.epochs, last_loss);
+    TrainingState next = state;  // the loop's decrement, seen by the observer
+    next.next_t = t - 1;
+    observer.on_state(next);
   }
-  result.generated = current;
+  result.params = std::move(state.params);
+  result.generated = std::move(state.current);
   return result;
+}
+
+StateMatrix generate_samples(const TrainingSettings& s, const RealMatrix& params) {
+  if (params.rows() != s.steps() || params.cols() != s.num_params())
+    throw std::invalid_argument("parameters of the wrong shape for these settings");
+  const HeaCircuit circuit(s.n_data, s.n_ancilla, s.layers);
+  StateMatrix current = sample_prior(s);
+  for (int t = s.steps() - 1; t >= 0; --t) {
+    const RealVector theta = params.row(t).transpose();
+    current = propagate(circuit, s, theta.data(), current, t);
+  }
+  return current;
 }
 
 }  // namespace quddpm

@@ -2,9 +2,11 @@
 // trained from t = T-1 down to 0 on the outputs of the already trained later steps.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "core/types.hpp"
+#include "model/adam.hpp"
 #include "model/training_settings.hpp"
 
 namespace quddpm {
@@ -33,6 +35,24 @@ struct CycleRecord {
   double seconds;         // wall time of the cycle
 };
 
+// A cycle stopped between two epochs: what its remaining epochs start from.
+struct CycleProgress {
+  int epochs_done = 0;  // 1 .. epochs-1
+  RealVector theta;     // parameters after those epochs
+  AdamState adam;
+  double norm_sum = 0;   // sum of their gradient norms
+  double last_loss = 0;  // loss of the last of them
+};
+
+// Where a run stands. Every random draw is keyed by (seed, tag, t, epoch, index), so this plus
+// the settings (which recompute S_0..S_T) is all a run needs to continue bit for bit.
+struct TrainingState {
+  int next_t = -1;      // the cycle to train next; -1 when every cycle is done
+  RealMatrix params;    // T x num_params; rows t > next_t hold the trained theta_t, others 0
+  StateMatrix current;  // S~_{next_t + 1}: the input of cycle next_t (S~_0 when done)
+  std::optional<CycleProgress> progress;  // set when cycle next_t stopped part-way
+};
+
 // Receives records as training goes (the experiment layer writes and logs them).
 class TrainingObserver {
  public:
@@ -40,15 +60,30 @@ class TrainingObserver {
   virtual void on_diffusion(const DiffusionRecord&) {}
   virtual void on_epoch(const EpochRecord&) {}
   virtual void on_cycle(const CycleRecord&) {}
+  // The state after the prior and after each cycle (records of that point already sent), and
+  // the state a stop leaves behind.
+  virtual void on_state(const TrainingState&) {}
+  // Polled after each epoch and before each cycle; true ends training early (`stopped`).
+  virtual bool stop_requested() { return false; }
 };
 
 struct TrainingResult {
   RealMatrix params;      // T x num_params, row t = theta_t
   StateMatrix generated;  // S~_0
   StateMatrix data;       // S_0
+  bool stopped = false;   // stop_requested() ended it; the last on_state() tells where
 };
 
-TrainingResult train(const TrainingSettings& s, TrainingObserver& observer);
+// Trains from the start, or continues from `resume` (a state on_state() handed out, for the
+// same settings): the records of what `resume` already covers are not sent again, and the
+// results are bitwise those of an uninterrupted run.
+TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
+                     const TrainingState* resume = nullptr);
+
+// Fresh samples of a trained model: the prior S~_T, then the trained circuits t = T-1..0 with
+// the propagation streams of training (so the training seed and sample count give S~_0 of
+// training exactly).
+StateMatrix generate_samples(const TrainingSettings& s, const RealMatrix& params);
 
 // Stream tags: every random draw of a run is keyed (seed, tag, ...) so that no two uses
 // share a stream.
