@@ -1,17 +1,22 @@
 // `quddpm train CONFIG.json`: the main job. Validates everything before writing anything,
-// writes traces as it goes into a staging directory, and moves it into place at the end.
+// writes traces and a checkpoint per cycle into a staging directory, moves it into place at
+// the end, and continues an interrupted run with --resume.
 #include <spdlog/spdlog.h>
 
-#include <chrono>
-#include <fstream>
+#include <algorithm>
 #include <memory>
+#include <optional>
 
+#include "app/atomic_file.hpp"
+#include "app/checkpoint.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
-#include "app/csv_writer.hpp"
 #include "app/experiment.hpp"
 #include "app/npy.hpp"
+#include "app/progress.hpp"
 #include "app/run_directory.hpp"
+#include "app/run_observer.hpp"
+#include "app/stop_signal.hpp"
 #include "core/parallel.hpp"
 #include "model/trainer.hpp"
 
@@ -22,91 +27,117 @@ namespace {
 struct TrainArgs {
   std::string config;
   std::string out;
+  std::string resume;
   std::vector<std::string> sets;
   long long seed = -1;
   int threads = 0;
   bool force = false;
+  bool quiet = false;
 };
 
-// Writes the three traces and logs progress once per cycle.
-class TraceWriter : public TrainingObserver {
- public:
-  TraceWriter(const RunDirectory& dir, const config::ExperimentConfig& c)
-      : model_(c.model),
-        n_(c.n_data),
-        na_(c.n_ancilla),
-        steps_(c.steps),
-        diffusion_(dir.file("diffusion.csv"),
-                   {"model", "n_data", "n_ancilla", "t", "mmd_to_data", "mmd_to_haar"}),
-        epochs_(dir.file("epochs.csv"),
-                {"model", "n_data", "n_ancilla", "t", "epoch", "loss", "grad_norm"}),
-        cycles_(dir.file("cycles.csv"),
-                {"model", "n_data", "n_ancilla", "t", "mmd_to_forward", "mmd_to_data", "kl_to_data",
-                 "mmd_to_haar", "mean_grad_norm", "final_loss", "seconds"}),
-        start_(std::chrono::steady_clock::now()) {}
-
-  void on_diffusion(const DiffusionRecord& r) override {
-    diffusion_.row({model_, n_, na_, (long long)r.t, r.mmd_to_data, r.mmd_to_haar});
-  }
-  void on_epoch(const EpochRecord& r) override {
-    epochs_.row({model_, n_, na_, (long long)r.t, (long long)r.epoch, r.loss, r.grad_norm});
-  }
-  void on_cycle(const CycleRecord& r) override {
-    cycles_.row({model_, n_, na_, (long long)r.t, r.mmd_to_forward, r.mmd_to_data, r.kl_to_data,
-                 r.mmd_to_haar, r.mean_grad_norm, r.final_loss, r.seconds});
-    if (r.t == steps_) {
-      spdlog::info("prior S~_{}: mmd to S_{} {:.4g}, mmd to data {:.4g}, kl {:.4g}", r.t, r.t,
-                   r.mmd_to_forward, r.mmd_to_data, r.kl_to_data);
-      return;
+// The first key path where two JSON values differ ("" when equal).
+std::string first_difference(const nlohmann::json& a, const nlohmann::json& b,
+                             const std::string& path = "") {
+  if (a.is_object() && b.is_object()) {
+    for (const auto& [key, value] : a.items()) {
+      const std::string p = path.empty() ? key : path + "." + key;
+      if (!b.contains(key)) return p;
+      const std::string d = first_difference(value, b[key], p);
+      if (!d.empty()) return d;
     }
-    const int done = steps_ - r.t;
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const double eta = elapsed / done * (steps_ - done);
-    spdlog::info(
-        "cycle t={} ({}/{}): loss {:.5g}, mean grad norm {:.4g}, mmd to data {:.4g}, kl {:.4g}, "
-        "{:.1f}s, elapsed {:.0f}s, ETA {:.0f}s",
-        r.t, done, steps_, r.final_loss, r.mean_grad_norm, r.mmd_to_data, r.kl_to_data, r.seconds,
-        elapsed, eta);
+    for (const auto& [key, value] : b.items())
+      if (!a.contains(key)) return path.empty() ? key : path + "." + key;
+    return "";
   }
-  void close() {
-    diffusion_.close();
-    epochs_.close();
-    cycles_.close();
-  }
+  return a == b ? "" : path;
+}
 
- private:
-  std::string model_;
-  long long n_, na_;
-  int steps_;
-  CsvWriter diffusion_, epochs_, cycles_;
-  std::chrono::steady_clock::time_point start_;
-};
+std::string value_at(const nlohmann::json& j, const std::string& path) {
+  std::string pointer = "/" + path;
+  std::replace(pointer.begin(), pointer.end(), '.', '/');
+  const nlohmann::json::json_pointer ptr(pointer);
+  return j.contains(ptr) ? j[ptr].dump() : "absent";
+}
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream f(path);
-  f << text;
-  if (!f.flush()) throw std::runtime_error(path + ": cannot write");
+// A resumed run must train exactly what the interrupted one trained (the output directory is
+// the one being resumed, whatever its spelling).
+void check_same_config(const config::ExperimentConfig& given, const config::ExperimentConfig& run,
+                       const std::string& run_file) {
+  nlohmann::json a = config::to_json(given), b = config::to_json(run);
+  a.erase("output");
+  b.erase("output");
+  const std::string key = first_difference(a, b);
+  if (key.empty()) return;
+  throw std::invalid_argument(given.source + ": '" + key + "' is " + value_at(a, key) +
+                              ", but the interrupted run used " + value_at(b, key) + " (" +
+                              run_file + "); resume with the same config, --seed and --set");
+}
+
+// One shell word, quoted when it needs to be.
+std::string shell_word(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789_./=:+-,@%") == std::string::npos)
+    return s;
+  std::string q = "'";
+  for (char ch : s)
+    q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return q + "'";
+}
+
+std::string resume_command(const TrainArgs& a, const std::string& dir) {
+  std::string cmd = "quddpm train " + shell_word(a.config) + " --resume " + shell_word(dir);
+  if (a.seed >= 0) cmd += " --seed " + std::to_string(a.seed);
+  for (const auto& s : a.sets)
+    cmd += " --set " + shell_word(s);
+  return cmd;
+}
+
+long long epochs_left(const TrainingSettings& s, const std::optional<Checkpoint>& ck) {
+  if (!ck) return static_cast<long long>(s.steps()) * s.epochs;
+  const auto& st = ck->state;
+  return static_cast<long long>(st.next_t + 1) * s.epochs -
+         (st.progress ? st.progress->epochs_done : 0);
 }
 
 void run_train(const TrainArgs& a) {
   std::vector<std::string> overrides = a.sets;
-  if (!a.out.empty()) overrides.push_back("output=" + nlohmann::json(a.out).dump());
+  const std::string& out = a.resume.empty() ? a.out : a.resume;
+  if (!out.empty()) overrides.push_back("output=" + nlohmann::json(out).dump());
   if (a.seed >= 0) overrides.push_back("seed=" + std::to_string(a.seed));
   const config::ExperimentConfig c = config::load(a.config, overrides);
   apply_thread_option(a.threads);
   const TrainingSettings settings = make_settings(c);
 
-  RunDirectory dir(c.output, a.force);
-  write_text(dir.file("config.json"), config::to_json(c).dump(2) + "\n");
+  using Mode = RunDirectory::Mode;
+  RunDirectory dir(c.output, !a.resume.empty() ? Mode::kResume
+                             : a.force         ? Mode::kForce
+                                               : Mode::kFresh);
+  std::optional<Checkpoint> ck;
+  if (!a.resume.empty()) {
+    const std::string run_file = dir.file("config.json");
+    check_same_config(c, config::load(run_file), run_file);
+    ck = read_checkpoint(dir.staging(), settings);
+  } else {
+    write_file_atomically(dir.file("config.json"), config::to_json(c).dump(2) + "\n");
+  }
   spdlog::info(
-      "training {} QuDDPM: {} data + {} ancilla qubits, L = {}, T = {}, {} epochs, {} "
-      "threads -> {}",
-      c.model, c.n_data, c.n_ancilla, c.layers, c.steps, c.epochs, par::max_threads(),
-      dir.final_dir().string());
-  TraceWriter traces(dir, c);
-  const TrainingResult r = train(settings, traces);
-  traces.close();
+      "{} {} QuDDPM: {} data + {} ancilla qubits, L = {}, T = {}, {} epochs, {} threads -> {}",
+      ck ? "resuming" : "training", c.model, c.n_data, c.n_ancilla, c.layers, c.steps, c.epochs,
+      par::max_threads(), dir.final_dir().string());
+
+  StopSignals stop;
+  ProgressLine progress(!a.quiet && stderr_is_terminal(), c.steps, c.epochs,
+                        epochs_left(settings, ck));
+  RunObserver observer(dir, c, ck ? &ck->rows : nullptr, progress, stop);
+  const TrainingResult r = train(settings, observer, ck ? &ck->state : nullptr);
+  observer.close();
+  if (r.stopped) {
+    const int sig = stop.signal();
+    throw ExitError(128 + sig, std::string("interrupted by ") + signal_name(sig) +
+                                   ": checkpoint written " + observer.last_checkpoint() + " in " +
+                                   dir.staging().string() +
+                                   "; resume with: " + resume_command(a, dir.final_dir().string()));
+  }
   npy::write_reals(dir.file("params.npy"), r.params);
   npy::write_states(dir.file("generated.npy"), r.generated);
   npy::write_states(dir.file("data.npy"), r.data);
@@ -120,13 +151,20 @@ void add_train_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "train the original or improved QuDDPM from a config");
   auto a = std::make_shared<TrainArgs>();
   cmd->add_option("config", a->config, "experiment config (.json)")->required();
-  cmd->add_option("--out", a->out, "results directory (overrides the config's output)");
+  auto* out = cmd->add_option("--out", a->out, "results directory (overrides the config's output)");
   cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", a->seed, "random seed (overrides the config's seed)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--set", a->sets, "override a config key: key.path=value (repeatable)");
-  cmd->add_flag("--force", a->force, "replace an existing results directory");
+  auto* force = cmd->add_flag("--force", a->force,
+                              "replace an existing results directory or interrupted run");
+  cmd->add_option("--resume", a->resume,
+                  "continue the interrupted run DIR (from DIR.partial); give the same config, "
+                  "--seed and --set as the run itself")
+      ->excludes(out)
+      ->excludes(force);
+  cmd->add_flag("--quiet", a->quiet, "no live progress line (log lines only)");
   cmd->callback([a] { run_train(*a); });
 }
 

@@ -3,12 +3,20 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <stdexcept>
 
 namespace quddpm::app {
 
 void add_metrics_command(CLI::App& app);
 void add_gradient_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
+
+// A failure with its own exit status (an interrupted run exits 128 + the signal number).
+struct ExitError : std::runtime_error {
+  ExitError(int status, const std::string& what) : std::runtime_error(what), status(status) {}
+  int status;
+};
 
 // Applies --threads: 0 keeps OpenMP's default.
 void apply_thread_option(int threads);

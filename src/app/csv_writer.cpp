@@ -1,7 +1,11 @@
 #include "app/csv_writer.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 namespace quddpm::app {
@@ -18,8 +22,35 @@ CsvWriter::CsvWriter(const std::string& path, const std::vector<std::string>& he
     : path_(path), columns_(header.size()) {
   f_ = std::fopen(path.c_str(), "w");
   if (!f_) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
-  std::vector<Cell> cells(header.begin(), header.end());
-  row(cells);
+  write_line(std::vector<Cell>(header.begin(), header.end()));
+}
+
+CsvWriter::CsvWriter(const std::string& path, const std::vector<std::string>& header,
+                     long long keep_rows)
+    : path_(path), columns_(header.size()) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot read (" + std::strerror(errno) + ")");
+  std::string expected_header;
+  for (std::size_t k = 0; k < header.size(); ++k)
+    expected_header += (k ? "," : "") + header[k];
+  std::string line;
+  if (!std::getline(in, line) || in.eof() || line != expected_header)
+    throw std::runtime_error(path + ": expected the header '" + expected_header +
+                             "' on the first line");
+  long long kept = 0;
+  while (kept < keep_rows && std::getline(in, line) && !in.eof())
+    ++kept;  // a last line without '\n' is a row cut short by the kill, not a row
+  if (kept < keep_rows)
+    throw std::runtime_error(path + ": the checkpoint counts " + std::to_string(keep_rows) +
+                             " rows, the file holds only " + std::to_string(kept));
+  const auto end = static_cast<std::uintmax_t>(in.tellg());
+  in.close();
+  std::error_code ec;
+  std::filesystem::resize_file(path, end, ec);
+  if (ec) throw std::runtime_error(path + ": cannot truncate (" + ec.message() + ")");
+  f_ = std::fopen(path.c_str(), "a");
+  if (!f_) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
+  rows_ = keep_rows;
 }
 
 CsvWriter::~CsvWriter() {
@@ -27,6 +58,11 @@ CsvWriter::~CsvWriter() {
 }
 
 void CsvWriter::row(const std::vector<Cell>& cells) {
+  write_line(cells);
+  ++rows_;
+}
+
+void CsvWriter::write_line(const std::vector<Cell>& cells) {
   if (cells.size() != columns_) throw std::logic_error(path_ + ": row has wrong column count");
   std::string line;
   for (std::size_t k = 0; k < cells.size(); ++k) {
@@ -35,6 +71,11 @@ void CsvWriter::row(const std::vector<Cell>& cells) {
   }
   line += '\n';
   if (std::fputs(line.c_str(), f_) < 0 || std::fflush(f_) != 0)
+    throw std::runtime_error(path_ + ": write failed (" + std::strerror(errno) + ")");
+}
+
+void CsvWriter::sync() {
+  if (f_ && (std::fflush(f_) != 0 || ::fsync(::fileno(f_)) != 0))
     throw std::runtime_error(path_ + ": write failed (" + std::strerror(errno) + ")");
 }
 

@@ -13,17 +13,28 @@ class CsvWriter {
  public:
   using Cell = std::variant<std::string, long long, double>;
 
+  // A new file holding the header row.
   CsvWriter(const std::string& path, const std::vector<std::string>& header);
+  // Continues an existing file after its first `keep_rows` data rows: later rows (those of an
+  // unfinished cycle) are cut off. The file must start with `header` and hold that many rows.
+  CsvWriter(const std::string& path, const std::vector<std::string>& header, long long keep_rows);
   ~CsvWriter();
   CsvWriter(const CsvWriter&) = delete;
   CsvWriter& operator=(const CsvWriter&) = delete;
 
   void row(const std::vector<Cell>& cells);
+  // Data rows in the file so far (the header not counted).
+  long long rows() const { return rows_; }
+  // Forces the rows written so far to disk (before a checkpoint counts them).
+  void sync();
   void close();
 
  private:
+  void write_line(const std::vector<Cell>& cells);
+
   std::string path_;
   std::size_t columns_;
+  long long rows_ = 0;
   std::FILE* f_ = nullptr;
 };
 

@@ -26,7 +26,11 @@ Sampler file_sampler(const std::string& path, int n_data, int needed) {
   if (pool->rows() < needed)
     throw std::invalid_argument(path + ": holds " + std::to_string(pool->rows()) +
                                 " states, training.diffusion_size needs " + std::to_string(needed));
-  return [pool](int count, std::uint64_t seed) {
+  return [pool, path](int count, std::uint64_t seed) {
+    if (count > pool->rows())
+      throw std::invalid_argument(path + ": holds " + std::to_string(pool->rows()) +
+                                  " states, cannot draw " + std::to_string(count) +
+                                  " distinct ones from it");
     Rng rng(seed);
     std::vector<Eigen::Index> idx(pool->rows());
     std::iota(idx.begin(), idx.end(), Eigen::Index{0});

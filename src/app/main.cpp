@@ -24,12 +24,16 @@ int main(int argc, char** argv) {
   quddpm::app::add_train_command(app);
   quddpm::app::add_metrics_command(app);
   quddpm::app::add_gradient_command(app);
+  quddpm::app::add_generate_command(app);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() != 0) std::cerr << "quddpm: ";
     return app.exit(e);
+  } catch (const quddpm::app::ExitError& e) {
+    std::cerr << "quddpm: " << e.what() << "\n";
+    return e.status;
   } catch (const std::exception& e) {
     std::cerr << "quddpm: " << e.what() << "\n";
     return 1;

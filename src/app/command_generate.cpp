@@ -1,0 +1,117 @@
+// `quddpm generate --model DIR --samples N --seed S --out FILE.npy`: fresh samples of a trained
+// model (its prior, then its trained circuits) and their metrics against the run's data.
+#include <unistd.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
+
+#include "app/commands.hpp"
+#include "app/config.hpp"
+#include "app/experiment.hpp"
+#include "app/npy.hpp"
+#include "model/metrics.hpp"
+#include "model/trainer.hpp"
+
+namespace fs = std::filesystem;
+
+namespace quddpm::app {
+
+namespace {
+
+struct GenerateArgs {
+  std::string model, out;
+  int samples = 0, threads = 0;
+  std::uint64_t seed = 0;
+};
+
+// Refuses an output that cannot be written before any work is done.
+void check_writable(const std::string& out) {
+  const fs::path p(out);
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) throw std::invalid_argument(out + ": is a directory, not a file");
+  const fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  if (!fs::is_directory(parent, ec))
+    throw std::invalid_argument(out + ": cannot write: directory '" + parent.string() +
+                                "' does not exist");
+  if (::access(parent.c_str(), W_OK) != 0)
+    throw std::invalid_argument(out + ": cannot write: directory '" + parent.string() +
+                                "' is not writable");
+}
+
+// Peak memory of generation: full-register states of one step plus the ensembles.
+void check_memory(const config::ExperimentConfig& c, int samples) {
+  const double amp = 16.0;
+  const double bytes =
+      static_cast<double>(samples) *
+      (amp * std::ldexp(1.0, c.n_data + c.n_ancilla) * 2 + amp * std::ldexp(1.0, c.n_data) * 3);
+  const double limit = static_cast<double>(config::memory_limit_bytes());
+  if (bytes > limit)
+    throw std::invalid_argument("--samples: " + std::to_string(samples) + " states of " +
+                                std::to_string(c.n_data) + " + " + std::to_string(c.n_ancilla) +
+                                " qubits need about " + std::to_string(bytes / (1 << 30)) +
+                                " GiB, more than the limit of " +
+                                std::to_string(limit / (1 << 30)) + " GiB (80% of memory)");
+}
+
+void run_generate(const GenerateArgs& a) {
+  std::error_code ec;
+  if (!fs::is_directory(a.model, ec))
+    throw std::invalid_argument("--model: '" + a.model + "' is not a results directory");
+  check_writable(a.out);
+  const fs::path dir(a.model);
+  const config::ExperimentConfig c = config::load((dir / "config.json").string());
+  check_memory(c, a.samples);
+  apply_thread_option(a.threads);
+
+  TrainingSettings s = make_settings(c);
+  s.seed = a.seed;
+  s.samples = a.samples;
+  const std::string params_file = (dir / "params.npy").string();
+  const RealMatrix params = npy::read_reals(params_file);
+  if (params.rows() != s.steps() || params.cols() != s.num_params())
+    throw std::invalid_argument(params_file + ": expected " + std::to_string(s.steps()) + " x " +
+                                std::to_string(s.num_params()) +
+                                " parameters (diffusion.steps x 2 (n + na) L of its config), "
+                                "found " +
+                                std::to_string(params.rows()) + " x " +
+                                std::to_string(params.cols()));
+  const std::string data_file = (dir / "data.npy").string();
+  const StateMatrix data = npy::read_states(data_file);
+  if (data.cols() != static_cast<Eigen::Index>(dim_of(c.n_data)) || data.rows() < 2)
+    throw std::invalid_argument(data_file + ": expected at least 2 states of " +
+                                std::to_string(c.n_data) + " qubits (its config), found " +
+                                std::to_string(data.rows()) + " x " + std::to_string(data.cols()));
+
+  const StateMatrix samples = generate_samples(s, params);
+  npy::write_states(a.out, samples);
+  nlohmann::json out;
+  out["samples"] = a.samples;
+  out["seed"] = a.seed;
+  out["mmd"] = mmd(samples, data);
+  out["kl"] = kl_divergence(data, samples);
+  out["mmd_to_haar"] = mmd_to_haar(samples);
+  out["mmd_to_haar_data"] = mmd_to_haar(data);
+  std::cout << out.dump() << "\n";
+}
+
+}  // namespace
+
+void add_generate_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "generate", "fresh samples from a trained model, with their metrics against its data");
+  auto a = std::make_shared<GenerateArgs>();
+  cmd->add_option("--model", a->model, "results directory of a finished `train` run")->required();
+  cmd->add_option("--samples", a->samples, "number of states to generate (>= 2)")
+      ->required()
+      ->check(CLI::Range(2, std::numeric_limits<int>::max()));
+  cmd->add_option("--seed", a->seed, "random seed of the prior and the measurement outcomes")
+      ->required();
+  cmd->add_option("--out", a->out, "output file (.npy, complex128, N x 2^n)")->required();
+  cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([a] { run_generate(*a); });
+}
+
+}  // namespace quddpm::app

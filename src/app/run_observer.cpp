@@ -1,0 +1,90 @@
+#include "app/run_observer.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace quddpm::app {
+
+namespace {
+
+const std::vector<std::string> kDiffusionHeader = {"model", "n_data",      "n_ancilla",
+                                                   "t",     "mmd_to_data", "mmd_to_haar"};
+const std::vector<std::string> kEpochsHeader = {"model", "n_data", "n_ancilla", "t",
+                                                "epoch", "loss",   "grad_norm"};
+const std::vector<std::string> kCyclesHeader = {
+    "model",      "n_data",      "n_ancilla",      "t",          "mmd_to_forward", "mmd_to_data",
+    "kl_to_data", "mmd_to_haar", "mean_grad_norm", "final_loss", "seconds"};
+
+}  // namespace
+
+RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,
+                         const TraceRows* resume, ProgressLine& progress, const StopSignals& stop)
+    : dir_(dir),
+      model_(c.model),
+      n_(c.n_data),
+      na_(c.n_ancilla),
+      steps_(c.steps),
+      epochs_(c.epochs),
+      diffusion_(resume ? CsvWriter(dir.file("diffusion.csv"), kDiffusionHeader, resume->diffusion)
+                        : CsvWriter(dir.file("diffusion.csv"), kDiffusionHeader)),
+      epochs_csv_(resume ? CsvWriter(dir.file("epochs.csv"), kEpochsHeader, resume->epochs)
+                         : CsvWriter(dir.file("epochs.csv"), kEpochsHeader)),
+      cycles_(resume ? CsvWriter(dir.file("cycles.csv"), kCyclesHeader, resume->cycles)
+                     : CsvWriter(dir.file("cycles.csv"), kCyclesHeader)),
+      progress_(progress),
+      stop_(stop),
+      start_(std::chrono::steady_clock::now()) {}
+
+void RunObserver::on_diffusion(const DiffusionRecord& r) {
+  diffusion_.row({model_, n_, na_, (long long)r.t, r.mmd_to_data, r.mmd_to_haar});
+}
+
+void RunObserver::on_epoch(const EpochRecord& r) {
+  epochs_csv_.row({model_, n_, na_, (long long)r.t, (long long)r.epoch, r.loss, r.grad_norm});
+  progress_.epoch(r.t, r.epoch, r.loss, r.grad_norm);
+}
+
+void RunObserver::on_cycle(const CycleRecord& r) {
+  cycles_.row({model_, n_, na_, (long long)r.t, r.mmd_to_forward, r.mmd_to_data, r.kl_to_data,
+               r.mmd_to_haar, r.mean_grad_norm, r.final_loss, r.seconds});
+  progress_.clear();
+  if (r.t == steps_) {
+    spdlog::info("prior S~_{}: mmd to S_{} {:.4g}, mmd to data {:.4g}, kl {:.4g}", r.t, r.t,
+                 r.mmd_to_forward, r.mmd_to_data, r.kl_to_data);
+    return;
+  }
+  ++cycles_done_;
+  const int done = steps_ - r.t;
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double eta = elapsed / cycles_done_ * r.t;
+  spdlog::info(
+      "cycle t={} ({}/{}): loss {:.5g}, mean grad norm {:.4g}, mmd to data {:.4g}, kl {:.4g}, "
+      "{:.1f}s, elapsed {:.0f}s, ETA {}",
+      r.t, done, steps_, r.final_loss, r.mean_grad_norm, r.mmd_to_data, r.kl_to_data, r.seconds,
+      elapsed, format_duration(eta));
+}
+
+void RunObserver::on_state(const TrainingState& s) {
+  // The traces must hold every row the checkpoint counts, even after a power cut.
+  diffusion_.sync();
+  epochs_csv_.sync();
+  cycles_.sync();
+  write_checkpoint(dir_.staging(), s, {diffusion_.rows(), epochs_csv_.rows(), cycles_.rows()});
+  dir_.keep_on_failure();
+  if (s.progress)
+    last_checkpoint_ = "in cycle t=" + std::to_string(s.next_t) + " after epoch " +
+                       std::to_string(s.progress->epochs_done) + " of " + std::to_string(epochs_);
+  else if (s.next_t == steps_ - 1)
+    last_checkpoint_ = "before the first cycle";
+  else
+    last_checkpoint_ = "after cycle t=" + std::to_string(s.next_t + 1);
+}
+
+void RunObserver::close() {
+  progress_.clear();
+  diffusion_.close();
+  epochs_csv_.close();
+  cycles_.close();
+}
+
+}  // namespace quddpm::app

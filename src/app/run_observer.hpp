@@ -1,0 +1,47 @@
+// What `train` does with the records training hands out: the three CSV traces, a checkpoint
+// after every cycle (and at a stop), the per-cycle log line and the live progress line.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "app/checkpoint.hpp"
+#include "app/config.hpp"
+#include "app/csv_writer.hpp"
+#include "app/progress.hpp"
+#include "app/run_directory.hpp"
+#include "app/stop_signal.hpp"
+#include "model/trainer.hpp"
+
+namespace quddpm::app {
+
+class RunObserver : public TrainingObserver {
+ public:
+  // `resume`: the trace rows of the checkpoint being continued (nullptr for a new run).
+  RunObserver(RunDirectory& dir, const config::ExperimentConfig& c, const TraceRows* resume,
+              ProgressLine& progress, const StopSignals& stop);
+
+  void on_diffusion(const DiffusionRecord& r) override;
+  void on_epoch(const EpochRecord& r) override;
+  void on_cycle(const CycleRecord& r) override;
+  void on_state(const TrainingState& s) override;
+  bool stop_requested() override { return stop_.requested(); }
+
+  // Where the last checkpoint stands, in words: "after cycle t=3", "in cycle t=2 after epoch 5".
+  const std::string& last_checkpoint() const { return last_checkpoint_; }
+  void close();
+
+ private:
+  RunDirectory& dir_;
+  std::string model_;
+  long long n_, na_;
+  int steps_, epochs_;
+  CsvWriter diffusion_, epochs_csv_, cycles_;
+  ProgressLine& progress_;
+  const StopSignals& stop_;
+  std::chrono::steady_clock::time_point start_;
+  int cycles_done_ = 0;  // by this process
+  std::string last_checkpoint_;
+};
+
+}  // namespace quddpm::app
