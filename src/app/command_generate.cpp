@@ -107,10 +107,10 @@ void add_generate_command(CLI::App& app) {
       ->required()
       ->check(CLI::Range(2, std::numeric_limits<int>::max()));
   cmd->add_option("--seed", a->seed, "random seed of the prior and the measurement outcomes")
-      ->required();
+      ->required()
+      ->check(unsigned64_check());
   cmd->add_option("--out", a->out, "output file (.npy, complex128, N x 2^n)")->required();
-  cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
   cmd->callback([a] { run_generate(*a); });
 }
 

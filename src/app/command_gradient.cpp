@@ -34,8 +34,7 @@ void add_gradient_command(CLI::App& app) {
   cmd->add_option("--layers", a->layers, "number of PQC layers L")
       ->required()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
   cmd->callback([a] {
     apply_thread_option(a->threads);
     const StateMatrix x = npy::read_states(a->inputs);
@@ -49,6 +48,13 @@ void add_gradient_command(CLI::App& app) {
     if (n + a->ancillas > 30)
       throw std::invalid_argument("--ancillas: " + std::to_string(n) + " data + " +
                                   std::to_string(a->ancillas) + " ancilla qubits exceed 30");
+    // In 64 bits: a huge --layers must be refused, not wrapped to a negative count.
+    const long long wanted = 2LL * (n + a->ancillas) * a->layers;
+    if (wanted != p.size())
+      throw std::invalid_argument(
+          a->params + ": expected " + std::to_string(wanted) +
+          " parameters (2 (n + na) L with --ancillas " + std::to_string(a->ancillas) +
+          " and --layers " + std::to_string(a->layers) + "), found " + std::to_string(p.size()));
     const HeaCircuit circuit(n, a->ancillas, a->layers);
     if (p.rows() != 1 && p.cols() != 1)
       throw std::invalid_argument(a->params + ": expected a vector of parameters, found a " +

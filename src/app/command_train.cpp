@@ -29,7 +29,8 @@ struct TrainArgs {
   std::string out;
   std::string resume;
   std::vector<std::string> sets;
-  long long seed = -1;
+  std::uint64_t seed = 0;
+  bool seed_given = false;
   int threads = 0;
   bool force = false;
   bool quiet = false;
@@ -86,7 +87,7 @@ std::string shell_word(const std::string& s) {
 
 std::string resume_command(const TrainArgs& a, const std::string& dir) {
   std::string cmd = "quddpm train " + shell_word(a.config) + " --resume " + shell_word(dir);
-  if (a.seed >= 0) cmd += " --seed " + std::to_string(a.seed);
+  if (a.seed_given) cmd += " --seed " + std::to_string(a.seed);
   for (const auto& s : a.sets)
     cmd += " --set " + shell_word(s);
   return cmd;
@@ -103,7 +104,7 @@ void run_train(const TrainArgs& a) {
   std::vector<std::string> overrides = a.sets;
   const std::string& out = a.resume.empty() ? a.out : a.resume;
   if (!out.empty()) overrides.push_back("output=" + nlohmann::json(out).dump());
-  if (a.seed >= 0) overrides.push_back("seed=" + std::to_string(a.seed));
+  if (a.seed_given) overrides.push_back("seed=" + std::to_string(a.seed));
   const config::ExperimentConfig c = config::load(a.config, overrides);
   apply_thread_option(a.threads);
   const TrainingSettings settings = make_settings(c);
@@ -152,10 +153,9 @@ void add_train_command(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
   cmd->add_option("config", a->config, "experiment config (.json)")->required();
   auto* out = cmd->add_option("--out", a->out, "results directory (overrides the config's output)");
-  cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--seed", a->seed, "random seed (overrides the config's seed)")
-      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
+  auto* seed = cmd->add_option("--seed", a->seed, "random seed (overrides the config's seed)")
+                   ->check(unsigned64_check());
   cmd->add_option("--set", a->sets, "override a config key: key.path=value (repeatable)");
   auto* force = cmd->add_flag("--force", a->force,
                               "replace an existing results directory or interrupted run");
@@ -165,7 +165,10 @@ void add_train_command(CLI::App& app) {
       ->excludes(out)
       ->excludes(force);
   cmd->add_flag("--quiet", a->quiet, "no live progress line (log lines only)");
-  cmd->callback([a] { run_train(*a); });
+  cmd->callback([a, seed] {
+    a->seed_given = seed->count() > 0;
+    run_train(*a);
+  });
 }
 
 void apply_thread_option(int threads) {

@@ -21,4 +21,10 @@ struct ExitError : std::runtime_error {
 // Applies --threads: 0 keeps OpenMP's default.
 void apply_thread_option(int threads);
 
+// Option checks shared by the commands. CLI11 alone reads "-1" as 2^64 - 1 for an unsigned
+// option and saturates values that overflow; these refuse both.
+CLI::Validator unsigned64_check();  // digits only, at most 2^64 - 1
+CLI::Validator threads_check();     // 0 (all cores) .. kMaxThreads
+inline constexpr int kMaxThreads = 1024;
+
 }  // namespace quddpm::app

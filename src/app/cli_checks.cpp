@@ -1,0 +1,34 @@
+#include <cerrno>
+#include <cstdlib>
+#include <string>
+
+#include "app/commands.hpp"
+
+namespace quddpm::app {
+
+CLI::Validator unsigned64_check() {
+  return CLI::Validator(
+      [](std::string& s) {
+        errno = 0;
+        const bool ok = !s.empty() && s.find_first_not_of("0123456789") == std::string::npos &&
+                        (std::strtoull(s.c_str(), nullptr, 10), errno != ERANGE);
+        return ok ? std::string() : "expected an unsigned 64-bit integer, found '" + s + "'";
+      },
+      "UINT64");
+}
+
+CLI::Validator threads_check() {
+  return CLI::Validator(
+      [](std::string& s) {
+        errno = 0;
+        char* end = nullptr;
+        const long long n = std::strtoll(s.c_str(), &end, 10);
+        const bool ok = !s.empty() && *end == '\0' && errno != ERANGE && n >= 0 && n <= kMaxThreads;
+        return ok ? std::string()
+                  : "expected a thread count from 0 (all cores) to " + std::to_string(kMaxThreads) +
+                        ", found '" + s + "'";
+      },
+      "THREADS");
+}
+
+}  // namespace quddpm::app
