@@ -1,0 +1,130 @@
+// `quddpm generate`: fresh samples of a trained model behave like the ensemble its training
+// ended with, the training seed reproduces that ensemble exactly, and bad requests are refused
+// without output.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "app/npy.hpp"
+#include "csv_rows.hpp"
+#include "model/metrics.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using testing_cli::read_csv;
+using testing_cli::run_quddpm;
+using testing_cli::slurp;
+
+constexpr int kSamples = 40;
+
+// A tiny original-preset model, trained once per test.
+fs::path train_model(const fs::path& dir) {
+  const nlohmann::json j = {
+      {"model", "original"},
+      {"seed", 7},
+      {"qubits", {{"data", 1}, {"ancilla", 1}}},
+      {"diffusion", {{"steps", 4}}},
+      {"training",
+       {{"samples", kSamples}, {"diffusion_size", 80}, {"epochs", 80}, {"learning_rate", 0.05}}}};
+  std::ofstream(dir / "tiny.json") << j.dump();
+  const fs::path model = dir / "model";
+  const auto r =
+      run_quddpm("train " + (dir / "tiny.json").string() + " --threads 1 --out " + model.string());
+  EXPECT_EQ(r.status, 0) << r.err;
+  return model;
+}
+
+nlohmann::json generate(const fs::path& model, int samples, int seed, const fs::path& out) {
+  const auto r =
+      run_quddpm("generate --model " + model.string() + " --samples " + std::to_string(samples) +
+                 " --seed " + std::to_string(seed) + " --out " + out.string());
+  EXPECT_EQ(r.status, 0) << r.err;
+  return nlohmann::json::parse(r.out);
+}
+
+TEST(Generate, TrainingSeedAndSampleCountReproduceTheGeneratedEnsemble) {
+  const auto dir = testing_cli::scratch_dir("generate_same");
+  const fs::path model = train_model(dir);
+  const fs::path out = dir / "again.npy";
+  const auto j = generate(model, kSamples, 7, out);
+  EXPECT_EQ(slurp(out.string()), slurp((model / "generated.npy").string()));
+  EXPECT_EQ(j["samples"], kSamples);
+  // The printed metrics are those of the written file against the run's data.
+  const auto gen = quddpm::npy::read_states(out.string());
+  const auto data = quddpm::npy::read_states((model / "data.npy").string());
+  EXPECT_EQ(j["mmd"].get<double>(), quddpm::mmd(gen, data));
+  EXPECT_EQ(j["kl"].get<double>(), quddpm::kl_divergence(data, gen));
+  EXPECT_EQ(j["mmd_to_haar"].get<double>(), quddpm::mmd_to_haar(gen));
+  fs::remove_all(dir);
+}
+
+TEST(Generate, FreshSamplesAgreeWithTheEndOfTrainingWithinTheirSpread) {
+  const auto dir = testing_cli::scratch_dir("generate_fresh");
+  const fs::path model = train_model(dir);
+  const auto last = read_csv(model / "cycles.csv").back();
+  ASSERT_EQ(last.at("t"), "0");
+  const auto prior = read_csv(model / "cycles.csv").front();
+
+  // The spread of the metrics over fresh seeds (same sample count as training) says how far
+  // one more draw, the training's own S~_0, may lie from their mean.
+  constexpr int kSeeds = 12;
+  for (const char* metric : {"mmd", "mmd_to_haar"}) {
+    const std::string column = std::string(metric) == "mmd" ? "mmd_to_data" : "mmd_to_haar";
+    double sum = 0, sum2 = 0;
+    for (int seed = 100; seed < 100 + kSeeds; ++seed) {
+      const double v = generate(model, kSamples, seed, dir / "fresh.npy")[metric];
+      sum += v;
+      sum2 += v * v;
+    }
+    const double mean = sum / kSeeds;
+    const double sd = std::sqrt((sum2 - kSeeds * mean * mean) / (kSeeds - 1));
+    const double recorded = std::stod(last.at(column));
+    EXPECT_LE(std::abs(recorded - mean), 4 * sd * std::sqrt(1.0 + 1.0 / kSeeds))
+        << metric << ": recorded " << recorded << ", fresh " << mean << " +- " << sd;
+    if (column == "mmd_to_data") {
+      // And they are the trained model's: far closer to the data than the prior was.
+      EXPECT_LT(mean + 4 * sd, 0.2 * std::stod(prior.at(column)));
+    }
+  }
+  fs::remove_all(dir);
+}
+
+TEST(Generate, RefusesBadRequestsWithOneLineAndNoOutput) {
+  const auto dir = testing_cli::scratch_dir("generate_bad");
+  const fs::path model = train_model(dir);
+  fs::create_directories(dir / "broken");
+  fs::copy(model / "config.json", dir / "broken" / "config.json");
+  fs::copy(model / "data.npy", dir / "broken" / "data.npy");
+  fs::copy(model / "generated.npy", dir / "broken" / "params.npy");  // wrong dtype
+  const std::string m = " --model " + model.string();
+  const std::string out = (dir / "out.npy").string();
+  struct Bad {
+    std::string args, needle;
+  };
+  const std::vector<Bad> cases = {
+      {"--model " + (dir / "nope").string() + " --samples 10 --seed 1 --out " + out, "--model"},
+      {m + " --samples 1 --seed 1 --out " + out, "--samples"},
+      {m + " --samples many --seed 1 --out " + out, "--samples"},
+      {m + " --samples 10 --seed -1 --out " + out, "--seed"},
+      {m + " --samples 10 --seed 1", "--out"},
+      {m + " --samples 10 --seed 1 --out " + (dir / "no_dir" / "x.npy").string(), "no_dir"},
+      {m + " --samples 10 --seed 1 --out " + dir.string(), "is a directory"},
+      {m + " --samples 2000000000 --seed 1 --out " + out, "--samples"},
+      {"--model " + (dir / "broken").string() + " --samples 10 --seed 1 --out " + out,
+       "params.npy: expected dtype '<f8'"},
+  };
+  for (const Bad& c : cases) {
+    const auto r = run_quddpm("generate " + c.args);
+    EXPECT_NE(r.status, 0) << c.args;
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << c.args << ": " << r.err;
+    EXPECT_TRUE(r.out.empty()) << c.args;
+    EXPECT_FALSE(fs::exists(out)) << c.args;
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace

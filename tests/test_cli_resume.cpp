@@ -1,0 +1,223 @@
+// Runs that survive: a run killed (SIGKILL) or stopped (SIGTERM, SIGINT) part-way and then
+// resumed with `train --resume` ends with exactly the files of an uninterrupted run, and
+// interrupted work is never replaced or resumed by mistake.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "background_process.hpp"
+#include "csv_rows.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using testing_cli::read_csv;
+using testing_cli::run_quddpm;
+using testing_cli::slurp;
+
+constexpr int kSteps = 3;
+constexpr int kEpochs = 800;
+
+// Long enough per cycle (a few hundred ms) to be caught part-way. Every run here uses one
+// thread: spinning OpenMP workers slow down badly when ctest runs tests side by side (bitwise
+// equality across thread counts is TrainDeterminism's subject).
+nlohmann::json slow_config() {
+  return {
+      {"model", "improved"},
+      {"seed", 3},
+      {"qubits", {{"data", 2}, {"ancilla", 2}}},
+      {"diffusion", {{"steps", kSteps}}},
+      {"training",
+       {{"samples", 100}, {"diffusion_size", 120}, {"epochs", kEpochs}, {"learning_rate", 0.05}}}};
+}
+
+std::string write_config(const fs::path& dir) {
+  const std::string path = (dir / "slow.json").string();
+  std::ofstream(path) << slow_config().dump(2);
+  return path;
+}
+
+// Data rows of a CSV (lines after the header, a last line cut short included).
+long long data_rows(const fs::path& csv) {
+  const std::string text = slurp(csv.string());
+  const long long lines = std::count(text.begin(), text.end(), '\n');
+  return std::max(0LL, lines - 1);
+}
+
+// Polls until the run's second cycle has started (its epochs.csv holds rows of cycle T-2).
+bool wait_for_second_cycle(const fs::path& partial, pid_t pid) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (data_rows(partial / "epochs.csv") > kEpochs + 5) return true;
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) return false;  // ended on its own
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return false;
+}
+
+nlohmann::json checkpoint_state(const fs::path& partial) {
+  return nlohmann::json::parse(slurp((partial / "checkpoint" / "state.json").string()));
+}
+
+// Every result file agrees bit for bit, except the wall-time column and the output path.
+void expect_same_results(const fs::path& a, const fs::path& b) {
+  for (const char* f : {"params.npy", "generated.npy", "data.npy", "epochs.csv", "diffusion.csv"}) {
+    const std::string fa = slurp((a / f).string()), fb = slurp((b / f).string());
+    EXPECT_FALSE(fa.empty()) << f;
+    EXPECT_TRUE(fa == fb) << f << " differs";
+  }
+  auto ca = read_csv(a / "cycles.csv"), cb = read_csv(b / "cycles.csv");
+  ASSERT_EQ(ca.size(), static_cast<std::size_t>(kSteps + 1));
+  ASSERT_EQ(ca.size(), cb.size());
+  for (std::size_t k = 0; k < ca.size(); ++k) {
+    ca[k].erase("seconds");
+    cb[k].erase("seconds");
+    EXPECT_EQ(ca[k], cb[k]) << "cycles.csv row " << k;
+  }
+  EXPECT_FALSE(fs::exists(b / "checkpoint")) << "a finished run keeps no checkpoint";
+}
+
+fs::path train_reference(const fs::path& dir, const std::string& cfg) {
+  const fs::path ref = dir / "ref";
+  const auto r = run_quddpm("train " + cfg + " --threads 1 --out " + ref.string());
+  EXPECT_EQ(r.status, 0) << r.err;
+  return ref;
+}
+
+TEST(ResumeAfterSigkill, EndsBitwiseEqualToAnUninterruptedRun) {
+  const auto dir = testing_cli::scratch_dir("resume_kill");
+  const std::string cfg = write_config(dir);
+  const fs::path ref = train_reference(dir, cfg);
+  const fs::path run = dir / "run", partial = dir / "run.partial";
+
+  const pid_t pid =
+      testing_cli::start_quddpm({"train", cfg, "--threads", "1", "--out", run.string()},
+                                (dir / "out.txt").string(), (dir / "err.txt").string());
+  ASSERT_TRUE(wait_for_second_cycle(partial, pid)) << "the run ended before it could be killed";
+  ::kill(pid, SIGKILL);
+  testing_cli::wait_for(pid);
+
+  // Killed mid-cycle: the checkpoint is that of the first cycle, and epochs.csv holds rows of
+  // the unfinished second one, which the resume must drop.
+  ASSERT_TRUE(fs::exists(partial / "checkpoint" / "state.json"));
+  EXPECT_FALSE(fs::exists(run));
+  const auto state = checkpoint_state(partial);
+  EXPECT_EQ(state["next_t"], kSteps - 2);
+  EXPECT_EQ(state["rows"]["epochs.csv"], kEpochs);
+  EXPECT_FALSE(state.contains("progress"));
+  EXPECT_GT(data_rows(partial / "epochs.csv"), kEpochs);
+
+  const auto r = run_quddpm("train " + cfg + " --threads 1 --resume " + run.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(fs::exists(partial));
+  expect_same_results(ref, run);
+  fs::remove_all(dir);
+}
+
+class ResumeAfterStopSignal : public testing::TestWithParam<int> {};
+
+TEST_P(ResumeAfterStopSignal, CheckpointsMidCycleExitsWithHowToResumeAndEndsBitwiseEqual) {
+  const int sig = GetParam();
+  const auto dir = testing_cli::scratch_dir("resume_sig" + std::to_string(sig));
+  const std::string cfg = write_config(dir);
+  const fs::path ref = train_reference(dir, cfg);
+  const fs::path run = dir / "run", partial = dir / "run.partial";
+
+  const pid_t pid =
+      testing_cli::start_quddpm({"train", cfg, "--threads", "1", "--out", run.string()},
+                                (dir / "out.txt").string(), (dir / "err.txt").string());
+  ASSERT_TRUE(wait_for_second_cycle(partial, pid)) << "the run ended before it could be stopped";
+  ::kill(pid, sig);
+  const int status = testing_cli::wait_for(pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + sig);
+  const std::string err = slurp((dir / "err.txt").string());
+  const std::string last_line = err.substr(err.rfind('\n', err.size() - 2) + 1);
+  EXPECT_EQ(last_line.rfind("quddpm: interrupted by SIG", 0), 0u) << err;
+  EXPECT_NE(last_line.find("--resume " + run.string()), std::string::npos) << err;
+  EXPECT_TRUE(slurp((dir / "out.txt").string()).empty());
+
+  // Stopped between two epochs of the second cycle: the checkpoint holds that cycle's progress
+  // and counts every epoch row written.
+  const auto state = checkpoint_state(partial);
+  EXPECT_EQ(state["next_t"], kSteps - 2);
+  ASSERT_TRUE(state.contains("progress"));
+  const int done = state["progress"]["epochs_done"];
+  EXPECT_GT(done, 0);
+  EXPECT_LT(done, kEpochs);
+  EXPECT_EQ(state["rows"]["epochs.csv"], kEpochs + done);
+  EXPECT_EQ(data_rows(partial / "epochs.csv"), kEpochs + done);
+
+  // The interrupted run is neither replaced by a new run nor resumed with another config.
+  const std::string before = slurp((partial / "checkpoint" / "state.json").string());
+  auto r = run_quddpm("train " + cfg + " --out " + run.string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("--resume"), std::string::npos) << r.err;
+  r = run_quddpm("train " + cfg + " --seed 4 --resume " + run.string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("'seed' is 4, but the interrupted run used 3"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(slurp((partial / "checkpoint" / "state.json").string()), before);
+
+  r = run_quddpm("train " + cfg + " --threads 1 --resume " + run.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_same_results(ref, run);
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, ResumeAfterStopSignal, testing::Values(SIGTERM, SIGINT),
+                         [](const auto& info) {
+                           return std::string(info.param == SIGTERM ? "SIGTERM" : "SIGINT");
+                         });
+
+// A tiny run, for the refusals that need no long training.
+std::string tiny_config(const fs::path& dir) {
+  nlohmann::json j = slow_config();
+  j["qubits"] = {{"data", 1}, {"ancilla", 1}};
+  j["training"] = {{"samples", 10}, {"diffusion_size", 10}, {"epochs", 3}};
+  const std::string path = (dir / "tiny.json").string();
+  std::ofstream(path) << j.dump(2);
+  return path;
+}
+
+TEST(ResumeRefuses, WhatIsNotAnInterruptedRun) {
+  const auto dir = testing_cli::scratch_dir("resume_refuse");
+  const std::string cfg = tiny_config(dir);
+  const std::string run = (dir / "run").string();
+
+  auto r = run_quddpm("train " + cfg + " --resume " + run);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find(run + ".partial: not found"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(run));
+
+  ASSERT_EQ(run_quddpm("train " + cfg + " --out " + run).status, 0);
+  r = run_quddpm("train " + cfg + " --resume " + run);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("already finished"), std::string::npos) << r.err;
+
+  r = run_quddpm("train " + cfg + " --force --resume " + run);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("--resume"), std::string::npos) << r.err;
+
+  // A staging directory without a checkpoint (killed before its first cycle).
+  fs::create_directories(dir / "early.partial");
+  r = run_quddpm("train " + cfg + " --resume " + (dir / "early").string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("holds no checkpoint"), std::string::npos) << r.err;
+  r = run_quddpm("train " + cfg + " --out " + (dir / "early").string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(dir / "early.partial"));
+  r = run_quddpm("train " + cfg + " --force --out " + (dir / "early").string());
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "early.partial"));
+  for (const auto& line : {r.err})
+    EXPECT_EQ(line.find('\r'), std::string::npos) << "no live progress line in a pipe";
+  fs::remove_all(dir);
+}
+
+}  // namespace
