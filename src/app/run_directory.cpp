@@ -55,7 +55,7 @@ RunDirectory::RunDirectory(const std::string& final_dir, Mode mode)
     throw std::invalid_argument(partial + ": a stopped run's staging directory is there (it " +
                                 "stopped before its first cycle; start over with --force)");
   }
-  fs::remove_all(staging_, ec);
+  if (staging_exists) fs::remove_all(staging_, ec);
   if (ec)
     throw std::runtime_error(partial + ": cannot remove the old staging directory (" +
                              ec.message() + ")");
