@@ -633,7 +633,12 @@ ExperimentConfig load(const std::string& path, const std::vector<std::string>& o
   if (!in) ctx.fail(std::string("cannot open file (") + std::strerror(errno) + ")");
   const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   if (in.bad()) ctx.fail("cannot read file");
+  return load_text(text, path, overrides);
+}
 
+ExperimentConfig load_text(const std::string& text, const std::string& path,
+                           const std::vector<std::string>& overrides) {
+  const Ctx ctx(path);
   json j = parse_text(ctx, text);
   if (!j.is_object()) ctx.fail("top level must be a JSON object, found " + describe(j));
   std::map<std::string, std::string> origins;

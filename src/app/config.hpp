@@ -115,6 +115,10 @@ struct Error : std::runtime_error {
 // Reads a file, applies "key.path=value" overrides in order, resolves and validates.
 ExperimentConfig load(const std::string& path, const std::vector<std::string>& overrides = {});
 
+// Same, from the text of a config file; `path` names it in messages and locates relative paths.
+ExperimentConfig load_text(const std::string& text, const std::string& path,
+                           const std::vector<std::string>& overrides = {});
+
 // Same, from an in-memory object; `source` names it in messages, gives the default output
 // ("runs/" + its stem) and the directory relative npy paths start from.
 ExperimentConfig resolve(nlohmann::json j, const std::string& source);
