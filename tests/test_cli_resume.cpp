@@ -215,8 +215,6 @@ TEST(ResumeRefuses, WhatIsNotAnInterruptedRun) {
   r = run_quddpm("train " + cfg + " --force --out " + (dir / "early").string());
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_FALSE(fs::exists(dir / "early.partial"));
-  for (const auto& line : {r.err})
-    EXPECT_EQ(line.find('\r'), std::string::npos) << "no live progress line in a pipe";
   fs::remove_all(dir);
 }
 

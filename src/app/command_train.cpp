@@ -134,9 +134,11 @@ void run_train(const TrainArgs& a) {
   observer.close();
   if (r.stopped) {
     const int sig = stop.signal();
-    throw ExitError(128 + sig, std::string("interrupted by ") + signal_name(sig) +
-                                   ": checkpoint written " + observer.last_checkpoint() + " in " +
-                                   dir.staging().string() +
+    const std::string where =
+        observer.last_checkpoint().empty()
+            ? "the checkpoint in " + dir.staging().string() + " is unchanged"
+            : "checkpoint written " + observer.last_checkpoint() + " in " + dir.staging().string();
+    throw ExitError(128 + sig, std::string("interrupted by ") + signal_name(sig) + ": " + where +
                                    "; resume with: " + resume_command(a, dir.final_dir().string()));
   }
   npy::write_reals(dir.file("params.npy"), r.params);
