@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -66,5 +67,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     npy::write_ints(scratch_path(), v);
     if (npy::read_ints(scratch_path()) != v) __builtin_trap();
   });
+  std::remove(scratch_path().c_str());
   return 0;
 }
