@@ -152,26 +152,6 @@ PauliImag adjoint_in_register(cplx* lambda, cplx* psi, int nq, const Gate2x2& un
   return {even_minus_odd(ax), _mm512_reduce_add_pd(ay), even_minus_odd(az)};
 }
 
-// Target bits 2..4: runs of 1 to 4 units, short enough that a compile-time inner loop
-// beats the general run splitting.
-template <int P>
-void apply_short_runs(cplx* psi, int nq, const Gate2x2& g) {
-  constexpr std::int64_t stride = std::int64_t{1} << P;
-  par::for_each_amplitude_range(dim_of(nq) / (2 * stride), [&](std::int64_t lo, std::int64_t hi) {
-    const Coef c00 = splat(g.m00), c01 = splat(g.m01), c10 = splat(g.m10), c11 = splat(g.m11);
-    for (std::int64_t blk = lo; blk < hi; ++blk) {
-      cplx* a = psi + 2 * stride * blk;
-      cplx* b = a + stride;
-#pragma GCC unroll 4
-      for (std::int64_t k = 0; k < stride; k += 4) {
-        const V va = load(a + k), vb = load(b + k), sa = swap_ri(va), sb = swap_ri(vb);
-        store(a + k, combine(va, sa, c00, vb, sb, c01));
-        store(b + k, combine(va, sa, c10, vb, sb, c11));
-      }
-    }
-  });
-}
-
 }  // namespace
 
 bool available() {
@@ -182,12 +162,19 @@ void apply_1q(cplx* psi, int nq, int q, const Gate2x2& g) {
   const int p = bit_of(nq, q);
   if (p == 0) return apply_in_register<0>(psi, nq, g);
   if (p == 1) return apply_in_register<1>(psi, nq, g);
-  if (p == 2) return apply_short_runs<2>(psi, nq, g);
-  if (p == 3) return apply_short_runs<3>(psi, nq, g);
-  if (p == 4) return apply_short_runs<4>(psi, nq, g);
   const std::int64_t stride = std::int64_t{1} << p;
   par::for_each_amplitude_range(dim_of(nq) / 8, [&](std::int64_t lo, std::int64_t hi) {
     const Coef c00 = splat(g.m00), c01 = splat(g.m01), c10 = splat(g.m10), c11 = splat(g.m11);
+    if (p == 2) {  // runs of one unit: a plain loop, unrolled
+#pragma GCC unroll 4
+      for (std::int64_t u = lo; u < hi; ++u) {
+        cplx* a = psi + 8 * u;
+        const V va = load(a), vb = load(a + 4), sa = swap_ri(va), sb = swap_ri(vb);
+        store(a, combine(va, sa, c00, vb, sb, c01));
+        store(a + 4, combine(va, sa, c10, vb, sb, c11));
+      }
+      return;
+    }
     // States beyond the L2 cache with middle target bits stream in short runs that the
     // hardware prefetcher keeps restarting on: fetch the next pair block ahead by hand.
     const bool prefetch = nq >= kPrefetchMinQubits && p >= kPrefetchMinBit && p <= kPrefetchMaxBit;
