@@ -41,15 +41,20 @@ struct Impl {
   void (*apply_1q)(cplx*, int, int, const Gate2x2&);
   void (*apply_adjacent_cz)(cplx*, int);
   PauliImag (*adjoint_undo)(cplx*, cplx*, int, int, const Gate2x2&);
+  void (*apply_1q_then_adjacent_cz)(cplx*, int, const Gate2x2&);
+  PauliImag (*adjacent_cz_then_adjoint_undo)(cplx*, cplx*, int, const Gate2x2&);
   int min_qubits;
 };
 
 std::vector<Impl> fast_impls() {
   std::vector<Impl> v{
-      {"portable", portable::apply_1q, portable::apply_adjacent_cz, portable::adjoint_undo, 1},
-      {"dispatch", apply_1q, apply_adjacent_cz, adjoint_undo, 1}};
+      {"portable", portable::apply_1q, portable::apply_adjacent_cz, portable::adjoint_undo,
+       portable::apply_1q_then_adjacent_cz, portable::adjacent_cz_then_adjoint_undo, 1},
+      {"dispatch", apply_1q, apply_adjacent_cz, adjoint_undo, apply_1q_then_adjacent_cz,
+       adjacent_cz_then_adjoint_undo, 1}};
   if (avx512::available())
-    v.push_back({"avx512", avx512::apply_1q, avx512::apply_adjacent_cz, avx512::adjoint_undo, 3});
+    v.push_back({"avx512", avx512::apply_1q, avx512::apply_adjacent_cz, avx512::adjoint_undo,
+                 avx512::apply_1q_then_adjacent_cz, avx512::adjacent_cz_then_adjoint_undo, 3});
   return v;
 }
 
@@ -91,6 +96,27 @@ TEST(KernelsAgree, AdjointUndoReadsAndUndoes) {
         EXPECT_LT(max_diff(lf, lr), 1e-12) << impl.name << " nq=" << nq << " q=" << q;
         EXPECT_LT(max_diff(sf, sr), 1e-12) << impl.name << " nq=" << nq << " q=" << q;
       }
+}
+
+TEST(KernelsAgree, LastGateFusedWithCzLadders) {
+  for (const Impl& impl : fast_impls())
+    for (int nq = std::max(2, impl.min_qubits); nq <= 9; ++nq) {
+      const Gate2x2 g = random_gate(11 * nq);
+      State fast = random_state(nq, nq), ref = fast;
+      impl.apply_1q_then_adjacent_cz(fast.data(), nq, g);
+      reference::apply_1q_then_adjacent_cz(ref.data(), nq, g);
+      EXPECT_LT(max_diff(fast, ref), 1e-12) << impl.name << " nq=" << nq;
+
+      State lf = random_state(nq, 3 * nq), sf = random_state(nq, 5 * nq), lr = lf, sr = sf;
+      const PauliImag a = impl.adjacent_cz_then_adjoint_undo(lf.data(), sf.data(), nq, g);
+      const PauliImag b = reference::adjacent_cz_then_adjoint_undo(lr.data(), sr.data(), nq, g);
+      const double scale = static_cast<double>(dim_of(nq));
+      EXPECT_NEAR(a.x, b.x, 1e-12 * scale) << impl.name << " nq=" << nq;
+      EXPECT_NEAR(a.y, b.y, 1e-12 * scale) << impl.name << " nq=" << nq;
+      EXPECT_NEAR(a.z, b.z, 1e-12 * scale) << impl.name << " nq=" << nq;
+      EXPECT_LT(max_diff(lf, lr), 1e-12) << impl.name << " nq=" << nq;
+      EXPECT_LT(max_diff(sf, sr), 1e-12) << impl.name << " nq=" << nq;
+    }
 }
 
 TEST(KernelsAgree, InverseUndoesWithTwoThreadsOnLargeStates) {

@@ -26,4 +26,14 @@ PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& un
   return portable::adjoint_undo(lambda, psi, nq, q, undo);
 }
 
+void apply_1q_then_adjacent_cz(cplx* psi, int nq, const Gate2x2& g) {
+  if (use_avx512(nq)) return avx512::apply_1q_then_adjacent_cz(psi, nq, g);
+  portable::apply_1q_then_adjacent_cz(psi, nq, g);
+}
+
+PauliImag adjacent_cz_then_adjoint_undo(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo) {
+  if (use_avx512(nq)) return avx512::adjacent_cz_then_adjoint_undo(lambda, psi, nq, undo);
+  return portable::adjacent_cz_then_adjoint_undo(lambda, psi, nq, undo);
+}
+
 }  // namespace quddpm

@@ -23,6 +23,8 @@ void apply_cz(cplx* psi, int nq, int q1, int q2);
 void apply_adjacent_cz(cplx* psi, int nq);
 cplx expectation_pauli(const cplx* lambda, const cplx* psi, int nq, int q, Pauli p);
 PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo);
+void apply_1q_then_adjacent_cz(cplx* psi, int nq, const Gate2x2& g);
+PauliImag adjacent_cz_then_adjoint_undo(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo);
 }  // namespace reference
 
 // Scalar loops the compiler can vectorize: the fast path on machines without AVX-512 and
@@ -31,6 +33,8 @@ namespace portable {
 void apply_1q(cplx* psi, int nq, int q, const Gate2x2& g);
 void apply_adjacent_cz(cplx* psi, int nq);
 PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo);
+void apply_1q_then_adjacent_cz(cplx* psi, int nq, const Gate2x2& g);
+PauliImag adjacent_cz_then_adjoint_undo(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo);
 }  // namespace portable
 
 // AVX-512 intrinsics (8 doubles = 4 amplitudes a register), with in-register paths for the
@@ -40,6 +44,8 @@ bool available();
 void apply_1q(cplx* psi, int nq, int q, const Gate2x2& g);
 void apply_adjacent_cz(cplx* psi, int nq);
 PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo);
+void apply_1q_then_adjacent_cz(cplx* psi, int nq, const Gate2x2& g);
+PauliImag adjacent_cz_then_adjoint_undo(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo);
 }  // namespace avx512
 
 // The kernels below pick the fastest implementation for the machine and size.
@@ -58,6 +64,12 @@ void apply_adjacent_cz(cplx* psi, int nq);
 // Reads Im<lambda|P_q|psi> for P = X, Y, Z, then applies `undo` to both vectors: one step
 // of the adjoint sweep through a single-qubit gate, in one pass.
 PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo);
+// The last gate of a hardware-efficient layer and the layer's CZ ladders in one pass:
+// psi <- CZ_all G_{nq-1} psi (nq >= 2).
+void apply_1q_then_adjacent_cz(cplx* psi, int nq, const Gate2x2& g);
+// Its adjoint step: un-applies the CZ ladders from both vectors, then adjoint_undo on
+// qubit nq-1, in one pass.
+PauliImag adjacent_cz_then_adjoint_undo(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo);
 // psi <- diag(s) psi for a diagonal of signs, s_b = -1 where bit b of `negative` is set.
 void apply_sign_diagonal(cplx* psi, int nq, const std::uint8_t* negative);
 

@@ -94,6 +94,50 @@ struct GateCoefs {
   Coef in1, in2p;
 };
 
+// Sign masks of both CZ ladders (CZ on every adjacent pair). In units of 8 amplitudes
+// b = 8k + j the sign (-1)^popcount(b & (b >> 1)) splits into the pairs among the bits of
+// k, the pair (bit 3, bit 2) and the pairs inside j, so a unit has one of four patterns,
+// chosen by parity(k & (k >> 1)) and k & 1; each pattern is two registers of sign bits.
+struct CzMasks {
+  __m512i m[4][2];
+  // All-zero masks, for kernels that do not flip signs.
+  static CzMasks none() {
+    CzMasks z;
+    for (auto& row : z.m)
+      for (auto& v : row)
+        v = _mm512_setzero_si512();
+    return z;
+  }
+  static CzMasks build() {
+    CzMasks c;
+    auto& m = c.m;
+    alignas(64) std::uint64_t bits[8][2];
+    for (int idx = 0; idx < 4; ++idx) {
+      for (int j = 0; j < 8; ++j) {
+        const int high = idx >> 1, bit3 = idx & 1;
+        const bool negative = (high ^ (bit3 & (j >> 2)) ^ __builtin_popcount(j & (j >> 1))) & 1;
+        bits[j][0] = bits[j][1] = negative ? 0x8000000000000000ull : 0;
+      }
+      for (int h = 0; h < 2; ++h)
+        m[idx][h] = _mm512_load_si512(&bits[4 * h][0]);
+    }
+    return c;
+  }
+  static int pattern(std::uint64_t unit) {
+    return ((__builtin_popcountll(unit & (unit >> 1)) & 1) << 1) | static_cast<int>(unit & 1);
+  }
+  // Register `half` (0 or 1) of unit `unit`, sign-flipped.
+  V flip(V v, std::uint64_t unit, int half) const {
+    return _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(v), m[pattern(unit)][half]));
+  }
+};
+
+// Built once; kernels copy it into locals so the masks live in registers.
+const CzMasks& cz_masks() {
+  static const CzMasks masks = CzMasks::build();
+  return masks;
+}
+
 template <int P>
 GateCoefs coefs_in_register(const Gate2x2& g) {
   if constexpr (P == 0)
@@ -108,26 +152,35 @@ inline V in_register(V v, V sv, const GateCoefs& c) {
   return _mm512_fmadd_pd(sv, c.in1.ims, _mm512_fmadd_pd(v, c.in1.re, t));
 }
 
-template <int P>
+// kCz: follow the gate by both CZ ladders in the same pass.
+template <int P, bool kCz = false>
 void apply_in_register(cplx* psi, int nq, const Gate2x2& g) {
   const GateCoefs coefs = coefs_in_register<P>(g);
   par::for_each_amplitude_range(dim_of(nq) / 8, [&](std::int64_t lo, std::int64_t hi) {
     // Local copies: the compiler keeps them in registers (stores through psi could alias
     // the captured originals and force a reload per use).
     const GateCoefs c = coefs;
+    const CzMasks cz = kCz ? cz_masks() : CzMasks::none();
 #pragma GCC unroll 4
     for (std::int64_t u = lo; u < hi; ++u) {
       cplx* x = psi + 8 * u;
       const V v0 = load(x), v1 = load(x + 4);
-      store(x, in_register<P>(v0, swap_ri(v0), c));
-      store(x + 4, in_register<P>(v1, swap_ri(v1), c));
+      V o0 = in_register<P>(v0, swap_ri(v0), c), o1 = in_register<P>(v1, swap_ri(v1), c);
+      if constexpr (kCz) {
+        o0 = cz.flip(o0, u, 0);
+        o1 = cz.flip(o1, u, 1);
+      }
+      store(x, o0);
+      store(x + 4, o1);
     }
   });
 }
 
-template <int P>
+// kCz: un-apply both CZ ladders first, in the same pass.
+template <int P, bool kCz = false>
 PauliImag adjoint_in_register(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo) {
   const GateCoefs c = coefs_in_register<P>(undo);  // a local: kept in registers
+  const CzMasks cz = kCz ? cz_masks() : CzMasks::none();
   // +1 on the lanes whose target bit is 0, -1 where it is 1.
   const V bit_sign = P == 0 ? _mm512_setr_pd(1, 1, -1, -1, 1, 1, -1, -1)
                             : _mm512_setr_pd(1, 1, 1, 1, -1, -1, -1, -1);
@@ -136,7 +189,11 @@ PauliImag adjoint_in_register(cplx* lambda, cplx* psi, int nq, const Gate2x2& un
   for (std::int64_t r = 0; r < regs; ++r) {
     cplx* lp = lambda + 4 * r;
     cplx* sp = psi + 4 * r;
-    const V l = load(lp), s = load(sp);
+    V l = load(lp), s = load(sp);
+    if constexpr (kCz) {
+      l = cz.flip(l, static_cast<std::uint64_t>(r) >> 1, static_cast<int>(r & 1));
+      s = cz.flip(s, static_cast<std::uint64_t>(r) >> 1, static_cast<int>(r & 1));
+    }
     const V sl = swap_ri(l), ss = swap_ri(s);
     // Reads pair each lane of lambda with the partner lane of psi; pairing partner(lambda)
     // with psi instead gives the same sums, lane-permuted: X = Im(c01 + c10),
@@ -195,31 +252,25 @@ void apply_1q(cplx* psi, int nq, int q, const Gate2x2& g) {
 }
 
 void apply_adjacent_cz(cplx* psi, int nq) {
-  // Units of 8 amplitudes b = 8k + j: sign (-1)^popcount(b & (b >> 1)) splits into the
-  // pairs among the bits of k, the pair (bit 3, bit 2) and the pairs inside j, so the sign
-  // pattern of a unit is one of four, chosen by parity(k & (k >> 1)) and k & 1.
-  alignas(64) std::uint64_t table[4][8][2];
-  for (int idx = 0; idx < 4; ++idx)
-    for (int j = 0; j < 8; ++j) {
-      const int high = idx >> 1, bit3 = idx & 1;
-      const bool negative = (high ^ (bit3 & (j >> 2)) ^ __builtin_popcount(j & (j >> 1))) & 1;
-      table[idx][j][0] = table[idx][j][1] = negative ? 0x8000000000000000ull : 0;
-    }
   par::for_each_amplitude_range(dim_of(nq) / 8, [&](std::int64_t lo, std::int64_t hi) {
-    __m512i m[4][2];
-    for (int idx = 0; idx < 4; ++idx)
-      for (int h = 0; h < 2; ++h)
-        m[idx][h] = _mm512_load_si512(&table[idx][4 * h][0]);
+    const CzMasks cz = cz_masks();
 #pragma GCC unroll 4
     for (std::int64_t k = lo; k < hi; ++k) {
-      const auto uk = static_cast<std::uint64_t>(k);
-      const int idx = ((__builtin_popcountll(uk & (uk >> 1)) & 1) << 1) | static_cast<int>(uk & 1);
       cplx* x = psi + 8 * k;
-      const __m512i v0 = _mm512_castpd_si512(load(x)), v1 = _mm512_castpd_si512(load(x + 4));
-      store(x, _mm512_castsi512_pd(_mm512_xor_si512(v0, m[idx][0])));
-      store(x + 4, _mm512_castsi512_pd(_mm512_xor_si512(v1, m[idx][1])));
+      const auto uk = static_cast<std::uint64_t>(k);
+      const V v0 = cz.flip(load(x), uk, 0), v1 = cz.flip(load(x + 4), uk, 1);
+      store(x, v0);
+      store(x + 4, v1);
     }
   });
+}
+
+void apply_1q_then_adjacent_cz(cplx* psi, int nq, const Gate2x2& g) {
+  apply_in_register<0, true>(psi, nq, g);
+}
+
+PauliImag adjacent_cz_then_adjoint_undo(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo) {
+  return adjoint_in_register<0, true>(lambda, psi, nq, undo);
 }
 
 PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo) {
@@ -261,6 +312,12 @@ void apply_adjacent_cz(cplx* psi, int nq) {
 }
 PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo) {
   return portable::adjoint_undo(lambda, psi, nq, q, undo);
+}
+void apply_1q_then_adjacent_cz(cplx* psi, int nq, const Gate2x2& g) {
+  portable::apply_1q_then_adjacent_cz(psi, nq, g);
+}
+PauliImag adjacent_cz_then_adjoint_undo(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo) {
+  return portable::adjacent_cz_then_adjoint_undo(lambda, psi, nq, undo);
 }
 
 #endif

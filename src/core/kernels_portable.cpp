@@ -92,6 +92,18 @@ PauliImag portable::adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const G
   return {e.x.imag(), e.y.imag(), e.z.imag()};
 }
 
+void portable::apply_1q_then_adjacent_cz(cplx* psi, int nq, const Gate2x2& g) {
+  portable::apply_1q(psi, nq, nq - 1, g);
+  portable::apply_adjacent_cz(psi, nq);
+}
+
+PauliImag portable::adjacent_cz_then_adjoint_undo(cplx* lambda, cplx* psi, int nq,
+                                                  const Gate2x2& undo) {
+  portable::apply_adjacent_cz(lambda, nq);
+  portable::apply_adjacent_cz(psi, nq);
+  return portable::adjoint_undo(lambda, psi, nq, nq - 1, undo);
+}
+
 void apply_sign_diagonal(cplx* psi, int nq, const std::uint8_t* negative) {
   par::for_each_amplitude_range(dim_of(nq), [&](std::int64_t lo, std::int64_t hi) {
     double* __restrict p = reinterpret_cast<double*>(psi);

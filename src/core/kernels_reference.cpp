@@ -68,4 +68,15 @@ PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& un
   return r;
 }
 
+void apply_1q_then_adjacent_cz(cplx* psi, int nq, const Gate2x2& g) {
+  reference::apply_1q(psi, nq, nq - 1, g);
+  reference::apply_adjacent_cz(psi, nq);
+}
+
+PauliImag adjacent_cz_then_adjoint_undo(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo) {
+  reference::apply_adjacent_cz(lambda, nq);
+  reference::apply_adjacent_cz(psi, nq);
+  return reference::adjoint_undo(lambda, psi, nq, nq - 1, undo);
+}
+
 }  // namespace quddpm::reference

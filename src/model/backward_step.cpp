@@ -188,10 +188,12 @@ LossAndGradient StepGradient::evaluate(const double* theta, const StateMatrix& i
     // dL/db = Im<l|Y|psi> and dL/da = Im<l|RY X RY^dag|psi> = Im<l|(cos b X - sin b Z)|psi>.
     double* grad = per_sample_grad_.data() + i;  // column-major: stride n between params
     for (int l = c.layers() - 1; l >= 0; --l) {
-      c.apply_entangler(psi);
-      c.apply_entangler(lambda);
       for (int q = nq - 1; q >= 0; --q) {
-        const PauliImag e = adjoint_undo(lambda, psi, nq, q, undo[l * nq + q]);
+        const Gate2x2& u = undo[l * nq + q];
+        // The layer's CZ ladders are un-applied in the same pass as its last gate.
+        const PauliImag e = (q == nq - 1 && nq >= 2)
+                                ? adjacent_cz_then_adjoint_undo(lambda, psi, nq, u)
+                                : adjoint_undo(lambda, psi, nq, q, u);
         grad[n * c.ry_index(l, q)] = e.y;
         grad[n * c.rx_index(l, q)] = cos_ry[l * nq + q] * e.x - sin_ry[l * nq + q] * e.z;
       }

@@ -33,9 +33,13 @@ void HeaCircuit::apply_entangler(cplx* psi) const {
 void HeaCircuit::apply(cplx* psi, const std::vector<Gate2x2>& gates) const {
   const int nq = num_qubits();
   for (int l = 0; l < layers_; ++l) {
-    for (int q = 0; q < nq; ++q)
+    for (int q = 0; q + 1 < nq; ++q)
       apply_1q(psi, nq, q, gates[l * nq + q]);
-    apply_entangler(psi);
+    // The last gate and the layer's CZ ladders share one pass over the state.
+    if (nq >= 2)
+      apply_1q_then_adjacent_cz(psi, nq, gates[l * nq + nq - 1]);
+    else
+      apply_1q(psi, nq, 0, gates[l * nq]);
   }
 }
 

@@ -79,6 +79,19 @@ void BM_AdjointUndo(benchmark::State& state) {
   count_amps(state, nq);
 }
 
+// The last gate of a layer and both CZ ladders in one pass (what the circuit runs).
+void BM_LastGateWithCz(benchmark::State& state) {
+  par::set_max_threads(1);
+  const int nq = static_cast<int>(state.range(0));
+  auto psi = random_state(nq, 1);
+  const Gate2x2 g = generic_gate();
+  for (auto _ : state) {
+    apply_1q_then_adjacent_cz(psi.data(), nq, g);
+    benchmark::ClobberMemory();
+  }
+  count_amps(state, nq);
+}
+
 void every_position(benchmark::internal::Benchmark* b, std::initializer_list<int> sizes) {
   for (int nq : sizes)
     for (int q = 0; q < nq; ++q)
@@ -90,4 +103,5 @@ void every_position(benchmark::internal::Benchmark* b, std::initializer_list<int
 BENCHMARK(BM_Apply1q)->Apply([](auto* b) { every_position(b, {10, 13, 16, 20, 24}); });
 BENCHMARK(BM_Apply1qReference)->Apply([](auto* b) { every_position(b, {13}); });
 BENCHMARK(BM_AdjointUndo)->Apply([](auto* b) { every_position(b, {13}); });
+BENCHMARK(BM_LastGateWithCz)->Arg(10)->Arg(13)->Arg(20);
 BENCHMARK(BM_CzLadders)->DenseRange(10, 24, 2)->Arg(13);
