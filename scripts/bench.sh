@@ -11,8 +11,8 @@ out=results/bench
 mkdir -p "$out"
 bench=./build/quddpm_bench
 
-filter='BM_Apply1q|BM_Apply1qReference|BM_AdjointUndo|BM_CzLadders|BM_ForwardPass|BM_ForwardDiffusion|BM_TrainingEpoch/(4|7|10)/'
-[ "${1:-}" = "--quick" ] && filter='BM_Apply1q/(10|13|16)/|BM_Apply1qReference|BM_AdjointUndo|BM_CzLadders/1|BM_ForwardPass|BM_ForwardDiffusion|BM_TrainingEpoch/(4|7|10)/'
+filter='BM_Apply1q|BM_Apply1qReference|BM_AdjointUndo|BM_CzLadders|BM_LastGateWithCz|BM_ForwardPass|BM_ForwardDiffusion|BM_TrainingEpoch/(4|7|10)/'
+[ "${1:-}" = "--quick" ] && filter='BM_Apply1q/(10|13|16)/|BM_Apply1qReference|BM_AdjointUndo|BM_CzLadders/1|BM_LastGateWithCz/1|BM_ForwardPass|BM_ForwardDiffusion|BM_TrainingEpoch/(4|7|10)/'
 
 # Minimum over repetitions: the least disturbed run of a kernel on a shared machine.
 "$bench" --benchmark_filter="$filter" --benchmark_repetitions=3 \

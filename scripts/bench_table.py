@@ -62,6 +62,10 @@ def main(out):
     cz = sorted((int(r["args"]), r["ns_per_amp"]) for r in rows if r["benchmark"] == "BM_CzLadders")
     lines.append("- CZ ladders (one diagonal pass): " +
                  ", ".join(f"{n} qubits {v:.3f}" for n, v in cz))
+    fused = sorted((int(r["args"]), r["ns_per_amp"]) for r in rows
+                   if r["benchmark"] == "BM_LastGateWithCz")
+    lines.append("- last gate of a layer fused with its CZ ladders (what the circuit runs): " +
+                 ", ".join(f"{n} qubits {v:.3f}" for n, v in fused))
     lines += ["", "## Algorithms (wall time, ms; na = 3, L = 2 (n + na), N = 100)", "",
               "| benchmark | n | threads | ms |", "|---|---|---|---|"]
     epoch = {}
