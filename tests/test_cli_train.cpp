@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 #include "app/npy.hpp"
 #include "model/metrics.hpp"
 #include "run_command.hpp"
@@ -61,8 +63,8 @@ TEST(TrainOriginalTiny, LowersTheLossAndEndsNearTheTarget) {
   auto r = run_quddpm("train " + cfg + " --out " + (dir / "run").string());
   ASSERT_EQ(r.status, 0) << r.err;
   const fs::path run = dir / "run";
-  for (const char* f : {"config.json", "epochs.csv", "cycles.csv", "diffusion.csv", "params.npy",
-                        "generated.npy", "data.npy"})
+  for (const char* f : {"config.json", "epochs.csv", "layers.csv", "cycles.csv", "diffusion.csv",
+                        "params.npy", "generated.npy", "data.npy"})
     EXPECT_TRUE(fs::exists(run / f)) << f;
 
   // Within each cycle: the mean loss of the last 10 epochs is below that of the first 10.
@@ -113,8 +115,8 @@ TEST(TrainDeterminism, SameSeedSameBitsWithOneAndTwoThreads) {
                         (dir / ("t" + std::to_string(threads))).string());
     ASSERT_EQ(r.status, 0) << r.err;
   }
-  for (const char* f :
-       {"epochs.csv", "cycles.csv", "diffusion.csv", "params.npy", "generated.npy", "data.npy"}) {
+  for (const char* f : {"epochs.csv", "layers.csv", "cycles.csv", "diffusion.csv", "params.npy",
+                        "generated.npy", "data.npy"}) {
     const std::string a = slurp((dir / "t1" / f).string()), b = slurp((dir / "t2" / f).string());
     EXPECT_FALSE(a.empty()) << f;
     if (std::string(f) == "cycles.csv") {
@@ -137,6 +139,39 @@ TEST(TrainDeterminism, SameSeedSameBitsWithOneAndTwoThreads) {
   ca.erase("output");
   cb.erase("output");
   EXPECT_EQ(ca, cb);
+  fs::remove_all(dir);
+}
+
+// layers.csv holds L rows per epoch whose root-sum-square is that epoch's grad_norm.
+TEST(TrainLayerGradientNorms, RootSumSquareIsTheGradientNorm) {
+  const auto dir = testing_cli::scratch_dir("train_layers");
+  nlohmann::json j = tiny_original();
+  j["qubits"] = {{"data", 2}, {"ancilla", 1}};
+  j["diffusion"]["steps"] = 2;
+  j["training"]["epochs"] = 5;
+  j["circuit"] = {{"layers", 3}};
+  const std::string cfg = write_config(dir, j, "layers.json");
+  auto r = run_quddpm("train " + cfg + " --quiet --out " + (dir / "run").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto epochs = read_csv(dir / "run" / "epochs.csv");
+  const auto layers = read_csv(dir / "run" / "layers.csv");
+  ASSERT_EQ(epochs.size(), 2u * 5u);
+  ASSERT_EQ(layers.size(), 3 * epochs.size());
+  for (std::size_t k = 0; k < epochs.size(); ++k) {
+    double sum = 0;
+    for (int l = 0; l < 3; ++l) {
+      const auto& row = layers[3 * k + l];
+      EXPECT_EQ(row.at("t"), epochs[k].at("t"));
+      EXPECT_EQ(row.at("epoch"), epochs[k].at("epoch"));
+      EXPECT_EQ(row.at("layer"), std::to_string(l));
+      EXPECT_EQ(row.at("model"), "original");
+      const double g = std::stod(row.at("grad_norm"));
+      EXPECT_GT(g, 0);
+      sum += g * g;
+    }
+    const double total = std::stod(epochs[k].at("grad_norm"));
+    EXPECT_NEAR(std::sqrt(sum), total, 1e-12 * total) << "epoch row " << k;
+  }
   fs::remove_all(dir);
 }
 

@@ -10,6 +10,8 @@ const std::vector<std::string> kDiffusionHeader = {"model", "n_data",      "n_an
                                                    "t",     "mmd_to_data", "mmd_to_haar"};
 const std::vector<std::string> kEpochsHeader = {"model", "n_data", "n_ancilla", "t",
                                                 "epoch", "loss",   "grad_norm"};
+const std::vector<std::string> kLayersHeader = {"model", "n_data", "n_ancilla", "t",
+                                                "epoch", "layer",  "grad_norm"};
 const std::vector<std::string> kCyclesHeader = {
     "model",      "n_data",      "n_ancilla",      "t",          "mmd_to_forward", "mmd_to_data",
     "kl_to_data", "mmd_to_haar", "mean_grad_norm", "final_loss", "seconds"};
@@ -28,6 +30,11 @@ RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,
                         : CsvWriter(dir.file("diffusion.csv"), kDiffusionHeader)),
       epochs_csv_(resume ? CsvWriter(dir.file("epochs.csv"), kEpochsHeader, resume->epochs)
                          : CsvWriter(dir.file("epochs.csv"), kEpochsHeader)),
+      // Every epoch row comes with exactly L layer rows, so the checkpoint's epoch count fixes
+      // how many layer rows belong to it.
+      layers_csv_(resume ? CsvWriter(dir.file("layers.csv"), kLayersHeader,
+                                     resume->epochs * static_cast<long long>(c.layers))
+                         : CsvWriter(dir.file("layers.csv"), kLayersHeader)),
       cycles_(resume ? CsvWriter(dir.file("cycles.csv"), kCyclesHeader, resume->cycles)
                      : CsvWriter(dir.file("cycles.csv"), kCyclesHeader)),
       progress_(progress),
@@ -40,6 +47,9 @@ void RunObserver::on_diffusion(const DiffusionRecord& r) {
 
 void RunObserver::on_epoch(const EpochRecord& r) {
   epochs_csv_.row({model_, n_, na_, (long long)r.t, (long long)r.epoch, r.loss, r.grad_norm});
+  for (std::size_t l = 0; l < r.layer_grad_norms.size(); ++l)
+    layers_csv_.row(
+        {model_, n_, na_, (long long)r.t, (long long)r.epoch, (long long)l, r.layer_grad_norms[l]});
   progress_.epoch(r.t, r.epoch, r.loss, r.grad_norm);
 }
 
@@ -68,6 +78,7 @@ void RunObserver::on_state(const TrainingState& s) {
   // The traces must hold every row the checkpoint counts, even after a power cut.
   diffusion_.sync();
   epochs_csv_.sync();
+  layers_csv_.sync();
   cycles_.sync();
   write_checkpoint(dir_.staging(), s, {diffusion_.rows(), epochs_csv_.rows(), cycles_.rows()});
   dir_.keep_on_failure();
@@ -84,6 +95,7 @@ void RunObserver::close() {
   progress_.clear();
   diffusion_.close();
   epochs_csv_.close();
+  layers_csv_.close();
   cycles_.close();
 }
 

@@ -1,4 +1,4 @@
-// What `train` does with the records training hands out: the three CSV traces, a checkpoint
+// What `train` does with the records training hands out: the four CSV traces, a checkpoint
 // after every cycle (and at a stop), the per-cycle log line and the live progress line.
 #pragma once
 
@@ -36,7 +36,7 @@ class RunObserver : public TrainingObserver {
   std::string model_;
   long long n_, na_;
   int steps_, epochs_;
-  CsvWriter diffusion_, epochs_csv_, cycles_;
+  CsvWriter diffusion_, epochs_csv_, layers_csv_, cycles_;
   ProgressLine& progress_;
   const StopSignals& stop_;
   std::chrono::steady_clock::time_point start_;

@@ -39,6 +39,15 @@ StateMatrix draw_without_replacement(const StateMatrix& pool, int count, std::ui
   return out;
 }
 
+// Euclidean norm of each layer's slice of the gradient.
+std::vector<double> layer_norms(const RealVector& grad, int layers) {
+  std::vector<double> out(layers);
+  const Eigen::Index width = grad.size() / layers;
+  for (int l = 0; l < layers; ++l)
+    out[l] = grad.segment(l * width, width).norm();
+  return out;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -161,7 +170,7 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
           step.evaluate(theta.data(), state.current, targets,
                         sampled_outcomes(stream_key(s.seed, {kTagOutcome, ut, ue})));
       const double norm = r.grad.norm();
-      observer.on_epoch({t, epoch, r.loss, norm});
+      observer.on_epoch({t, epoch, r.loss, norm, layer_norms(r.grad, s.layers)});
       norm_sum += norm;
       last_loss = r.loss;
       adam.step(theta.data(), r.grad);

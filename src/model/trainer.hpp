@@ -22,6 +22,9 @@ struct EpochRecord {
   int epoch;
   double loss;
   double grad_norm;
+  // Norm of the gradient slice of each PQC layer l: parameters [2 ntot l, 2 ntot (l+1)).
+  // Their root-sum-square is grad_norm.
+  std::vector<double> layer_grad_norms;
 };
 
 struct CycleRecord {
