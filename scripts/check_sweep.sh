@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Test of scripts/sweep.sh (and scripts/plot.py when matplotlib is there) on a tiny config:
+# Test of scripts/sweep.sh, scripts/ablations.sh (and scripts/plot.py when matplotlib is
+# there) on a tiny config:
 # n = 1, 2, both models, a swept key, 2 steps of 3 epochs. Checks the tidy CSVs' columns and
 # row counts and that a rerun skips finished runs. Usage: check_sweep.sh QUDDPM_BINARY
 set -euo pipefail
@@ -53,5 +54,18 @@ if [ -f "$root/scripts/plot.py" ] && /usr/bin/python3 -c "import matplotlib" 2> 
   for f in loss_curves grad_norm_vs_qubits kl_vs_cycle diffusion_mmd_to_haar grad_norm_by_cycle layer_grad_norms; do
     [ -s "$tmp/fig/$f.png" ] || { cat "$tmp/plot.log"; fail "plot.py: $f.png missing or empty"; }
   done
+fi
+# scripts/ablations.sh end to end on a tiny version (n = 1, two end points, 2 steps of 3 epochs).
+"$root/scripts/ablations.sh" --qubits 1 --ends 0.25,4 --jobs 2 --threads 1 --bin "$bin" \
+  --set diffusion.steps=2 --set training.epochs=3 --set training.samples=8 \
+  --set training.diffusion_size=16 --out "$tmp/abl" > "$tmp/abl.log" 2>&1 ||
+  { cat "$tmp/abl.log"; fail "ablations.sh failed"; }
+[ "$(rows "$tmp/abl/diffusion_strength/cycles.csv")" = 6 ] || fail "ablations: diffusion_strength rows"
+[ "$(rows "$tmp/abl/init_scale/cycles.csv")" = 9 ] || fail "ablations: init_scale rows"
+[ "$(cut -d, -f1 "$tmp/abl/init_scale/cycles.csv" | sort -u | tr '\n' ' ')" = "1_over_L 1_over_sqrtL init normal " ] ||
+  fail "ablations: init column"
+if /usr/bin/python3 -c "import matplotlib" 2> /dev/null; then
+  [ -s "$tmp/abl/diffusion_strength/figures/sweep_diffusion.schedule.end.png" ] || fail "ablations: no strength figure"
+  [ -s "$tmp/abl/init_scale/figures/sweep_init.png" ] || fail "ablations: no init figure"
 fi
 echo "check_sweep: ok"

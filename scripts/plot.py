@@ -244,19 +244,25 @@ def sweep_figures(cycles, diffusion, keys, out):
     for k in keys:
         if not rows:
             return skip(f"sweep_{k}.png", "no trained cycles in cycles.csv")
+        values = sorted({r[k] for r in rows})
+        numeric = all(not math.isnan(num(v)) for v in values)
+        # x position of a value: itself when numeric, else its rank (labelled ticks).
+        xpos = (lambda v: num(v)) if numeric else (lambda v: values.index(v))
         others = [x for x in keys if x != k]
         grad = defaultdict(lambda: defaultdict(list))
         haar = defaultdict(dict)
         for r in rows:
             g = (r["model"], int(r["n_data"]), tuple(f"{o}={r[o]}" for o in others))
-            grad[g][num(r[k])].append(num(r["mean_grad_norm"]))
-        T = {}
+            grad[g][xpos(r[k])].append(num(r["mean_grad_norm"]))
+        last_t = {}
         for r in diffusion:
+            if r[k] not in values:
+                continue
             g = (r["model"], int(r["n_data"]), tuple(f"{o}={r[o]}" for o in others))
-            key = (g, num(r[k]))
-            if int(r["t"]) >= T.get(key, -1):
-                T[key] = int(r["t"])
-                haar[g][num(r[k])] = num(r["mmd_to_haar"])
+            key = (g, xpos(r[k]))
+            if int(r["t"]) >= last_t.get(key, -1):
+                last_t[key] = int(r["t"])
+                haar[g][xpos(r[k])] = num(r["mmd_to_haar"])
         fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
         for g in sorted(grad):
             xs = sorted(grad[g])
@@ -264,13 +270,15 @@ def sweep_figures(cycles, diffusion, keys, out):
             if haar.get(g):
                 hx = sorted(haar[g])
                 a2.plot(hx, [haar[g][x] for x in hx], "o-", label=label(*g))
+        for ax in (a1, a2):
+            ax.set_xlabel(k)
+            if not numeric:
+                ax.set_xticks(range(len(values)))
+                ax.set_xticklabels(values)
+            ax.legend(fontsize=7)
         a1.set_yscale("log")
-        a1.set_xlabel(k)
         a1.set_ylabel("mean gradient norm (all cycles)")
-        a2.set_xlabel(k)
         a2.set_ylabel("terminal mmd_to_haar(S_T)")
-        a1.legend(fontsize=7)
-        a2.legend(fontsize=7)
         save(fig, out, f"sweep_{k}.png")
 
 
