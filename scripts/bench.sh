@@ -3,11 +3,13 @@
 # results/bench/bench.json, results/bench/bench.csv and results/bench/table.md, then prints
 # the table. The n = 16 training epoch runs in its own process so that its peak memory can be
 # measured. Usage: scripts/bench.sh [--quick]   (--quick: skip the 20- and 24-qubit kernels
-# and the n = 16 epoch)
+# and the n = 16 epoch, and write to build/bench-quick instead of results/bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
 out=results/bench
+# A quick run is a check, not a record: it goes to the build tree.
+[ "${1:-}" = "--quick" ] && out=build/bench-quick
 mkdir -p "$out"
 bench=./build/quddpm_bench
 

@@ -9,7 +9,9 @@ template <class F>
 void for_each_state(std::int64_t n, F&& f) {
   const int threads = max_threads();
   if (threads > 1 && n > 1 && !omp_in_parallel()) {
-#pragma omp parallel for schedule(static) num_threads(threads)
+    // Dynamic: on a shared machine a descheduled thread would otherwise hold up the whole
+    // batch. Results do not depend on which thread takes which state.
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (std::int64_t i = 0; i < n; ++i)
       f(i);
   } else {
