@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
     --jobs|--threads|--bin) pass+=("$1" "$2"); shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --set) pass+=(--set "$2"); shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "ablations.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --qubits) qubits="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --bin) bin="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "theorem1.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
