@@ -8,38 +8,15 @@
 
 #include "app/npy.hpp"
 #include "model/metrics.hpp"
+#include "csv_rows.hpp"
 #include "run_command.hpp"
 
 namespace {
 
+using testing_cli::read_csv;
 using testing_cli::run_quddpm;
 using testing_cli::slurp;
 namespace fs = std::filesystem;
-
-// Rows of a CSV as maps from column name to text.
-std::vector<std::map<std::string, std::string>> read_csv(const fs::path& p) {
-  std::ifstream f(p);
-  std::string line;
-  std::vector<std::string> header;
-  std::vector<std::map<std::string, std::string>> rows;
-  auto split = [](const std::string& s) {
-    std::vector<std::string> cells;
-    std::stringstream ss(s);
-    std::string c;
-    while (std::getline(ss, c, ','))
-      cells.push_back(c);
-    return cells;
-  };
-  if (std::getline(f, line)) header = split(line);
-  while (std::getline(f, line)) {
-    const auto cells = split(line);
-    std::map<std::string, std::string> row;
-    for (std::size_t k = 0; k < header.size() && k < cells.size(); ++k)
-      row[header[k]] = cells[k];
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 std::string write_config(const fs::path& dir, const nlohmann::json& j, const std::string& name) {
   const std::string path = (dir / name).string();
