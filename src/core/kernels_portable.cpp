@@ -116,35 +116,9 @@ void apply_sign_diagonal(cplx* psi, int nq, const std::uint8_t* negative) {
 }
 
 cplx expectation_pauli(const cplx* lambda, const cplx* psi, int nq, int q, Pauli p) {
-  // Serial on purpose: a fixed summation order keeps gradients thread-count independent.
-  const std::int64_t stride = std::int64_t{1} << bit_of(nq, q);
-  const std::int64_t d = dim_of(nq);
-  double re = 0, im = 0;
-  for (std::int64_t base = 0; base < d; base += 2 * stride) {
-    const double* __restrict l0 = reinterpret_cast<const double*>(lambda + base);
-    const double* __restrict l1 = reinterpret_cast<const double*>(lambda + base + stride);
-    const double* __restrict s0 = reinterpret_cast<const double*>(psi + base);
-    const double* __restrict s1 = reinterpret_cast<const double*>(psi + base + stride);
-    for (std::int64_t k = 0; k < stride; ++k) {
-      const double l0r = l0[2 * k], l0i = l0[2 * k + 1], l1r = l1[2 * k], l1i = l1[2 * k + 1];
-      const double s0r = s0[2 * k], s0i = s0[2 * k + 1], s1r = s1[2 * k], s1i = s1[2 * k + 1];
-      switch (p) {
-        case Pauli::X:  // conj(l0) s1 + conj(l1) s0
-          re += l0r * s1r + l0i * s1i + l1r * s0r + l1i * s0i;
-          im += l0r * s1i - l0i * s1r + l1r * s0i - l1i * s0r;
-          break;
-        case Pauli::Y:  // -i conj(l0) s1 + i conj(l1) s0
-          re += (l0r * s1i - l0i * s1r) - (l1r * s0i - l1i * s0r);
-          im += -(l0r * s1r + l0i * s1i) + (l1r * s0r + l1i * s0i);
-          break;
-        case Pauli::Z:  // conj(l0) s0 - conj(l1) s1
-          re += l0r * s0r + l0i * s0i - (l1r * s1r + l1i * s1i);
-          im += l0r * s0i - l0i * s0r - (l1r * s1i - l1i * s1r);
-          break;
-      }
-    }
-  }
-  return {re, im};
+  // Off the hot path (the sweep reads all three at once): one read loop serves both.
+  const PauliReads r = expectation_xyz(lambda, psi, nq, q);
+  return p == Pauli::X ? r.x : p == Pauli::Y ? r.y : r.z;
 }
 
 PauliReads expectation_xyz(const cplx* lambda, const cplx* psi, int nq, int q) {
