@@ -10,17 +10,7 @@ seconds="${1:-60}"
 
 packages=(clang libclang-rt-14-dev libomp-14-dev cmake make libeigen3-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}" >&2
-  sudo_cmd=()
-  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+scripts/install_packages.sh "${packages[@]}"
 
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
   -DQUDDPM_FUZZ=ON -DQUDDPM_NATIVE=OFF -DQUDDPM_BUILD_TESTS=OFF -DQUDDPM_BUILD_BENCHMARKS=OFF \
