@@ -51,7 +51,7 @@ cmp -s "$tmp/epochs.before" "$tmp/sw/epochs.csv" || fail "rerun changed epochs.c
 if [ -f "$root/scripts/plot.py" ] && /usr/bin/python3 -c "import matplotlib" 2> /dev/null; then
   /usr/bin/python3 "$root/scripts/plot.py" "$tmp/sw" --out "$tmp/fig" > "$tmp/plot.log" 2>&1 ||
     { cat "$tmp/plot.log"; fail "plot.py failed"; }
-  for f in loss_curves grad_norm_vs_qubits kl_vs_cycle diffusion_mmd_to_haar grad_norm_by_cycle layer_grad_norms; do
+  for f in loss_curves grad_norm_vs_qubits kl_vs_cycle mmd_to_data_vs_cycle diffusion_mmd_to_haar grad_norm_by_cycle layer_grad_norms; do
     [ -s "$tmp/fig/$f.png" ] || { cat "$tmp/plot.log"; fail "plot.py: $f.png missing or empty"; }
   done
 fi
@@ -68,4 +68,20 @@ if /usr/bin/python3 -c "import matplotlib" 2> /dev/null; then
   [ -s "$tmp/abl/diffusion_strength/figures/sweep_diffusion.schedule.end.png" ] || fail "ablations: no strength figure"
   [ -s "$tmp/abl/init_scale/figures/sweep_init.png" ] || fail "ablations: no init figure"
 fi
+# merge_sweeps.py: refuses rows that cannot say which run they belong to; with --fill, keeps
+# every row of both sweeps under the union of their swept keys.
+merge=(/usr/bin/python3 "$root/scripts/merge_sweeps.py")
+"${merge[@]}" "$tmp/mg_bad" "$tmp/sw" "$tmp/abl/diffusion_strength" > /dev/null 2> "$tmp/merge.err" &&
+  fail "merge_sweeps.py accepted rows without the swept key"
+grep -q "give --fill" "$tmp/merge.err" || { cat "$tmp/merge.err"; fail "merge_sweeps.py: unclear error"; }
+[ -e "$tmp/mg_bad/cycles.csv" ] && fail "merge_sweeps.py left a cycles.csv after failing"
+"${merge[@]}" "$tmp/mg" "$tmp/sw" "$tmp/abl/diffusion_strength" \
+  --fill diffusion.schedule.end original=4 --fill diffusion.schedule.end improved=0.55 \
+  --fill training.learning_rate improved=0.005 > /dev/null || fail "merge_sweeps.py failed"
+for kind in cycles epochs diffusion; do
+  want=$(( $(rows "$tmp/sw/$kind.csv") + $(rows "$tmp/abl/diffusion_strength/$kind.csv") ))
+  [ "$(rows "$tmp/mg/$kind.csv")" = "$want" ] || fail "merge_sweeps.py: $kind.csv rows"
+done
+head -1 "$tmp/mg/cycles.csv" | grep -q '^training.learning_rate,diffusion.schedule.end,model,' ||
+  fail "merge_sweeps.py: swept-key columns"
 echo "check_sweep: ok"

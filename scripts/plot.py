@@ -10,6 +10,7 @@ model, n_data, ...) and writes into FIG_DIR (default SWEEP_DIR/figures):
   grad_norm_vs_qubits.png    mean gradient norm over all cycles against n, log scale, both
                              models, with a 2^-n reference line (Fig. 4)
   kl_vs_cycle.png            KL(S_0 || S~_t) against the training cycle at the largest n (Fig. 5)
+  mmd_to_data_vs_cycle.png   MMD(S~_t, S_0) against the training cycle at the largest n
   diffusion_mmd_to_haar.png  mmd_to_haar(S_t) along the forward diffusion, both schedules (Fig. 6)
   grad_norm_by_cycle.png     mean gradient norm of each cycle, one line per n (Figs. 7, 8)
   layer_grad_norms.png       mean gradient norm of each PQC layer per cycle, largest n
@@ -141,9 +142,10 @@ def grad_norm_vs_qubits(cycles, keys, out):
     save(fig, out, "grad_norm_vs_qubits.png")
 
 
-def kl_vs_cycle(cycles, keys, out):
+def metric_vs_cycle(cycles, keys, out, column, ylabel, name):
+    """One cycle-trace column against the training cycle, every run at the largest n."""
     if not cycles:
-        return skip("kl_vs_cycle.png", "no cycles.csv rows")
+        return skip(name, "no cycles.csv rows")
     nmax = max(int(r["n_data"]) for r in cycles)
     series = defaultdict(list)
     T = max(int(r["t"]) for r in cycles if int(r["n_data"]) == nmax)
@@ -151,17 +153,17 @@ def kl_vs_cycle(cycles, keys, out):
         if int(r["n_data"]) != nmax:
             continue
         m, n, combo = run_key(r, keys)
-        series[(m, combo)].append((T - int(r["t"]), num(r["kl_to_data"])))
+        series[(m, combo)].append((T - int(r["t"]), num(r[column])))
     fig, ax = plt.subplots(figsize=(5.5, 4))
     for (m, combo), pts in sorted(series.items()):
         pts.sort()
         ax.plot([p[0] for p in pts], [p[1] for p in pts], "o-", ms=3,
                 color=COLORS.get(m) if not combo else None, label=label(m, None, combo))
     ax.set_xlabel("training cycle (0: the prior S~_T; k: after training step t = T - k)")
-    ax.set_ylabel("KL(S_0 || S~_t)")
+    ax.set_ylabel(ylabel)
     ax.set_title(f"n = {nmax}", fontsize=9)
     ax.legend(fontsize=7)
-    save(fig, out, "kl_vs_cycle.png")
+    save(fig, out, name)
 
 
 def diffusion_mmd(diffusion, keys, out):
@@ -297,7 +299,9 @@ def main():
         sys.exit(f"plot.py: {a.sweep_dir}: no epochs/layers/cycles/diffusion.csv with rows")
     loss_curves(epochs, swept_keys(he), out)
     grad_norm_vs_qubits(cycles, swept_keys(hc), out)
-    kl_vs_cycle(cycles, swept_keys(hc), out)
+    metric_vs_cycle(cycles, swept_keys(hc), out, "kl_to_data", "KL(S_0 || S~_t)", "kl_vs_cycle.png")
+    metric_vs_cycle(cycles, swept_keys(hc), out, "mmd_to_data", "MMD(S~_t, S_0)",
+                    "mmd_to_data_vs_cycle.png")
     diffusion_mmd(diffusion, swept_keys(hd), out)
     grad_norm_by_cycle(cycles, swept_keys(hc), out)
     layer_grad_norms(layers, swept_keys(hl), out)
