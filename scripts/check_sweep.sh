@@ -84,4 +84,9 @@ for kind in cycles epochs diffusion; do
 done
 head -1 "$tmp/mg/cycles.csv" | grep -q '^training.learning_rate,diffusion.schedule.end,model,' ||
   fail "merge_sweeps.py: swept-key columns"
+# summarize.py: one column per run of the sweep, and the run times add up the cycles.
+/usr/bin/python3 "$root/scripts/summarize.py" "$tmp/sw" --out "$tmp/summary.md" > /dev/null ||
+  fail "summarize.py failed"
+[ "$(head -1 "$tmp/summary.md" | grep -o ' n=' | wc -l)" = 8 ] || fail "summarize.py: not 8 runs"
+grep -q '^| first-cycle mean gradient norm |' "$tmp/summary.md" || fail "summarize.py: no gradient row"
 echo "check_sweep: ok"
