@@ -35,6 +35,7 @@ def main():
         model, value = mv.split("=", 1)
         fill[(key, model)] = value
     os.makedirs(a.out, exist_ok=True)
+    written = 0
     for kind in KINDS:
         tables = []
         for d in a.sweeps:
@@ -77,7 +78,10 @@ def main():
                                  f"(give --fill {k} {row['model']}=VALUE)")
                     w.writerow(vals + [row[c] for c in base])
         os.replace(tmp, os.path.join(a.out, kind))
+        written += 1
         print(f"merge_sweeps.py: wrote {os.path.join(a.out, kind)} ({len(tables)} sweeps)")
+    if not written:
+        fail(f"no {', '.join(KINDS)} in {', '.join(a.sweeps)} (not finished sweeps?)")
 
 
 if __name__ == "__main__":

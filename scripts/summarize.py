@@ -12,13 +12,19 @@ import argparse
 import csv
 import math
 import os
+import sys
 from collections import defaultdict
 
 
 def read(path):
+    if not os.path.isfile(path):
+        sys.exit(f"summarize.py: {path}: no such file (is this a finished sweep's folder?)")
     with open(path, newline="") as f:
         r = csv.DictReader(f)
-        return r.fieldnames or [], list(r)
+        header, rows = r.fieldnames or [], list(r)
+    if "model" not in header or not rows:
+        sys.exit(f"summarize.py: {path}: expected a sweep's tidy CSV with a 'model' column and rows")
+    return header, rows
 
 
 def keys_of(header):
