@@ -21,7 +21,6 @@ A figure whose data are missing is skipped with a message. Runs that differ in a
 are drawn as separate lines (labelled key=value).
 """
 import argparse
-import csv
 import math
 import os
 import sys
@@ -31,19 +30,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from tidy_csv import read, swept_keys  # noqa: E402
 
-BASE = ["model", "n_data", "n_ancilla"]
 COLORS = {"original": "tab:red", "improved": "tab:blue"}
-
-
-def read(path):
-    if not os.path.isfile(path):
-        return None, []
-    with open(path, newline="") as f:
-        r = csv.DictReader(f)
-        rows = list(r)
-        header = r.fieldnames or []
-    return header, rows
 
 
 def num(x):
@@ -51,10 +40,6 @@ def num(x):
         return float(x)
     except ValueError:
         return math.nan
-
-
-def swept_keys(header):
-    return header[: header.index("model")] if header and "model" in header else []
 
 
 def run_key(row, keys):

@@ -9,26 +9,21 @@ mmd_to_haar of both and of the data; the cycles whose loss fell (mean of the las
 10); the run's wall time (sum of the per-cycle seconds). Prints the table; --out also writes it.
 """
 import argparse
-import csv
 import math
 import os
 import sys
 from collections import defaultdict
 
+import tidy_csv
+
 
 def read(path):
-    if not os.path.isfile(path):
+    header, rows = tidy_csv.read(path)
+    if header is None:
         sys.exit(f"summarize.py: {path}: no such file (is this a finished sweep's folder?)")
-    with open(path, newline="") as f:
-        r = csv.DictReader(f)
-        header, rows = r.fieldnames or [], list(r)
     if "model" not in header or not rows:
         sys.exit(f"summarize.py: {path}: expected a sweep's tidy CSV with a 'model' column and rows")
     return header, rows
-
-
-def keys_of(header):
-    return header[: header.index("model")]
 
 
 def run_id(row, keys):
@@ -50,16 +45,16 @@ def main():
     a = ap.parse_args()
     hc, cycles = read(os.path.join(a.sweep_dir, "cycles.csv"))
     hd, diffusion = read(os.path.join(a.sweep_dir, "diffusion.csv"))
-    data_haar = {run_id(r, keys_of(hd)): float(r["mmd_to_haar"]) for r in diffusion
+    data_haar = {run_id(r, tidy_csv.swept_keys(hd)): float(r["mmd_to_haar"]) for r in diffusion
                  if int(r["t"]) == 0}
     he, epochs = read(os.path.join(a.sweep_dir, "epochs.csv"))
-    keys = keys_of(hc)
+    keys = tidy_csv.swept_keys(hc)
     runs = defaultdict(list)
     for r in cycles:
         runs[run_id(r, keys)].append(r)
     losses = defaultdict(lambda: defaultdict(list))
     for r in epochs:
-        losses[run_id(r, keys_of(he))][int(r["t"])].append((int(r["epoch"]), float(r["loss"])))
+        losses[run_id(r, tidy_csv.swept_keys(he))][int(r["t"])].append((int(r["epoch"]), float(r["loss"])))
     order = sorted(runs, key=lambda k: (k[:-2], k[-2] != "original", k[-1]))
     stats = {}
     for k in order:
