@@ -42,29 +42,11 @@ sweep "$cfg/diffusion_strength.json" --sweep "diffusion.schedule.end=$ends" --ou
 plot "$out/diffusion_strength"
 
 echo "== initialization scale"
+variants=()
 for v in 1_over_L 1_over_sqrtL normal; do
   sweep "$cfg/init_$v.json" --out "$out/init_scale/$v"
+  variants+=("$out/init_scale/$v:init=$v")   # a column `init` naming the variant
 done
-/usr/bin/python3 - "$out/init_scale" <<'PY'
-import csv, os, sys
-root = sys.argv[1]
-for kind in ("epochs", "layers", "cycles", "diffusion"):
-    header = None
-    with open(os.path.join(root, kind + ".csv"), "w", newline="") as fo:
-        w = csv.writer(fo, lineterminator="\n")
-        for v in ("1_over_L", "1_over_sqrtL", "normal"):
-            src = os.path.join(root, v, kind + ".csv")
-            if not os.path.isfile(src):
-                continue
-            with open(src, newline="") as fi:
-                r = csv.reader(fi)
-                h = next(r)
-                if header is None:
-                    header = ["init"] + h
-                    w.writerow(header)
-                for row in r:
-                    w.writerow([v] + row)
-    print(f"{root}/{kind}.csv written")
-PY
+/usr/bin/python3 "$here/scripts/merge_sweeps.py" "$out/init_scale" "${variants[@]}"
 plot "$out/init_scale"
 echo "ablations.sh: figures in $out/diffusion_strength/figures and $out/init_scale/figures"

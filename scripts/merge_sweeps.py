@@ -2,19 +2,26 @@
 """Merges the tidy CSVs of several sweeps (scripts/sweep.sh) into one, for plots that set runs
 of different sweeps side by side (scripts/plot.py draws each swept-key value as its own line).
 
-    /usr/bin/python3 scripts/merge_sweeps.py OUT_DIR SWEEP_DIR... [--fill KEY MODEL=VALUE]...
+    /usr/bin/python3 scripts/merge_sweeps.py OUT_DIR SWEEP[:KEY=VALUE[,KEY=VALUE...]]...
+                                             [--fill KEY MODEL=VALUE]...
 
-For each of cycles.csv, diffusion.csv and epochs.csv present in the inputs, writes OUT_DIR/<kind>.csv
-with the union of the swept-key columns (those before `model`) first. A row whose sweep did not
-sweep KEY gets the VALUE given for its model by --fill (for instance the preset's prior), or an
-error if none was given: every merged row must say which run it belongs to.
+A SWEEP is a folder with tidy CSVs: a sweep's, or a single run's (no swept keys). For each of
+cycles.csv, diffusion.csv, epochs.csv and layers.csv present in the inputs, writes
+OUT_DIR/<kind>.csv with the union of the key columns first: each input's tags (`:KEY=VALUE`,
+a value for all its rows) and its own swept keys (the columns before `model`). A row without a
+value for a key gets the VALUE given for its model by --fill (for instance the preset's
+prior), or an error if none was given: every merged row must say which run it belongs to.
 """
 import argparse
 import csv
 import os
+import re
 import sys
 
-KINDS = ("cycles.csv", "diffusion.csv", "epochs.csv")
+import tidy_csv
+
+KINDS = ("cycles.csv", "diffusion.csv", "epochs.csv", "layers.csv")
+TAGS = re.compile(r"^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$")
 
 
 def fail(msg):
@@ -22,10 +29,18 @@ def fail(msg):
     sys.exit(2)
 
 
+def parse_sweep(arg):
+    """(folder, {key: value}) of a SWEEP[:KEY=VALUE,...] argument."""
+    folder, _, tags = arg.rpartition(":")
+    if not folder or not TAGS.match(tags):
+        return arg, {}
+    return folder, dict(kv.split("=", 1) for kv in tags.split(","))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("out")
-    ap.add_argument("sweeps", nargs="+")
+    ap.add_argument("sweeps", nargs="+", metavar="SWEEP[:KEY=VALUE,...]")
     ap.add_argument("--fill", nargs=2, action="append", default=[], metavar=("KEY", "MODEL=VALUE"))
     a = ap.parse_args()
     fill = {}
@@ -34,27 +49,27 @@ def main():
             fail(f"--fill {key}: expected MODEL=VALUE, found '{mv}'")
         model, value = mv.split("=", 1)
         fill[(key, model)] = value
+    sweeps = [parse_sweep(s) for s in a.sweeps]
     os.makedirs(a.out, exist_ok=True)
     written = 0
     for kind in KINDS:
         tables = []
-        for d in a.sweeps:
-            path = os.path.join(d, kind)
-            if not os.path.isfile(path):
+        for folder, tags in sweeps:
+            path = os.path.join(folder, kind)
+            header, rows = tidy_csv.read(path)
+            if header is None:
                 continue
-            with open(path, newline="") as f:
-                r = csv.DictReader(f)
-                rows = list(r)
-                header = r.fieldnames or []
             if "model" not in header:
                 fail(f"{path}: no 'model' column (not a sweep's tidy CSV)")
-            tables.append((path, header, rows))
+            if set(tags) & set(header):
+                fail(f"{path}: tagged with {sorted(set(tags) & set(header))}, which it already has")
+            tables.append((path, tags, header, rows))
         if not tables:
             continue
         keys, base = [], None
-        for path, header, _ in tables:
+        for path, tags, header, _ in tables:
             i = header.index("model")
-            keys += [k for k in header[:i] if k not in keys]
+            keys += [k for k in list(tags) + header[:i] if k not in keys]
             if base is None:
                 base = header[i:]
             elif header[i:] != base:
@@ -63,12 +78,14 @@ def main():
         with open(tmp, "w", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
             w.writerow(keys + base)
-            for path, header, rows in tables:
+            for path, tags, header, rows in tables:
                 for row in rows:
                     vals = []
                     for k in keys:
                         if k in row:
                             vals.append(row[k])
+                        elif k in tags:
+                            vals.append(tags[k])
                         elif (k, row["model"]) in fill:
                             vals.append(fill[(k, row["model"])])
                         else:
@@ -79,7 +96,7 @@ def main():
                     w.writerow(vals + [row[c] for c in base])
         os.replace(tmp, os.path.join(a.out, kind))
         written += 1
-        print(f"merge_sweeps.py: wrote {os.path.join(a.out, kind)} ({len(tables)} sweeps)")
+        print(f"merge_sweeps.py: wrote {os.path.join(a.out, kind)} ({len(tables)} folders)")
     if not written:
         fail(f"no {', '.join(KINDS)} in {', '.join(a.sweeps)} (not finished sweeps?)")
 

@@ -105,44 +105,14 @@ done
 while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || failed=1; done
 wait || failed=1
 
-# Tidy CSVs: every finished run's rows, with a column per swept key in front.
-"$py" - "$out" "${keys[@]+"${keys[@]}"}" <<'PY'
-import csv, os, sys
-out, keys = sys.argv[1], sys.argv[2:]
-runs = []
-with open(os.path.join(out, "runs.tsv")) as f:
-    for line in f:
-        name, model, n, combo = line.rstrip("\n").split("\t")
-        kv = dict(p.split("=", 1) for p in combo.split()) if combo else {}
-        runs.append((name, kv))
-for kind in ("epochs", "layers", "cycles", "diffusion"):
-    header, rows, used = None, 0, 0
-    dest = os.path.join(out, kind + ".csv")
-    with open(dest + ".tmp", "w", newline="") as fo:
-        w = csv.writer(fo, lineterminator="\n")
-        for name, kv in runs:
-            src = os.path.join(out, name, kind + ".csv")
-            if not os.path.isfile(src):
-                continue
-            with open(src, newline="") as fi:
-                r = csv.reader(fi)
-                h = next(r, None)
-                if h is None:
-                    continue
-                if header is None:
-                    header = keys + h
-                    w.writerow(header)
-                elif keys + h != header:
-                    sys.exit(f"sweep.sh: {src}: columns {h} differ from the other runs'")
-                used += 1
-                for row in r:
-                    w.writerow([kv.get(k, "") for k in keys] + row)
-                    rows += 1
-    if header is None:
-        os.remove(dest + ".tmp")
-        continue
-    os.replace(dest + ".tmp", dest)
-    print(f"{dest}: {rows} rows from {used} runs")
-PY
-[ $? -eq 0 ] || failed=1
+# Tidy CSVs: every finished run's rows, tagged with its swept values (one column per key).
+finished=()
+while IFS=$'\t' read -r name model n combo; do
+  [ -d "$out/$name" ] || continue
+  tags="${combo// /,}"
+  finished+=("$out/$name${tags:+:$tags}")
+done < "$runs_file"
+if [ ${#finished[@]} -gt 0 ]; then
+  "$py" "$here/scripts/merge_sweeps.py" "$out" "${finished[@]}" || failed=1
+fi
 exit $failed
