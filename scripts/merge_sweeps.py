@@ -6,7 +6,8 @@ of different sweeps side by side (scripts/plot.py draws each swept-key value as 
                                              [--fill KEY MODEL=VALUE]...
 
 A SWEEP is a folder with tidy CSVs: a sweep's, or a single run's (no swept keys). For each of
-cycles.csv, diffusion.csv, epochs.csv and layers.csv present in the inputs, writes
+cycles.csv, diffusion.csv, epochs.csv, layers.csv and floor.csv (scripts/kl_floor.py) present
+in the inputs, writes
 OUT_DIR/<kind>.csv with the union of the key columns first: each input's tags (`:KEY=VALUE`,
 a value for all its rows) and its own swept keys (the columns before `model`). A row without a
 value for a key gets the VALUE given for its model by --fill (for instance the preset's
@@ -20,7 +21,7 @@ import sys
 
 import tidy_csv
 
-KINDS = ("cycles.csv", "diffusion.csv", "epochs.csv", "layers.csv")
+KINDS = ("cycles.csv", "diffusion.csv", "epochs.csv", "layers.csv", "floor.csv")
 TAGS = re.compile(r"^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$")
 
 

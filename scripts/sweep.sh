@@ -9,10 +9,12 @@
 #
 # Run folders: DIR/<model>_n<N>[_<key>=<v>...]. A folder without `.partial` is finished and
 # skipped; a `.partial` one (interrupted) is continued with `train --resume`. Logs go to
-# DIR/logs/<run>.log. Exit status 1 if any run failed (the others are still concatenated).
+# DIR/logs/<run>.log. Each finished run with a prior.npy gets a floor.csv (scripts/kl_floor.py,
+# log DIR/logs/kl_floor.log), concatenated into DIR/floor.csv like the traces. Exit status 1
+# if any run failed (the others are still concatenated).
 set -uo pipefail
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "sweep.sh: $*" >&2; exit 2; }
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -106,12 +108,26 @@ while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || failed=1; done
 wait || failed=1
 
 # Tidy CSVs: every finished run's rows, tagged with its swept values (one column per key).
-finished=()
+# First each finished run's floor.csv (scripts/kl_floor.py: the unitary KL floor from its
+# prior), for runs that wrote a prior.npy (older runs did not: skipped with a note).
+finished=() floors=()
 while IFS=$'\t' read -r name model n combo; do
   [ -d "$out/$name" ] || continue
   tags="${combo// /,}"
   finished+=("$out/$name${tags:+:$tags}")
+  if [ -f "$out/$name/prior.npy" ]; then
+    floors+=("$out/$name")
+  else
+    echo "note   $name: no prior.npy (run from an older quddpm), no floor.csv"
+  fi
 done < "$runs_file"
+if [ ${#floors[@]} -gt 0 ]; then
+  if "$py" "$here/scripts/kl_floor.py" --write "${floors[@]}" > "$out/logs/kl_floor.log" 2>&1; then
+    echo "floor  ${#floors[@]} runs (see $out/logs/kl_floor.log)"
+  else
+    echo "FAILED kl_floor.py (see $out/logs/kl_floor.log)"; failed=1
+  fi
+fi
 if [ ${#finished[@]} -gt 0 ]; then
   "$py" "$here/scripts/merge_sweeps.py" "$out" "${finished[@]}" || failed=1
 fi
