@@ -65,8 +65,8 @@ nlohmann::json checkpoint_state(const fs::path& partial) {
 
 // Every result file agrees bit for bit, except the wall-time column and the output path.
 void expect_same_results(const fs::path& a, const fs::path& b) {
-  for (const char* f :
-       {"params.npy", "generated.npy", "data.npy", "epochs.csv", "layers.csv", "diffusion.csv"}) {
+  for (const char* f : {"params.npy", "generated.npy", "data.npy", "prior.npy", "epochs.csv",
+                        "layers.csv", "diffusion.csv"}) {
     const std::string fa = slurp((a / f).string()), fb = slurp((b / f).string());
     EXPECT_FALSE(fa.empty()) << f;
     EXPECT_TRUE(fa == fb) << f << " differs";

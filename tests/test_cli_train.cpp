@@ -7,8 +7,8 @@
 #include <cmath>
 
 #include "app/npy.hpp"
-#include "model/metrics.hpp"
 #include "csv_rows.hpp"
+#include "model/metrics.hpp"
 #include "run_command.hpp"
 
 namespace {
@@ -41,7 +41,7 @@ TEST(TrainOriginalTiny, LowersTheLossAndEndsNearTheTarget) {
   ASSERT_EQ(r.status, 0) << r.err;
   const fs::path run = dir / "run";
   for (const char* f : {"config.json", "epochs.csv", "layers.csv", "cycles.csv", "diffusion.csv",
-                        "params.npy", "generated.npy", "data.npy"})
+                        "params.npy", "generated.npy", "data.npy", "prior.npy"})
     EXPECT_TRUE(fs::exists(run / f)) << f;
 
   // Within each cycle: the mean loss of the last 10 epochs is below that of the first 10.
@@ -93,7 +93,7 @@ TEST(TrainDeterminism, SameSeedSameBitsWithOneAndTwoThreads) {
     ASSERT_EQ(r.status, 0) << r.err;
   }
   for (const char* f : {"epochs.csv", "layers.csv", "cycles.csv", "diffusion.csv", "params.npy",
-                        "generated.npy", "data.npy"}) {
+                        "generated.npy", "data.npy", "prior.npy"}) {
     const std::string a = slurp((dir / "t1" / f).string()), b = slurp((dir / "t2" / f).string());
     EXPECT_FALSE(a.empty()) << f;
     if (std::string(f) == "cycles.csv") {
@@ -116,6 +116,67 @@ TEST(TrainDeterminism, SameSeedSameBitsWithOneAndTwoThreads) {
   ca.erase("output");
   cb.erase("output");
   EXPECT_EQ(ca, cb);
+  fs::remove_all(dir);
+}
+
+// The improved preset's schedule end "auto": the search's result is recorded in config.json and
+// as the last step's h in diffusion.csv, the chain's terminal ensemble sits at the target
+// distance from Haar, prior.npy is the S~_T that cycles.csv describes, and rerunning the
+// written config.json (which holds the result) gives the same files.
+TEST(TrainAutoSchedule, RecordsTheCalibratedEndAndHitsTheTarget) {
+  const auto dir = testing_cli::scratch_dir("train_auto");
+  nlohmann::json j = tiny_original();
+  j["model"] = "improved";
+  j["qubits"] = {{"data", 3}, {"ancilla", 1}};
+  j["diffusion"] = {{"steps", 3}, {"schedule", {{"target_mmd_to_haar", 0.3}}}};
+  j["training"]["epochs"] = 5;
+  const std::string cfg = write_config(dir, j, "auto.json");
+  auto r = run_quddpm("train " + cfg + " --out " + (dir / "a").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("schedule end calibrated"), std::string::npos) << r.err;
+  const auto resolved = nlohmann::json::parse(slurp((dir / "a" / "config.json").string()));
+  const auto& sched = resolved["diffusion"]["schedule"];
+  EXPECT_EQ(sched["end"], "auto");
+  EXPECT_EQ(sched["target_mmd_to_haar"], 0.3);
+  const double end = sched["calibrated_end"].get<double>();
+  const auto diffusion = read_csv(dir / "a" / "diffusion.csv");
+  ASSERT_EQ(diffusion.size(), 4u);
+  EXPECT_EQ(diffusion[0].at("h"), "nan");
+  EXPECT_EQ(std::stod(diffusion[1].at("h")), 0.1);
+  EXPECT_EQ(std::stod(diffusion[3].at("h")), end);
+  EXPECT_NEAR(std::stod(diffusion[3].at("mmd_to_haar")), 0.3, 1e-4);
+
+  const auto prior = quddpm::npy::read_states((dir / "a" / "prior.npy").string());
+  const auto data = quddpm::npy::read_states((dir / "a" / "data.npy").string());
+  const auto cycles = read_csv(dir / "a" / "cycles.csv");
+  ASSERT_EQ(prior.rows(), 40);
+  EXPECT_EQ(cycles.front().at("t"), "3");
+  EXPECT_NEAR(quddpm::mmd(prior, data), std::stod(cycles.front().at("mmd_to_data")), 1e-12);
+  EXPECT_NEAR(quddpm::kl_divergence(data, prior), std::stod(cycles.front().at("kl_to_data")),
+              1e-12);
+
+  r = run_quddpm("train " + (dir / "a" / "config.json").string() + " --out " +
+                 (dir / "b").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err.find("schedule end calibrated"), std::string::npos) << r.err;
+  for (const char* f : {"params.npy", "generated.npy", "prior.npy", "diffusion.csv"})
+    EXPECT_EQ(slurp((dir / "a" / f).string()), slurp((dir / "b" / f).string())) << f;
+  fs::remove_all(dir);
+}
+
+// A target the forward chain cannot reach is refused before anything is written.
+TEST(TrainAutoSchedule, UnreachableTargetWritesNothing) {
+  const auto dir = testing_cli::scratch_dir("train_auto_bad");
+  nlohmann::json j = tiny_original();
+  j["model"] = "improved";
+  j["diffusion"] = {{"steps", 3}, {"schedule", {{"start", 3.0}, {"target_mmd_to_haar", 0.9}}}};
+  const std::string cfg = write_config(dir, j, "bad.json");
+  auto r = run_quddpm("train " + cfg + " --out " + (dir / "run").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("bad.json: diffusion.schedule.end \"auto\" cannot reach"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir / "run"));
+  EXPECT_FALSE(fs::exists(dir / "run.partial"));
   fs::remove_all(dir);
 }
 

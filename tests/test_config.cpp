@@ -105,15 +105,18 @@ TEST(ConfigPresets, ImprovedFillsEveryDefault) {
   EXPECT_EQ(c.n_data, 7);
   EXPECT_EQ(c.n_ancilla, 3);
   EXPECT_EQ(c.target.kind, "ghz");
-  EXPECT_EQ(c.target.ghz.noise, 0.02);
+  EXPECT_EQ(c.target.ghz.noise, 0.08);
   EXPECT_EQ(c.steps, 30);
   EXPECT_EQ(c.schedule_kind, "linear");
   EXPECT_EQ(c.schedule_start, kImprovedStart);
-  EXPECT_EQ(c.schedule_end, kImprovedEnd);
+  EXPECT_TRUE(c.schedule_end_auto);
+  EXPECT_EQ(c.target_mmd_to_haar, kImprovedTargetMmdToHaar);
+  EXPECT_FALSE(c.calibrated_end.has_value());
   EXPECT_EQ(c.prior_kind, "diffused");
   EXPECT_EQ(c.layers, 20);  // 2 * (7 + 3)
   EXPECT_EQ(c.init_kind, "uniform");
   EXPECT_EQ(c.init_c, 1.0);
+  EXPECT_EQ(c.init_ancilla_c, 1.0);
   EXPECT_EQ(c.samples, 100);
   EXPECT_EQ(c.diffusion_size, 500);
   EXPECT_EQ(c.epochs, 300);
@@ -134,11 +137,39 @@ TEST(ConfigPresets, GivenValuesWinAndTheRestComeFromThePreset) {
   EXPECT_EQ(c.n_ancilla, 0);
   EXPECT_EQ(c.steps, 5);
   EXPECT_EQ(c.schedule_start, 0.2);
-  EXPECT_EQ(c.schedule_end, kImprovedEnd);
+  EXPECT_TRUE(c.schedule_end_auto);
   EXPECT_EQ(c.layers, 3);
   EXPECT_EQ(c.init_kind, "uniform");
   EXPECT_EQ(c.epochs, 10);
   EXPECT_EQ(c.samples, 100);
+}
+
+TEST(ConfigPresets, AncillaInitScaleFollowsCUnlessGiven) {
+  const auto c = resolve(
+      json::parse(R"({"model": "improved", "qubits": {"data": 2}, "circuit": {"init": {"c": 3}}})"),
+      "x.json");
+  EXPECT_EQ(c.init_c, 3.0);
+  EXPECT_EQ(c.init_ancilla_c, 3.0);
+  const auto d = resolve(json::parse(R"({"model": "improved", "qubits": {"data": 2},
+                                         "circuit": {"init": {"c": 3, "ancilla_c": 12}}})"),
+                         "x.json");
+  EXPECT_EQ(d.init_c, 3.0);
+  EXPECT_EQ(d.init_ancilla_c, 12.0);
+}
+
+TEST(ConfigPresets, AutoEndHasNoValueUntilCalibrated) {
+  const auto c = resolve(json::parse(R"({"model": "improved", "qubits": {"data": 2}})"), "x.json");
+  EXPECT_THROW(schedule_end_of(c), std::logic_error);
+  const auto d = resolve(json::parse(R"({"model": "improved", "qubits": {"data": 2},
+      "diffusion": {"schedule": {"target_mmd_to_haar": 0.2, "calibrated_end": 0.75}}})"),
+                         "x.json");
+  EXPECT_EQ(d.target_mmd_to_haar, 0.2);
+  EXPECT_EQ(schedule_end_of(d), 0.75);
+  const json j = to_json(d);
+  EXPECT_EQ(j["diffusion"]["schedule"]["end"], "auto");
+  EXPECT_EQ(j["diffusion"]["schedule"]["calibrated_end"], 0.75);
+  // The original preset keeps its fixed end.
+  EXPECT_EQ(schedule_end_of(resolve(json::parse(kMinimal), "x.json")), 4.0);
 }
 
 TEST(ConfigPresets, ChangingAKindAppliesTheNewKindsDefaults) {
@@ -149,9 +180,9 @@ TEST(ConfigPresets, ChangingAKindAppliesTheNewKindsDefaults) {
   })"),
                                      "x.json");
   EXPECT_EQ(c.target.kind, "cluster");
-  EXPECT_EQ(c.target.cluster.scale, 0.06);
+  EXPECT_EQ(c.target.cluster.scale, 0.24);
   EXPECT_EQ(c.prior_kind, "cluster");
-  EXPECT_EQ(c.prior_cluster.scale, 0.06);
+  EXPECT_EQ(c.prior_cluster.scale, 0.24);
   EXPECT_EQ(c.init_kind, "uniform");
   EXPECT_EQ(c.init_c, 1.0);
 
@@ -215,6 +246,7 @@ TEST(ConfigOverrides, SetNestedKeysWithTheirJsonTypes) {
   EXPECT_EQ(c.model, "improved");
   EXPECT_EQ(c.prior_kind, "diffused");  // preset of the overridden model
   EXPECT_EQ(c.schedule_start, kImprovedStart);
+  EXPECT_FALSE(c.schedule_end_auto);
   EXPECT_EQ(c.schedule_end, 2.0);
   EXPECT_EQ(c.layers, 20);  // null removed the file's value: 2 * (7 + 3)
   EXPECT_EQ(c.epochs, 5);   // "training" did not exist in the file
@@ -243,7 +275,7 @@ TEST(ConfigOverrides, ChangingAKindDropsTheOldKindsKeys) {
   const ExperimentConfig c =
       load(path, {"target.kind=cluster", "prior.kind=diffused", "circuit.init.kind=uniform"});
   EXPECT_EQ(c.target.kind, "cluster");
-  EXPECT_EQ(c.target.cluster.scale, 0.06);
+  EXPECT_EQ(c.target.cluster.scale, 0.24);
   EXPECT_EQ(c.target.ghz.noise, GhzParams{}.noise);
   EXPECT_EQ(c.prior_kind, "diffused");
   EXPECT_EQ(c.init_kind, "uniform");
@@ -313,6 +345,10 @@ TEST(ConfigRoundTrip, ResolveOfToJsonIsIdentity) {
       R"({"model": "improved", "qubits": {"data": 1}, "target": {"kind": "cluster", "scale": 2},
           "prior": {"kind": "haar"}, "circuit": {"init": {"kind": "normal", "std": 0.01}}})",
       R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "haar"}})",
+      R"({"model": "original", "qubits": {"data": 2}, "circuit": {"init": {"kind": "uniform",
+          "c": 3, "ancilla_c": 20}}, "diffusion": {"schedule": {"end": "auto",
+          "target_mmd_to_haar": 0.3, "calibrated_end": 0.7}}})",
+      R"({"model": "improved", "qubits": {"data": 2}, "diffusion": {"schedule": {"end": 1.5}}})",
       R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "npy", "path": "s.npy"}})",
   };
   for (const auto& text : configs) {
@@ -452,7 +488,7 @@ TEST(ConfigMalformed, EveryErrorNamesTheFileTheKeyAndTheExpectation) {
       {R"({"model": "original", "qubits": {"data": 4}, "diffusion": {"schedule": {"start": -0.5}}})",
        "'diffusion.schedule.start' must be a finite number >= 0, found -0.5"},
       {R"({"model": "original", "qubits": {"data": 4}, "diffusion": {"schedule": {"end": "4"}}})",
-       "'diffusion.schedule.end' must be a finite number >= 0, found \"4\""},
+       "'diffusion.schedule.end' must be a finite number >= 0 or \"auto\", found \"4\""},
       {R"({"model": "original", "qubits": {"data": 4}, "diffusion": {"schedule": {"kind": "cosine"}}})",
        "'diffusion.schedule.kind' must be one of: linear; found \"cosine\""},
       {R"({"model": "original", "qubits": {"data": 4}, "prior": {"kind": "gauss"}})",
@@ -463,6 +499,30 @@ TEST(ConfigMalformed, EveryErrorNamesTheFileTheKeyAndTheExpectation) {
        "'prior.scale' must be a finite number >= 0, found \"big\""},
       {R"({"model": "original", "qubits": {"data": 28}})",
        "'qubits.data' + 'qubits.ancilla' = 31 qubits, more than the simulator's limit of 30"},
+      {R"({"model": "original", "qubits": {"data": 4}, "diffusion": {"schedule": {"end": "max"}}})",
+       "'diffusion.schedule.end' must be a finite number >= 0 or \"auto\", found \"max\""},
+      {R"({"model": "improved", "qubits": {"data": 4},
+           "diffusion": {"schedule": {"end": 1, "target_mmd_to_haar": 0.3}}})",
+       "'diffusion.schedule.target_mmd_to_haar' applies only when 'diffusion.schedule.end' is "
+       "\"auto\""},
+      {R"({"model": "original", "qubits": {"data": 4},
+           "diffusion": {"schedule": {"calibrated_end": 1}}})",
+       "'diffusion.schedule.calibrated_end' applies only when 'diffusion.schedule.end' is "
+       "\"auto\""},
+      {R"({"model": "improved", "qubits": {"data": 4},
+           "diffusion": {"schedule": {"target_mmd_to_haar": 1}}})",
+       "'diffusion.schedule.target_mmd_to_haar' must be a finite number in (0, 1), found 1"},
+      {R"({"model": "improved", "qubits": {"data": 4},
+           "diffusion": {"schedule": {"target_mmd_to_haar": -0.2}}})",
+       "'diffusion.schedule.target_mmd_to_haar' must be a finite number > 0, found -0.2"},
+      {R"({"model": "improved", "qubits": {"data": 4},
+           "diffusion": {"schedule": {"calibrated_end": "x"}}})",
+       "'diffusion.schedule.calibrated_end' must be a finite number >= 0, found \"x\""},
+      {R"({"model": "improved", "qubits": {"data": 4},
+           "circuit": {"init": {"ancilla_c": 0}}})",
+       "'circuit.init.ancilla_c' must be a finite number > 0, found 0"},
+      {R"({"model": "original", "qubits": {"data": 4}, "circuit": {"init": {"ancilla_c": 2}}})",
+       "unknown key 'circuit.init.ancilla_c' for init kind 'normal' (it belongs to kind 'uniform'"},
   };
   ASSERT_GE(cases.size(), 25u);
   for (const auto& c : cases) {

@@ -84,9 +84,10 @@ TEST(DiffusionChain, LinearSchedule) {
   EXPECT_DOUBLE_EQ(h.back(), 4.0);
   for (int t = 1; t <= 30; ++t)
     EXPECT_NEAR(h[t - 1], 0.5 + 3.5 * (t - 1) / 29.0, 1e-15);
+  // One step has the end's strength, so a schedule's end means the same at every T.
   const std::vector<double> one = quddpm::linear_schedule(0.7, 2.0, 1);
   ASSERT_EQ(one.size(), 1u);
-  EXPECT_EQ(one[0], 0.7);
+  EXPECT_EQ(one[0], 2.0);
   const std::vector<double> two = quddpm::linear_schedule(0.1, 0.3, 2);
   ASSERT_EQ(two.size(), 2u);
   EXPECT_DOUBLE_EQ(two[0], 0.1);
@@ -234,3 +235,57 @@ TEST(DiffusionChain, MmdToHaarFallsAlongLinearSchedule) {
 }
 
 }  // namespace
+
+namespace {
+
+// mean_{i != j} |<a_i|a_j>|^2 - 1/d, by plain loops (independent of the library's Gram code).
+double mmd_to_haar_by_loops(const StateMatrix& a) {
+  const Eigen::Index n = a.rows(), d = a.cols();
+  double sum = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j < n; ++j) {
+      if (i == j) continue;
+      cplx ip = 0;
+      for (Eigen::Index x = 0; x < d; ++x)
+        ip += std::conj(a(i, x)) * a(j, x);
+      sum += std::norm(ip);
+    }
+  }
+  return sum / static_cast<double>(n * (n - 1)) - 1.0 / static_cast<double>(d);
+}
+
+}  // namespace
+
+// The calibrated end puts the chain's own terminal ensemble at the target distance from Haar,
+// stronger ends land closer to Haar and weaker ones farther, and the search is reproducible.
+TEST(ScheduleCalibration, TerminalEnsembleHitsTheTarget) {
+  for (int n : {1, 3, 5}) {
+    for (int steps : {1, 4}) {
+      SCOPED_TRACE(testing::Message() << "n=" << n << " T=" << steps);
+      const StateMatrix s0 = quddpm::make_ghz(n, 120, {}, 5);
+      const double target = 0.35;
+      const quddpm::ScheduleCalibration r =
+          quddpm::calibrate_schedule_end(s0, 0.1, steps, target, 99);
+      auto terminal = [&](double end) {
+        return mmd_to_haar_by_loops(
+            quddpm::diffuse_to_end(s0, quddpm::linear_schedule(0.1, end, steps), 99));
+      };
+      EXPECT_NEAR(terminal(r.end), target, 1e-4);
+      EXPECT_NEAR(r.mmd_to_haar, terminal(r.end), 1e-12);
+      EXPECT_GT(terminal(r.end - 0.02), target);
+      EXPECT_LT(terminal(r.end + 0.02), target);
+      EXPECT_GT(r.end, 0.1);
+      EXPECT_LT(r.end, quddpm::kMaxScheduleEnd);
+      EXPECT_EQ(quddpm::calibrate_schedule_end(s0, 0.1, steps, target, 99).end, r.end);
+    }
+  }
+}
+
+// A target the chain cannot bracket is refused: the start alone already scrambles past it, or
+// the data are closer to Haar than the target to begin with.
+TEST(ScheduleCalibration, UnreachableTargetsAreRefused) {
+  const StateMatrix s0 = quddpm::make_ghz(3, 80, {}, 5);
+  const double data = mmd_to_haar_by_loops(s0);
+  EXPECT_THROW(quddpm::calibrate_schedule_end(s0, 0.1, 3, data + 0.01, 1), std::invalid_argument);
+  EXPECT_THROW(quddpm::calibrate_schedule_end(s0, 3.0, 3, 0.8, 1), std::invalid_argument);
+}

@@ -118,12 +118,13 @@ TEST(HaarStatistics, AmplitudesCircularlySymmetric) {
   }
 }
 
-// Cluster: psi ∝ |0..0> + scale z, so psi_x / psi_0 = scale z_x exactly for x >= 1, with z_x
-// i.i.d. standard complex normal: |scale z|^2 ~ scale^2 Exp(1) (mean and sd scale^2).
+// Cluster: psi ∝ |0..0> + sigma z with sigma = scale / sqrt(2^n - 1), so psi_x / psi_0 = sigma z_x
+// exactly for x >= 1, with z_x i.i.d. standard complex normal: |sigma z|^2 ~ sigma^2 Exp(1)
+// (mean and sd sigma^2).
 TEST(ClusterStatistics, RatiosToFirstAmplitudeAreScaledNormals) {
   constexpr int kStates = 3000;
-  for (double scale : {0.06, 0.5}) {
-    for (int n : {1, 3}) {
+  for (double scale : {0.24, 0.5}) {
+    for (int n : {1, 3, 6}) {
       SCOPED_TRACE(testing::Message() << "scale=" << scale << " n=" << n);
       quddpm::ClusterParams p;
       p.scale = scale;
@@ -143,10 +144,11 @@ TEST(ClusterStatistics, RatiosToFirstAmplitudeAreScaledNormals) {
       }
       const double count = static_cast<double>(mag2.size());
       const dref::MeanSe m = dref::mean_se(mag2);
-      const double s2 = scale * scale;
-      EXPECT_NEAR(m.mean, s2, kSigmas * s2 / std::sqrt(count));  // known sd: s^2
-      // Mean of scale z: 0 with per-component variance s^2/2; of (scale z)^2: 0, var s^4/2.
-      EXPECT_NEAR(std::abs(sum / count), 0, kSigmas * scale * std::sqrt(1.0 / count));
+      const double s2 = scale * scale / static_cast<double>(d - 1);
+      EXPECT_NEAR(m.mean, s2, kSigmas * s2 / std::sqrt(count));  // known sd: sigma^2
+      // Mean of sigma z: 0 with per-component variance sigma^2/2; of (sigma z)^2: 0, var
+      // sigma^4/2.
+      EXPECT_NEAR(std::abs(sum / count), 0, kSigmas * std::sqrt(s2 / count));
       EXPECT_NEAR(std::abs(sum_sq / count), 0, kSigmas * s2 * std::sqrt(1.0 / count));
     }
   }
@@ -195,7 +197,8 @@ TEST(GhzStatistics, NoiseFreeStatesHaveUniformAngles) {
 }
 
 // Small noise: mean |<0..0|psi>|^2 is E[cos^2(theta/2)] = 1/2 + (sin tmax - sin tmin) /
-// (2 (tmax - tmin)) up to a noise bias of order d noise^2 (bounded here by 10 d noise^2).
+// (2 (tmax - tmin)) up to a noise bias of order noise^2 (bounded here by 10 noise^2): the noise
+// vector's squared norm is noise^2 in expectation whatever n.
 TEST(GhzStatistics, SmallNoiseWeightOnAllZeros) {
   constexpr int kStates = 4000;
   quddpm::GhzParams p;
@@ -203,7 +206,6 @@ TEST(GhzStatistics, SmallNoiseWeightOnAllZeros) {
   p.theta_max = 1.5;
   p.noise = 1e-3;
   for (int n : {1, 3, 5}) {
-    const double d = std::ldexp(1.0, n);
     const StateMatrix s = quddpm::make_ghz(n, kStates, p, 21);
     std::vector<double> w0(kStates), w1(kStates);
     for (int i = 0; i < kStates; ++i) {
@@ -212,7 +214,7 @@ TEST(GhzStatistics, SmallNoiseWeightOnAllZeros) {
     }
     const double e0 =
         0.5 + (std::sin(p.theta_max) - std::sin(p.theta_min)) / (2 * (p.theta_max - p.theta_min));
-    const double bias = 10 * d * p.noise * p.noise;
+    const double bias = 10 * p.noise * p.noise;
     const dref::MeanSe m0 = dref::mean_se(w0), m1 = dref::mean_se(w1);
     EXPECT_NEAR(m0.mean, e0, kSigmas * m0.se + bias) << n;
     EXPECT_NEAR(m1.mean, 1 - e0, kSigmas * m1.se + bias) << n;
@@ -228,8 +230,8 @@ TEST(GhzStatistics, DefaultLawMatchesIndependentSampler) {
   EXPECT_DOUBLE_EQ(p.theta_max, M_PI / 2 + 0.3);
   EXPECT_DOUBLE_EQ(p.phi_min, -0.3);
   EXPECT_DOUBLE_EQ(p.phi_max, 0.3);
-  EXPECT_DOUBLE_EQ(p.noise, 0.02);
-  for (int n : {2, 4}) {
+  EXPECT_DOUBLE_EQ(p.noise, 0.08);
+  for (int n : {2, 4, 7}) {
     SCOPED_TRACE(n);
     const Eigen::Index d = Eigen::Index{1} << n;
     const StateMatrix s = quddpm::make_ghz(n, kStates, p, 31);
@@ -240,7 +242,7 @@ TEST(GhzStatistics, DefaultLawMatchesIndependentSampler) {
       const double phi = src.uniform(p.phi_min, p.phi_max);
       dref::Vec v(d);
       for (Eigen::Index x = 0; x < d; ++x)
-        v(x) = p.noise * src.complex_normal();
+        v(x) = p.noise / std::sqrt(static_cast<double>(d)) * src.complex_normal();
       v(0) += std::cos(theta / 2);
       v(d - 1) += std::polar(std::sin(theta / 2), phi);
       v /= v.norm();

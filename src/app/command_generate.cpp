@@ -61,9 +61,10 @@ void run_generate(const GenerateArgs& a) {
     throw std::invalid_argument("--model: '" + a.model + "' is not a results directory");
   check_writable(a.out);
   const fs::path dir(a.model);
-  const config::ExperimentConfig c = config::load((dir / "config.json").string());
+  config::ExperimentConfig c = config::load((dir / "config.json").string());
   check_memory(c, a.samples);
   apply_thread_option(a.threads);
+  calibrate_schedule(c);  // a no-op for runs of train, whose config.json holds the result
 
   TrainingSettings s = make_settings(c);
   s.seed = a.seed;

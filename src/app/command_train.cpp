@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <optional>
 
@@ -65,8 +66,11 @@ std::string value_at(const nlohmann::json& j, const std::string& path) {
 void check_same_config(const config::ExperimentConfig& given, const config::ExperimentConfig& run,
                        const std::string& run_file) {
   nlohmann::json a = config::to_json(given), b = config::to_json(run);
-  a.erase("output");
-  b.erase("output");
+  // The calibrated schedule end is the run's result, not part of what the user asked for.
+  for (nlohmann::json* j : {&a, &b}) {
+    j->erase("output");
+    (*j)["diffusion"]["schedule"].erase("calibrated_end");
+  }
   const std::string key = first_difference(a, b);
   if (key.empty()) return;
   throw std::invalid_argument(given.source + ": '" + key + "' is " + value_at(a, key) +
@@ -105,9 +109,18 @@ void run_train(const TrainArgs& a) {
   const std::string& out = a.resume.empty() ? a.out : a.resume;
   if (!out.empty()) overrides.push_back("output=" + nlohmann::json(out).dump());
   if (a.seed_given) overrides.push_back("seed=" + std::to_string(a.seed));
-  const config::ExperimentConfig c = config::load(a.config, overrides);
+  config::ExperimentConfig c = config::load(a.config, overrides);
   apply_thread_option(a.threads);
-  const TrainingSettings settings = make_settings(c);
+  std::optional<TrainingSettings> settings;
+  if (a.resume.empty()) {
+    // Before anything is written: a schedule that cannot be calibrated leaves nothing behind.
+    const double reached = calibrate_schedule(c);
+    if (!std::isnan(reached)) {
+      spdlog::info("schedule end calibrated: {:.6f} (terminal mmd_to_haar {:.4f}, target {})",
+                   *c.calibrated_end, reached, c.target_mmd_to_haar);
+    }
+    settings = make_settings(c);
+  }
 
   using Mode = RunDirectory::Mode;
   RunDirectory dir(c.output, !a.resume.empty() ? Mode::kResume
@@ -116,8 +129,11 @@ void run_train(const TrainArgs& a) {
   std::optional<Checkpoint> ck;
   if (!a.resume.empty()) {
     const std::string run_file = dir.file("config.json");
-    check_same_config(c, config::load(run_file), run_file);
-    ck = read_checkpoint(dir.staging(), settings);
+    const config::ExperimentConfig run = config::load(run_file);
+    check_same_config(c, run, run_file);
+    c.calibrated_end = run.calibrated_end;  // the same search on the same chain: not repeated
+    settings = make_settings(c);
+    ck = read_checkpoint(dir.staging(), *settings);
   } else {
     write_file_atomically(dir.file("config.json"), config::to_json(c).dump(2) + "\n");
   }
@@ -128,9 +144,9 @@ void run_train(const TrainArgs& a) {
 
   StopSignals stop;
   ProgressLine progress(!a.quiet && stderr_is_terminal(), c.steps, c.epochs,
-                        epochs_left(settings, ck));
+                        epochs_left(*settings, ck));
   RunObserver observer(dir, c, ck ? &ck->rows : nullptr, progress, stop);
-  const TrainingResult r = train(settings, observer, ck ? &ck->state : nullptr);
+  const TrainingResult r = train(*settings, observer, ck ? &ck->state : nullptr);
   observer.close();
   if (r.stopped) {
     const int sig = stop.signal();
@@ -144,6 +160,7 @@ void run_train(const TrainArgs& a) {
   npy::write_reals(dir.file("params.npy"), r.params);
   npy::write_states(dir.file("generated.npy"), r.generated);
   npy::write_states(dir.file("data.npy"), r.data);
+  npy::write_states(dir.file("prior.npy"), r.prior);
   dir.commit();
   spdlog::info("done: results in {}", dir.final_dir().string());
 }

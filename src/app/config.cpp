@@ -45,8 +45,9 @@ const std::vector<KindKeys> kTargetKinds = {
     {"haar", {}},
     {"npy", {"path"}}};
 const std::vector<KindKeys> kPriorKinds = {{"haar", {}}, {"diffused", {}}, {"cluster", {"scale"}}};
-const std::vector<KindKeys> kInitKinds = {{"normal", {"std"}}, {"uniform", {"c"}}};
-const std::vector<KindKeys> kScheduleKinds = {{"linear", {"start", "end"}}};
+const std::vector<KindKeys> kInitKinds = {{"normal", {"std"}}, {"uniform", {"c", "ancilla_c"}}};
+const std::vector<KindKeys> kScheduleKinds = {
+    {"linear", {"start", "end", "target_mmd_to_haar", "calibrated_end"}}};
 
 // Kind-tagged objects by key path: overrides that change a kind consult this.
 const std::vector<KindKeys>* kinds_at(const std::string& path) {
@@ -58,13 +59,13 @@ const std::vector<KindKeys>* kinds_at(const std::string& path) {
 }
 
 struct Preset {
-  double schedule_start, schedule_end;
+  double schedule_start, schedule_end;  // schedule_end NaN: "auto"
   const char* prior;
   const char* init;
 };
 
 Preset preset_for(const std::string& model) {
-  if (model == "improved") return {kImprovedStart, kImprovedEnd, "diffused", "uniform"};
+  if (model == "improved") return {kImprovedStart, std::nan(""), "diffused", "uniform"};
   return {0.5, 4.0, "haar", "normal"};
 }
 
@@ -557,8 +558,38 @@ ExperimentConfig resolve_with(const json& j, const Ctx& ctx) {
   c.schedule_kind = kinded(ctx, schedule, "diffusion.schedule", kScheduleKinds, "linear").kind;
   c.schedule_start = get_number(ctx, field(schedule, "start"), "diffusion.schedule.start",
                                 preset.schedule_start, Bound::kNonNegative);
-  c.schedule_end = get_number(ctx, field(schedule, "end"), "diffusion.schedule.end",
-                              preset.schedule_end, Bound::kNonNegative);
+  const json* end = field(schedule, "end");
+  c.schedule_end_auto = end == nullptr ? std::isnan(preset.schedule_end)
+                                       : end->is_string() && end->get<std::string>() == "auto";
+  const json* target_mmd = field(schedule, "target_mmd_to_haar");
+  const json* calibrated = field(schedule, "calibrated_end");
+  if (c.schedule_end_auto) {
+    c.target_mmd_to_haar = get_number(ctx, target_mmd, "diffusion.schedule.target_mmd_to_haar",
+                                      kImprovedTargetMmdToHaar, Bound::kPositive);
+    if (c.target_mmd_to_haar >= 1) {
+      ctx.fail_at("diffusion.schedule.target_mmd_to_haar",
+                  "'diffusion.schedule.target_mmd_to_haar' must be a finite number in (0, 1), "
+                  "found " +
+                      describe(*target_mmd));
+    }
+    if (calibrated != nullptr) {
+      c.calibrated_end =
+          get_number(ctx, calibrated, "diffusion.schedule.calibrated_end", 0, Bound::kNonNegative);
+    }
+  } else {
+    if (end != nullptr && !end->is_number()) {
+      ctx.fail_at("diffusion.schedule.end",
+                  "'diffusion.schedule.end' must be a finite number >= 0 or \"auto\", found " +
+                      describe(*end));
+    }
+    c.schedule_end =
+        get_number(ctx, end, "diffusion.schedule.end", preset.schedule_end, Bound::kNonNegative);
+    for (const char* key : {"target_mmd_to_haar", "calibrated_end"}) {
+      if (field(schedule, key) == nullptr) continue;
+      const std::string path = std::string("diffusion.schedule.") + key;
+      ctx.fail_at(path, "'" + path + "' applies only when 'diffusion.schedule.end' is \"auto\"");
+    }
+  }
 
   const json* prior = section(ctx, &j, "", "prior");
   c.prior_kind = kinded(ctx, prior, "prior", kPriorKinds, preset.prior).kind;
@@ -581,6 +612,10 @@ ExperimentConfig resolve_with(const json& j, const Ctx& ctx) {
   } else {
     c.init_c = get_number(ctx, field(init, "c"), "circuit.init.c", c.init_c, Bound::kPositive);
   }
+  c.init_ancilla_c = c.init_kind == "uniform"
+                         ? get_number(ctx, field(init, "ancilla_c"), "circuit.init.ancilla_c",
+                                      c.init_c, Bound::kPositive)
+                         : kDefaultInitC;
 
   const json* training = section(ctx, &j, "", "training");
   if (training != nullptr) check_keys(ctx, *training, "training", kTrainingKeys);
@@ -615,8 +650,9 @@ auto fields(const ExperimentConfig& c) {
   return std::tie(c.model, c.seed, c.output, c.n_data, c.n_ancilla, c.target.kind, g.theta_min,
                   g.theta_max, g.phi_min, g.phi_max, g.noise, c.target.cluster.scale,
                   c.target.npy_path, c.steps, c.schedule_kind, c.schedule_start, c.schedule_end,
-                  c.prior_kind, c.prior_cluster.scale, c.layers, c.init_kind, c.init_std, c.init_c,
-                  c.samples, c.diffusion_size, c.epochs, c.learning_rate);
+                  c.schedule_end_auto, c.target_mmd_to_haar, c.calibrated_end, c.prior_kind,
+                  c.prior_cluster.scale, c.layers, c.init_kind, c.init_std, c.init_c,
+                  c.init_ancilla_c, c.samples, c.diffusion_size, c.epochs, c.learning_rate);
 }
 
 }  // namespace
@@ -667,13 +703,22 @@ nlohmann::json to_json(const ExperimentConfig& c) {
   json schedule = {{"kind", c.schedule_kind}};
   if (c.schedule_kind == "linear") {
     schedule["start"] = c.schedule_start;
-    schedule["end"] = c.schedule_end;
+    if (c.schedule_end_auto) {
+      schedule["end"] = "auto";
+      schedule["target_mmd_to_haar"] = c.target_mmd_to_haar;
+      if (c.calibrated_end) schedule["calibrated_end"] = *c.calibrated_end;
+    } else {
+      schedule["end"] = c.schedule_end;
+    }
   }
   json prior = {{"kind", c.prior_kind}};
   if (c.prior_kind == "cluster") prior["scale"] = c.prior_cluster.scale;
   json init = {{"kind", c.init_kind}};
   if (c.init_kind == "normal") init["std"] = c.init_std;
-  if (c.init_kind == "uniform") init["c"] = c.init_c;
+  if (c.init_kind == "uniform") {
+    init["c"] = c.init_c;
+    init["ancilla_c"] = c.init_ancilla_c;
+  }
 
   json j = json::object();
   j["model"] = c.model;
@@ -689,6 +734,12 @@ nlohmann::json to_json(const ExperimentConfig& c) {
                    {"epochs", c.epochs},
                    {"learning_rate", c.learning_rate}};
   return j;
+}
+
+double schedule_end_of(const ExperimentConfig& c) {
+  if (!c.schedule_end_auto) return c.schedule_end;
+  if (!c.calibrated_end) throw std::logic_error("the schedule's end has not been calibrated yet");
+  return *c.calibrated_end;
 }
 
 std::uint64_t estimated_bytes(const ExperimentConfig& c) {

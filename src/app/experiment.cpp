@@ -1,5 +1,6 @@
 #include "app/experiment.hpp"
 
+#include <cmath>
 #include <memory>
 #include <numeric>
 #include <stdexcept>
@@ -8,6 +9,7 @@
 #include "core/rng.hpp"
 #include "model/diffusion.hpp"
 #include "model/ensembles.hpp"
+#include "model/trainer.hpp"
 
 namespace quddpm::app {
 
@@ -43,14 +45,12 @@ Sampler file_sampler(const std::string& path, int n_data, int needed) {
   };
 }
 
-}  // namespace
-
-TrainingSettings make_settings(const config::ExperimentConfig& c) {
+// Everything but the schedule.
+TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
   TrainingSettings s;
   s.n_data = c.n_data;
   s.n_ancilla = c.n_ancilla;
   s.layers = c.layers;
-  s.schedule = linear_schedule(c.schedule_start, c.schedule_end, c.steps);
   s.prior = c.prior_kind == "haar"      ? PriorKind::Haar
             : c.prior_kind == "cluster" ? PriorKind::Cluster
                                         : PriorKind::Diffused;
@@ -58,6 +58,7 @@ TrainingSettings make_settings(const config::ExperimentConfig& c) {
   s.init = c.init_kind == "normal" ? InitKind::Normal : InitKind::Uniform;
   s.init_std = c.init_std;
   s.init_c = c.init_c;
+  s.init_ancilla_c = c.init_ancilla_c;
   s.samples = c.samples;
   s.diffusion_size = c.diffusion_size;
   s.epochs = c.epochs;
@@ -79,6 +80,27 @@ TrainingSettings make_settings(const config::ExperimentConfig& c) {
     s.sample_target = file_sampler(t.npy_path, n, std::max(c.diffusion_size, c.samples));
   }
   return s;
+}
+
+}  // namespace
+
+TrainingSettings make_settings(const config::ExperimentConfig& c) {
+  TrainingSettings s = unscheduled_settings(c);
+  s.schedule = linear_schedule(c.schedule_start, config::schedule_end_of(c), c.steps);
+  return s;
+}
+
+double calibrate_schedule(config::ExperimentConfig& c) {
+  if (!c.schedule_end_auto || c.calibrated_end) return std::nan("");
+  try {
+    const ScheduleCalibration r = calibrate_run_schedule(unscheduled_settings(c), c.schedule_start,
+                                                         c.steps, c.target_mmd_to_haar);
+    c.calibrated_end = r.end;
+    return r.mmd_to_haar;
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(c.source + ": diffusion.schedule.end \"auto\" cannot reach " +
+                                "target_mmd_to_haar: " + e.what());
+  }
 }
 
 }  // namespace quddpm::app

@@ -7,7 +7,13 @@
 
 namespace quddpm::app {
 
-// Builds the settings; an npy target is read here (errors name the file).
+// Builds the settings; an npy target is read here (errors name the file). A schedule with end
+// "auto" must have been calibrated (calibrate_schedule).
 TrainingSettings make_settings(const config::ExperimentConfig& c);
+
+// For a schedule with end "auto" and no calibrated_end yet: runs the bisection on the run's own
+// forward chain and records the result in c.calibrated_end (errors name the config key).
+// Returns the terminal mmd_to_haar reached, or NaN when nothing had to be calibrated.
+double calibrate_schedule(config::ExperimentConfig& c);
 
 }  // namespace quddpm::app

@@ -6,8 +6,8 @@ namespace quddpm::app {
 
 namespace {
 
-const std::vector<std::string> kDiffusionHeader = {"model", "n_data",      "n_ancilla",
-                                                   "t",     "mmd_to_data", "mmd_to_haar"};
+const std::vector<std::string> kDiffusionHeader = {"model",       "n_data",      "n_ancilla", "t",
+                                                   "mmd_to_data", "mmd_to_haar", "h"};
 const std::vector<std::string> kEpochsHeader = {"model", "n_data", "n_ancilla", "t",
                                                 "epoch", "loss",   "grad_norm"};
 const std::vector<std::string> kLayersHeader = {"model", "n_data", "n_ancilla", "t",
@@ -42,7 +42,7 @@ RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,
       start_(std::chrono::steady_clock::now()) {}
 
 void RunObserver::on_diffusion(const DiffusionRecord& r) {
-  diffusion_.row({model_, n_, na_, (long long)r.t, r.mmd_to_data, r.mmd_to_haar});
+  diffusion_.row({model_, n_, na_, (long long)r.t, r.mmd_to_data, r.mmd_to_haar, r.h});
 }
 
 void RunObserver::on_epoch(const EpochRecord& r) {

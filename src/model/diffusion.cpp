@@ -1,12 +1,15 @@
 #include "model/diffusion.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
+#include <string>
 
 #include "core/ensemble_ops.hpp"
 #include "core/kernels.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
+#include "model/metrics.hpp"
 
 namespace quddpm {
 
@@ -14,7 +17,7 @@ std::vector<double> linear_schedule(double start, double end, int steps) {
   if (steps < 1) throw std::invalid_argument("diffusion needs at least one step");
   std::vector<double> h(steps);
   for (int t = 0; t < steps; ++t)
-    h[t] = steps == 1 ? start : start + (end - start) * t / static_cast<double>(steps - 1);
+    h[t] = steps == 1 ? end : start + (end - start) * t / static_cast<double>(steps - 1);
   return h;
 }
 
@@ -77,6 +80,40 @@ StateMatrix diffuse_to_end(const StateMatrix& s0, const std::vector<double>& h,
     if (t == h.size()) std::copy(psi, psi + s0.cols(), out.row(i).data());
   });
   return out;
+}
+
+ScheduleCalibration calibrate_schedule_end(const StateMatrix& s0, double start, int steps,
+                                           double target, std::uint64_t seed) {
+  int evaluations = 0;
+  auto terminal = [&](double end) {
+    ++evaluations;
+    return mmd_to_haar(diffuse_to_end(s0, linear_schedule(start, end, steps), seed));
+  };
+  double lo = start, hi = kMaxScheduleEnd;
+  if (!(lo < hi)) throw std::invalid_argument("schedule start must be below 2 pi to calibrate");
+  double f_lo = terminal(lo), f_hi = terminal(hi);
+  auto num = [](double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4g", x);
+    return std::string(buf);
+  };
+  if (f_lo < target) {
+    throw std::invalid_argument("the schedule's start " + num(start) +
+                                " alone already brings mmd_to_haar to " + num(f_lo) +
+                                ", below the target " + num(target));
+  }
+  if (f_hi > target) {
+    throw std::invalid_argument("even the end 2 pi leaves mmd_to_haar at " + num(f_hi) +
+                                ", above the target " + num(target));
+  }
+  while (hi - lo > 1e-6) {
+    const double mid = 0.5 * (lo + hi);
+    const double f = terminal(mid);
+    (f > target ? lo : hi) = mid;
+    (f > target ? f_lo : f_hi) = f;
+  }
+  const bool take_lo = std::abs(f_lo - target) <= std::abs(f_hi - target);
+  return {take_lo ? lo : hi, take_lo ? f_lo : f_hi, evaluations};
 }
 
 }  // namespace quddpm

@@ -1,6 +1,7 @@
 // Forward diffusion (scrambling) of SPEC section 3.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -8,8 +9,27 @@
 
 namespace quddpm {
 
-// h_1..h_T with h_t = start + (end - start)(t-1)/(T-1) (h_1 = start when T = 1).
+// h_1..h_T with h_t = start + (end - start)(t-1)/(T-1). The last step always has strength
+// `end`: when T = 1 the single step is h_1 = end (so a calibrated end means the same at any T).
 std::vector<double> linear_schedule(double start, double end, int steps);
+
+// Largest schedule end the calibration searches: the angles of a step are h U[-pi/8, pi/8].
+inline constexpr double kMaxScheduleEnd = 2 * M_PI;
+
+struct ScheduleCalibration {
+  double end;          // the schedule's end value
+  double mmd_to_haar;  // the terminal ensemble's mmd_to_haar at that end
+  int evaluations;     // forward chains run by the search
+};
+
+// The end value of linear_schedule(start, end, steps) at which the terminal ensemble of
+// diffuse_to_end(s0, ..., seed) has mmd_to_haar = target: bisection on [start,
+// kMaxScheduleEnd] (stronger diffusion scrambles more), to 1e-6 in `end`. Every evaluation
+// reuses the same random angles, so the search is deterministic. Throws std::invalid_argument
+// when the target is not bracketed (the start alone already goes below it, or the strongest
+// end stays above it).
+ScheduleCalibration calibrate_schedule_end(const StateMatrix& s0, double start, int steps,
+                                           double target, std::uint64_t seed);
 
 // The Markov chain S_0 -> S_1 -> ... -> S_T in one pass: returns all T+1 ensembles
 // (element 0 is s0 itself). State i draws its angles from stream_key(seed, {i}) only.

@@ -41,8 +41,9 @@ StateMatrix make_ghz(int nqubits, int count, const GhzParams& p, std::uint64_t s
   return generate(nqubits, count, seed, [&](Rng& rng, cplx* row, std::size_t d) {
     const double theta = rng.uniform(p.theta_min, p.theta_max);
     const double phi = rng.uniform(p.phi_min, p.phi_max);
+    const double sigma = p.noise / std::sqrt(static_cast<double>(d));
     for (std::size_t x = 0; x < d; ++x)
-      row[x] = p.noise * rng.complex_normal();
+      row[x] = sigma * rng.complex_normal();
     row[0] += std::cos(theta / 2);
     row[d - 1] += std::polar(std::sin(theta / 2), phi);
   });
@@ -51,8 +52,9 @@ StateMatrix make_ghz(int nqubits, int count, const GhzParams& p, std::uint64_t s
 StateMatrix make_cluster(int nqubits, int count, const ClusterParams& p, std::uint64_t seed) {
   return generate(nqubits, count, seed, [&](Rng& rng, cplx* row, std::size_t d) {
     row[0] = 1.0;
+    const double sigma = p.scale / std::sqrt(static_cast<double>(d - 1));
     for (std::size_t x = 1; x < d; ++x)
-      row[x] = p.scale * rng.complex_normal();
+      row[x] = sigma * rng.complex_normal();
   });
 }
 

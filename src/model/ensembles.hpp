@@ -9,18 +9,21 @@
 
 namespace quddpm {
 
-// Extended GHZ family: cos(theta/2)|0..0> + e^{i phi} sin(theta/2)|1..1> + noise z, normalized.
+// Extended GHZ family: cos(theta/2)|0..0> + e^{i phi} sin(theta/2)|1..1> + (noise / sqrt(2^n)) z,
+// normalized: the noise vector's expected norm is `noise` at every n, so the family means the
+// same at every qubit count.
 struct GhzParams {
   double theta_min = M_PI / 2 - 0.3;
   double theta_max = M_PI / 2 + 0.3;
   double phi_min = -0.3;
   double phi_max = 0.3;
-  double noise = 0.02;
+  double noise = 0.08;  // 0.02 per amplitude at n = 4
 };
 
-// Clustered states: |0..0> + scale z (z on the other 2^n - 1 amplitudes), normalized.
+// Clustered states: |0..0> + (scale / sqrt(2^n - 1)) z (z on the other 2^n - 1 amplitudes),
+// normalized: the noise vector's expected norm is `scale` at every n.
 struct ClusterParams {
-  double scale = 0.06;
+  double scale = 0.24;  // about 0.06 per amplitude at n = 4
 };
 
 StateMatrix make_haar(int nqubits, int count, std::uint64_t seed);

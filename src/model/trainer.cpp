@@ -57,10 +57,16 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 RealVector initial_params(const TrainingSettings& s, int t) {
   Rng rng(stream_key(s.seed, {kTagInit, static_cast<std::uint64_t>(t)}));
   RealVector theta(s.num_params());
-  const double half_width = s.init_c / s.layers;
-  for (Eigen::Index k = 0; k < theta.size(); ++k)
+  const int ntot = s.total_qubits();
+  const double data_half_width = s.init_c / s.layers;
+  const double ancilla_half_width = s.init_ancilla_c / s.layers;
+  for (Eigen::Index k = 0; k < theta.size(); ++k) {
+    // Parameter k acts on qubit (k mod ntot): layer l holds RX of qubits 0..ntot-1, then RY.
+    const bool ancilla = k % ntot < s.n_ancilla;
+    const double half_width = ancilla ? ancilla_half_width : data_half_width;
     theta[k] = s.init == InitKind::Normal ? s.init_std * rng.normal()
                                           : rng.uniform(-half_width, half_width);
+  }
   return theta;
 }
 
@@ -77,6 +83,13 @@ StateMatrix sample_prior(const TrainingSettings& s) {
   // Fresh target states, diffused T steps with fresh angles: new draws of S_T's law.
   return diffuse_to_end(s.sample_target(s.samples, key), s.schedule,
                         stream_key(s.seed, {kTagPriorDiffusion}));
+}
+
+ScheduleCalibration calibrate_run_schedule(const TrainingSettings& s, double start, int steps,
+                                           double target) {
+  if (!s.sample_target) throw std::invalid_argument("no target sampler");
+  return calibrate_schedule_end(s.sample_target(s.diffusion_size, stream_key(s.seed, {kTagTarget})),
+                                start, steps, target, stream_key(s.seed, {kTagDiffusion}));
 }
 
 namespace {
@@ -122,6 +135,8 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
   const std::vector<StateMatrix> forward =
       diffuse_chain(result.data, s.schedule, stream_key(s.seed, {kTagDiffusion}));
 
+  result.prior = sample_prior(s);
+
   auto t0 = std::chrono::steady_clock::now();
   TrainingState state;  // S~_{t+1} in state.current while cycle t trains
   auto record_cycle = [&](int t, double mean_norm, double last_loss) {
@@ -132,11 +147,13 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
   if (resume) {
     state = *resume;
   } else {
-    for (int t = 0; t <= steps; ++t)
-      observer.on_diffusion({t, mmd(forward[t], result.data), mmd_to_haar(forward[t])});
+    for (int t = 0; t <= steps; ++t) {
+      observer.on_diffusion({t, t == 0 ? nan : s.schedule[t - 1], mmd(forward[t], result.data),
+                             mmd_to_haar(forward[t])});
+    }
     state.next_t = steps - 1;
     state.params = RealMatrix::Zero(steps, s.num_params());
-    state.current = sample_prior(s);
+    state.current = result.prior;
     record_cycle(steps, nan, nan);
     observer.on_state(state);
   }

@@ -7,12 +7,14 @@
 
 #include "core/types.hpp"
 #include "model/adam.hpp"
+#include "model/diffusion.hpp"
 #include "model/training_settings.hpp"
 
 namespace quddpm {
 
 struct DiffusionRecord {
   int t;
+  double h;            // strength h_t of the step that produced S_t (NaN for t = 0)
   double mmd_to_data;  // MMD(S_t, S_0)
   double mmd_to_haar;  // mmd_to_haar(S_t)
 };
@@ -74,6 +76,7 @@ struct TrainingResult {
   RealMatrix params;      // T x num_params, row t = theta_t
   StateMatrix generated;  // S~_0
   StateMatrix data;       // S_0
+  StateMatrix prior;      // S~_T, the backward chain's input
   bool stopped = false;   // stop_requested() ended it; the last on_state() tells where
 };
 
@@ -106,5 +109,11 @@ RealVector initial_params(const TrainingSettings& s, int t);
 
 // The prior S~_T of N states.
 StateMatrix sample_prior(const TrainingSettings& s);
+
+// The schedule end at which this run's own forward chain (its S_0 and the diffusion streams of
+// training, over `steps` steps from `start`) ends at mmd_to_haar = target; s.schedule is not
+// read.
+ScheduleCalibration calibrate_run_schedule(const TrainingSettings& s, double start, int steps,
+                                           double target);
 
 }  // namespace quddpm

@@ -14,7 +14,8 @@ namespace quddpm {
 // Where the backward process starts (SPEC section 5).
 enum class PriorKind { Haar, Diffused, Cluster };
 
-// How each cycle's PQC parameters start: N(0, std^2) or U[-s, s] with s = c / L.
+// How each cycle's PQC parameters start: N(0, std^2) or U[-s, s] with s = c / L (a separate c
+// for the ancilla qubits' rotations).
 enum class InitKind { Normal, Uniform };
 
 struct TrainingSettings {
@@ -28,8 +29,9 @@ struct TrainingSettings {
   ClusterParams prior_cluster;
 
   InitKind init = InitKind::Normal;
-  double init_std = 1.0;  // Normal
-  double init_c = 1.0;    // Uniform: s = init_c / layers
+  double init_std = 1.0;        // Normal
+  double init_c = 1.0;          // Uniform: s = init_c / layers on the data qubits' angles
+  double init_ancilla_c = 1.0;  // Uniform: s = init_ancilla_c / layers on the ancillas' angles
 
   int samples = 100;         // N: states per epoch
   int diffusion_size = 100;  // N_diff >= N: size of each forward ensemble S_t
