@@ -4,7 +4,7 @@
 Independent NumPy implementation of the `ghz` ensemble (SPEC 2) and of the forward
 diffusion (SPEC 3: per data qubit RZ(h a1), RY(h a2), RZ(h a3), a ~ U[-pi/8, pi/8];
 then for n >= 2 RZZ(h g / (2 sqrt n)) on every pair, g ~ U[0.4, 0.6] per state and
-step), with a linear schedule h_t = start + (end - start)(t-1)/(T-1).
+step), with a linear schedule h_t = start + (end - start)(t-1)/(T-1) (h_1 = end when T = 1).
 
 Modes:
   table   : mmd_to_haar(S_T) (mean +- std over repeats) for given schedules, n = 1..10
@@ -22,9 +22,10 @@ def cnormal(rng, shape):
     return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
 
 
-def ghz(rng, n, N, th=(np.pi / 2 - 0.3, np.pi / 2 + 0.3), ph=(-0.3, 0.3), noise=0.02):
+def ghz(rng, n, N, th=(np.pi / 2 - 0.3, np.pi / 2 + 0.3), ph=(-0.3, 0.3), noise=0.08):
+    """SPEC 2: the noise vector has expected norm `noise` (noise / sqrt(2^n) per amplitude)."""
     theta, phi = rng.uniform(*th, N), rng.uniform(*ph, N)
-    a = noise * cnormal(rng, (N, 2 ** n))
+    a = noise / np.sqrt(2 ** n) * cnormal(rng, (N, 2 ** n))
     a[:, 0] += np.cos(theta / 2)
     a[:, -1] += np.exp(1j * phi) * np.sin(theta / 2)
     return a / np.linalg.norm(a, axis=1, keepdims=True)
@@ -37,6 +38,9 @@ def mmd_to_haar(a):
 
 
 def schedule(start, end, T):
+    """h_1..h_T; a single step has the end's strength."""
+    if T == 1:
+        return np.array([float(end)])
     return start + (end - start) * np.arange(T) / (T - 1)
 
 

@@ -7,8 +7,10 @@ Reads SWEEP_DIR/{epochs,layers,cycles,diffusion}.csv (columns of swept keys firs
 model, n_data, ...) and writes into FIG_DIR (default SWEEP_DIR/figures):
 
   loss_curves.png            loss against epoch, one line per training cycle t, a panel per run (Fig. 3)
-  grad_norm_vs_qubits.png    mean gradient norm over all cycles against n, log scale, both
-                             models, with a 2^-n reference line (Fig. 4)
+  grad_norm_vs_qubits.png    gradient norm against n, log scale, both models, with a 2^-n
+                             reference line (Fig. 4): at initialization (epoch 0 of the first
+                             cycle) and the mean over every epoch of every cycle, side by side;
+                             runs that differ only in `seed` are averaged (sd as error bars)
   kl_vs_cycle.png            KL(S_0 || S~_t) against the training cycle at the largest n (Fig. 5)
   mmd_to_data_vs_cycle.png   MMD(S~_t, S_0) against the training cycle at the largest n
   diffusion_mmd_to_haar.png  mmd_to_haar(S_t) along the forward diffusion, both schedules (Fig. 6)
@@ -95,35 +97,68 @@ def trained(cycles):
     return [r for r in cycles if not math.isnan(num(r["mean_grad_norm"]))]
 
 
-def grad_norm_vs_qubits(cycles, keys, out):
+def grad_norm_vs_qubits(cycles, epochs, keys, out):
+    """Fig. 4 in two panels that name their quantity: the gradient norm at initialization
+    (epoch 0 of the first cycle, whose inputs are the prior) and the mean over every epoch of
+    every cycle. Runs that differ only in `seed` are one line: mean over seeds, sd as bars."""
     rows = trained(cycles)
     if not rows:
         return skip("grad_norm_vs_qubits.png", "no trained cycles in cycles.csv")
-    acc = defaultdict(lambda: defaultdict(list))
+    line_keys = [k for k in keys if k != "seed"]
+
+    def line_of(r):
+        m, n, combo = run_key(r, line_keys)
+        return (m, combo), n, r.get("seed", "")
+
+    first_t = defaultdict(int)
     for r in rows:
-        m, n, combo = run_key(r, keys)
-        acc[(m, combo)][n].append(num(r["mean_grad_norm"]))
-    fig, ax = plt.subplots(figsize=(5.5, 4))
-    all_n, ref_at = set(), None
-    for (m, combo), by_n in sorted(acc.items()):
-        ns = sorted(by_n)
-        ys = [sum(by_n[n]) / len(by_n[n]) for n in ns]
-        all_n.update(ns)
-        ax.plot(ns, ys, "o-", color=COLORS.get(m) if not combo else None, label=label(m, None, combo))
-        if m == "original" and ref_at is None:
-            ref_at = (ns[0], ys[0])
-    if ref_at is None:
-        first = next(iter(acc.values()))
-        n0 = min(first)
-        ref_at = (n0, sum(first[n0]) / len(first[n0]))
-    ns = sorted(all_n)
-    ax.plot(ns, [ref_at[1] * 2.0 ** -(n - ref_at[0]) for n in ns], "k--", lw=1,
-            label="2^-n reference")
-    ax.set_yscale("log")
-    ax.set_xlabel("data qubits n")
-    ax.set_ylabel("mean gradient norm (all cycles, all epochs)")
-    ax.set_xticks(ns)
-    ax.legend(fontsize=7)
+        line, n, seed = line_of(r)
+        first_t[(line, n, seed)] = max(first_t[(line, n, seed)], int(r["t"]))
+    cycle_means = defaultdict(list)
+    for r in rows:
+        cycle_means[line_of(r)].append(num(r["mean_grad_norm"]))
+    at_init = {}
+    for r in epochs:
+        key = line_of(r)
+        if int(r["epoch"]) == 0 and key in first_t and int(r["t"]) == first_t[key]:
+            at_init[key] = num(r["grad_norm"])
+    panels = [("gradient norm at initialization\n(epoch 0 of the first cycle)", at_init),
+              ("mean gradient norm\n(every epoch of every cycle)",
+               {k: sum(v) / len(v) for k, v in cycle_means.items()})]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    for ax, (title, per_run) in zip(axes, panels):
+        by_line = defaultdict(lambda: defaultdict(list))
+        for (line, n, _), v in per_run.items():
+            by_line[line][n].append(v)
+        if not by_line:
+            ax.set_title(title + "\n(no epochs.csv rows)", fontsize=9)
+            continue
+        all_n, ref_at = set(), None
+        for (m, combo), by_n in sorted(by_line.items()):
+            ns = sorted(by_n)
+            ys = [sum(by_n[n]) / len(by_n[n]) for n in ns]
+            sds = [math.sqrt(sum((v - y) ** 2 for v in by_n[n]) / (len(by_n[n]) - 1))
+                   if len(by_n[n]) > 1 else 0.0 for n, y in zip(ns, ys)]
+            seeds = max(len(v) for v in by_n.values())
+            all_n.update(ns)
+            ax.errorbar(ns, ys, yerr=sds, fmt="o-", capsize=3,
+                        color=COLORS.get(m) if not combo else None,
+                        label=label(m, None, combo) + (f" ({seeds} seeds)" if seeds > 1 else ""))
+            if m == "original" and ref_at is None:
+                ref_at = (ns[0], ys[0])
+        if ref_at is None:
+            first = next(iter(by_line.values()))
+            n0 = min(first)
+            ref_at = (n0, sum(first[n0]) / len(first[n0]))
+        ns = sorted(all_n)
+        ax.plot(ns, [ref_at[1] * 2.0 ** -(n - ref_at[0]) for n in ns], "k--", lw=1,
+                label="2^-n reference")
+        ax.set_yscale("log")
+        ax.set_xlabel("data qubits n")
+        ax.set_title(title, fontsize=9)
+        ax.set_xticks(ns)
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel("gradient norm")
     save(fig, out, "grad_norm_vs_qubits.png")
 
 
@@ -283,7 +318,7 @@ def main():
     if not (epochs or layers or cycles or diffusion):
         sys.exit(f"plot.py: {a.sweep_dir}: no epochs/layers/cycles/diffusion.csv with rows")
     loss_curves(epochs, swept_keys(he), out)
-    grad_norm_vs_qubits(cycles, swept_keys(hc), out)
+    grad_norm_vs_qubits(cycles, epochs, swept_keys(hc), out)
     metric_vs_cycle(cycles, swept_keys(hc), out, "kl_to_data", "KL(S_0 || S~_t)", "kl_vs_cycle.png")
     metric_vs_cycle(cycles, swept_keys(hc), out, "mmd_to_data", "MMD(S~_t, S_0)",
                     "mmd_to_data_vs_cycle.png")

@@ -91,17 +91,19 @@ def haar(rng, n, N):
     return normalize(cnormal(rng, (N, 2 ** n)))
 
 
-def cluster(rng, n, N, scale=0.06):
+def cluster(rng, n, N, scale=0.24):
+    """SPEC 2: |0..0> + (scale / sqrt(2^n - 1)) z on the other amplitudes, normalized."""
     a = np.zeros((N, 2 ** n), complex)
     a[:, 0] = 1.0
-    a[:, 1:] = scale * cnormal(rng, (N, 2 ** n - 1))
+    a[:, 1:] = scale / np.sqrt(2 ** n - 1) * cnormal(rng, (N, 2 ** n - 1))
     return normalize(a)
 
 
-def ghz(rng, n, N, noise=0.02):
+def ghz(rng, n, N, noise=0.08):
+    """SPEC 2: the noise vector has expected norm `noise` (noise / sqrt(2^n) per amplitude)."""
     th = rng.uniform(np.pi / 2 - 0.3, np.pi / 2 + 0.3, N)
     ph = rng.uniform(-0.3, 0.3, N)
-    a = noise * cnormal(rng, (N, 2 ** n))
+    a = noise / np.sqrt(2 ** n) * cnormal(rng, (N, 2 ** n))
     a[:, 0] += np.cos(th / 2)
     a[:, -1] += np.exp(1j * ph) * np.sin(th / 2)
     return normalize(a)
