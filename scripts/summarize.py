@@ -1,20 +1,56 @@
 #!/usr/bin/python3
 """Markdown summary table of a sweep (scripts/sweep.sh), one column per run, from its tidy CSVs.
 
-    /usr/bin/python3 scripts/summarize.py SWEEP_DIR [--out FILE]
+    /usr/bin/python3 scripts/summarize.py SWEEP_DIR [--out FILE] [--json FILE]
 
 Rows: mean gradient norm of the first trained cycle (t = T - 1, whose inputs are the prior) and
-over all cycles; MMD and KL to the data of the prior S~_T and of the generated S~_0;
-mmd_to_haar of both and of the data; the cycles whose loss fell (mean of the last 10 epochs below the first
-10); the run's wall time (sum of the per-cycle seconds). Prints the table; --out also writes it.
+over all cycles, and the same for the epoch-0 gradient norm (epochs.csv, epoch 0: the
+gradient at the initial parameters); MMD and KL to the data of the prior S~_T and of the
+generated S~_0; mmd_to_haar of both and of the data; the cycles whose loss fell (mean of the
+last 10 epochs below the first 10); the run's wall time (sum of the per-cycle seconds).
+
+With SWEEP_DIR/floor.csv (scripts/kl_floor.py, written by sweep.sh): the unitary KL floor, the
+lowest KL(data || .) a backward chain acting as one unitary could reach from the same prior.
+
+Seeds: when the sweep has a swept column `seed`, runs that differ only in it share a column
+(`improved n=4 (3 seeds)`) and each number is mean ± sample standard deviation over the seeds.
+Verdict rows then say, per column, whether the generated ensemble beats the prior in MMD, the
+prior in KL, and the unitary KL floor, by more than the seed spread: for each seed the
+difference d = (prior or floor) - generated, "yes" when mean(d) > sample sd(d); with one seed
+"n/a (1 seed)". The verdict rows are printed when there are seeds or a floor.csv.
+
+Prints the table (and a caption below it); --out also writes it; --json writes the numbers
+(per column: means, spreads, seed counts, per-seed values, verdicts).
 """
 import argparse
+import json
 import math
 import os
 import sys
 from collections import defaultdict
 
 import tidy_csv
+
+SEED = "seed"
+G_FIRST = "first-cycle mean gradient norm"
+G0_FIRST = "epoch-0 gradient norm, first cycle"
+G_ALL = "mean gradient norm, all cycles"
+G0_ALL = "epoch-0 gradient norm, mean over cycles"
+MMD_PRIOR = "MMD(prior S~_T, data)"
+MMD_GEN = "MMD(generated S~_0, data)"
+KL_PRIOR = "KL(data ‖ prior)"
+KL_GEN = "KL(data ‖ generated)"
+KL_FLOOR = "KL floor of a unitary chain (from the prior)"
+HAAR_PRIOR = "mmd_to_haar of the prior S~_T"
+HAAR_GEN = "mmd_to_haar of the generated S~_0"
+HAAR_DATA = "mmd_to_haar of the data S_0"
+FELL = "cycles whose loss fell"
+CYCLES = "trained cycles"
+WALL = "wall time"
+V_MMD = "generated beats prior in MMD by more than the seed spread"
+V_KL = "generated beats prior in KL by more than the seed spread"
+V_FLOOR = "generated beats the unitary KL floor by more than the seed spread"
+VERDICTS = ((V_MMD, MMD_PRIOR, MMD_GEN), (V_KL, KL_PRIOR, KL_GEN), (V_FLOOR, KL_FLOOR, KL_GEN))
 
 
 def read(path):
@@ -27,7 +63,7 @@ def read(path):
 
 
 def run_id(row, keys):
-    return tuple(row[k] for k in keys) + (row["model"], int(row["n_data"]))
+    return tuple(row.get(k, "") for k in keys) + (row["model"], int(row["n_data"]))
 
 
 def fmt(x):
@@ -38,69 +74,176 @@ def fmt(x):
     return f"{x:.2e}"
 
 
+def fmt_time(v, unit=None):
+    unit = unit or ("min" if v >= 60 else "s")
+    return f"{v / 60:.1f} min" if unit == "min" else f"{v:.0f} s"
+
+
+def mean_sd(xs):
+    """(mean, sample standard deviation (nan for one value), count) of the non-nan xs."""
+    xs = [x for x in xs if not math.isnan(x)]
+    if not xs:
+        return math.nan, math.nan, 0
+    m = sum(xs) / len(xs)
+    sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1)) if len(xs) > 1 else math.nan
+    return m, sd, len(xs)
+
+
+def run_stats(rows, grads0, losses, data_haar, floor):
+    """The numbers of one run: {row name: float}."""
+    rows = sorted(rows, key=lambda r: -int(r["t"]))
+    prior, trained, last = rows[0], rows[1:], rows[-1]
+    g = [float(r["mean_grad_norm"]) for r in trained]
+    g0 = [grads0[t] for t in sorted(grads0, reverse=True)]
+    fell = 0
+    for t, pts in losses.items():
+        ls = [l for _, l in sorted(pts)]
+        fell += sum(ls[-10:]) / len(ls[-10:]) < sum(ls[:10]) / len(ls[:10])
+    return {
+        G_FIRST: g[0] if g else math.nan,
+        G0_FIRST: g0[0] if g0 else math.nan,
+        G_ALL: sum(g) / len(g) if g else math.nan,
+        G0_ALL: sum(g0) / len(g0) if g0 else math.nan,
+        MMD_PRIOR: float(prior["mmd_to_data"]),
+        MMD_GEN: float(last["mmd_to_data"]),
+        KL_PRIOR: float(prior["kl_to_data"]),
+        KL_GEN: float(last["kl_to_data"]),
+        KL_FLOOR: floor,
+        HAAR_PRIOR: float(prior["mmd_to_haar"]),
+        HAAR_GEN: float(last["mmd_to_haar"]),
+        HAAR_DATA: data_haar,
+        FELL: float(fell),
+        CYCLES: float(len(losses)),
+        WALL: sum(float(r["seconds"]) for r in rows),
+    }
+
+
+def verdict(per_seed, better, worse):
+    """(text, numbers) of "worse beats better by more than the seed spread" over the seeds."""
+    d = [s[better] - s[worse] for s in per_seed if not math.isnan(s[better] - s[worse])]
+    m, sd, n = mean_sd(d)
+    if n == 0:
+        return "-", {"answer": None, "mean": None, "spread": None, "count": 0}
+    if n == 1:
+        return "n/a (1 seed)", {"answer": None, "mean": m, "spread": None, "count": 1}
+    yes = m > sd
+    return (f"{'yes' if yes else 'no'} (Δ {fmt(m)} ± {fmt(sd)})",
+            {"answer": yes, "mean": m, "spread": sd, "count": n})
+
+
+def cell(row, per_seed):
+    """Table cell of a row over a column's seeds: a value, or mean ± sd with several seeds."""
+    def one(name, time=False):
+        m, sd, n = mean_sd([s[name] for s in per_seed])
+        f = (lambda v: fmt_time(v, "min" if m >= 60 else "s")) if time else fmt
+        return f(m) if n < 2 else f"{f(m)} ± {f(sd)}"
+    if row == "mmd_to_haar: prior -> generated":
+        return f"{one(HAAR_PRIOR)} -> {one(HAAR_GEN)}"
+    if row == FELL:
+        return f"{sum(int(s[FELL]) for s in per_seed)}/{sum(int(s[CYCLES]) for s in per_seed)}"
+    return one(row, time=row == WALL)
+
+
+def nan_none(x):
+    return None if isinstance(x, float) and math.isnan(x) else x
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("sweep_dir")
-    ap.add_argument("--out")
+    ap.add_argument("--out", help="also write the table to FILE")
+    ap.add_argument("--json", help="write the numbers (means, spreads, counts) to FILE")
     a = ap.parse_args()
     hc, cycles = read(os.path.join(a.sweep_dir, "cycles.csv"))
-    hd, diffusion = read(os.path.join(a.sweep_dir, "diffusion.csv"))
-    data_haar = {run_id(r, tidy_csv.swept_keys(hd)): float(r["mmd_to_haar"]) for r in diffusion
-                 if int(r["t"]) == 0}
-    he, epochs = read(os.path.join(a.sweep_dir, "epochs.csv"))
     keys = tidy_csv.swept_keys(hc)
+    hd, diffusion = read(os.path.join(a.sweep_dir, "diffusion.csv"))
+    data_haar = {run_id(r, keys): float(r["mmd_to_haar"]) for r in diffusion if int(r["t"]) == 0}
+    he, epochs = read(os.path.join(a.sweep_dir, "epochs.csv"))
+    hf, floors = tidy_csv.read(os.path.join(a.sweep_dir, "floor.csv"))
+    has_floor = hf is not None
+    if has_floor and "kl_floor" not in hf:
+        sys.exit(f"summarize.py: {os.path.join(a.sweep_dir, 'floor.csv')}: no 'kl_floor' column")
+    floor = {run_id(r, keys): float(r["kl_floor"]) for r in floors}
     runs = defaultdict(list)
     for r in cycles:
         runs[run_id(r, keys)].append(r)
     losses = defaultdict(lambda: defaultdict(list))
+    grads0 = defaultdict(dict)
     for r in epochs:
-        losses[run_id(r, tidy_csv.swept_keys(he))][int(r["t"])].append((int(r["epoch"]), float(r["loss"])))
-    order = sorted(runs, key=lambda k: (k[:-2], k[-2] != "original", k[-1]))
-    stats = {}
-    for k in order:
-        rows = sorted(runs[k], key=lambda r: -int(r["t"]))
-        prior, trained, last = rows[0], rows[1:], rows[-1]
-        g = [float(r["mean_grad_norm"]) for r in trained]
-        fell = 0
-        for t, pts in losses[k].items():
-            ls = [l for _, l in sorted(pts)]
-            fell += sum(ls[-10:]) / len(ls[-10:]) < sum(ls[:10]) / len(ls[:10])
-        stats[k] = {
-            "first-cycle mean gradient norm": g[0] if g else math.nan,
-            "mean gradient norm, all cycles": sum(g) / len(g) if g else math.nan,
-            "MMD(prior S~_T, data)": float(prior["mmd_to_data"]),
-            "MMD(generated S~_0, data)": float(last["mmd_to_data"]),
-            "KL(data ‖ prior)": float(prior["kl_to_data"]),
-            "KL(data ‖ generated)": float(last["kl_to_data"]),
-            "mmd_to_haar: prior -> generated": (float(prior["mmd_to_haar"]),
-                                               float(last["mmd_to_haar"])),
-            "mmd_to_haar of the data S_0": data_haar.get(k, math.nan),
-            "cycles whose loss fell": f"{fell}/{len(losses[k])}",
-            "wall time": sum(float(r["seconds"]) for r in rows),
-        }
+        k = run_id(r, keys)
+        losses[k][int(r["t"])].append((int(r["epoch"]), float(r["loss"])))
+        if int(r["epoch"]) == 0:
+            grads0[k][int(r["t"])] = float(r["grad_norm"])
+    stats = {k: run_stats(runs[k], grads0[k], losses[k], data_haar.get(k, math.nan),
+                          floor.get(k, math.nan)) for k in runs}
+
+    # Columns: runs that differ only in the seed (if it was swept) share one.
+    si = keys.index(SEED) if SEED in keys else None
+    col_keys = [k for k in keys if k != SEED]
+    groups = defaultdict(list)
+    for k in runs:
+        groups[k[:si] + k[si + 1:] if si is not None else k].append(k)
+    order = sorted(groups, key=lambda g: (g[:-2], g[-2] != "original", g[-1]))
+    seeded = si is not None
     names = []
-    for k in order:
-        extra = ", ".join(f"{key}={v}" for key, v in zip(keys, k[:-2]))
-        names.append(f"{k[-2]} n={k[-1]}" + (f" ({extra})" if extra else ""))
+    for g in order:
+        extra = [f"{key}={v}" for key, v in zip(col_keys, g[:-2])]
+        if seeded:
+            c = len(groups[g])
+            extra.append(f"{c} seed{'s' if c != 1 else ''}")
+        names.append(f"{g[-2]} n={g[-1]}" + (f" ({', '.join(extra)})" if extra else ""))
+
+    rows = [G_FIRST, G0_FIRST, G_ALL, G0_ALL, MMD_PRIOR, MMD_GEN, KL_PRIOR, KL_GEN]
+    if has_floor:
+        rows.append(KL_FLOOR)
+    rows += ["mmd_to_haar: prior -> generated", HAAR_DATA, FELL, WALL]
+    verdict_rows = [v for v in VERDICTS if has_floor or v[0] != V_FLOOR] if seeded or has_floor else []
     lines = ["| | " + " | ".join(names) + " |", "|---" * (len(order) + 1) + "|"]
-    for row in stats[order[0]]:
-        cells = []
-        for k in order:
-            v = stats[k][row]
-            if isinstance(v, tuple):
-                cells.append(f"{fmt(v[0])} -> {fmt(v[1])}")
-            elif isinstance(v, str):
-                cells.append(v)
-            elif row == "wall time":
-                cells.append(f"{v / 60:.1f} min" if v >= 60 else f"{v:.0f} s")
-            else:
-                cells.append(fmt(v))
-        lines.append(f"| {row} | " + " | ".join(cells) + " |")
-    text = "\n".join(lines) + "\n"
+    for row in rows:
+        lines.append(f"| {row} | " + " | ".join(
+            cell(row, [stats[k] for k in groups[g]]) for g in order) + " |")
+    for name, better, worse in verdict_rows:
+        lines.append(f"| {name} | " + " | ".join(
+            verdict([stats[k] for k in groups[g]], better, worse)[0] for g in order) + " |")
+    caption = []
+    if seeded:
+        caption.append("Columns join the runs that differ only in `seed`; numbers are mean ± sample "
+                       "standard deviation (n - 1 denominator) over the seeds; loss-fell counts add "
+                       "up the seeds.")
+    if has_floor:
+        caption.append("KL floor: the lowest KL(data ‖ ·) a backward chain acting as one unitary "
+                       "could reach from the same prior (scripts/kl_floor.py).")
+    if verdict_rows:
+        caption.append("Verdicts: per seed d = (prior or floor) - generated; \"yes\" when mean(d) > "
+                       "sample sd(d) (shown as Δ mean ± sd); n/a with one seed.")
+    text = "\n".join(lines) + "\n" + ("\n" + " ".join(caption) + "\n" if caption else "")
     print(text, end="")
     if a.out:
         with open(a.out, "w") as f:
             f.write(text)
+    if a.json:
+        numeric = [G_FIRST, G0_FIRST, G_ALL, G0_ALL, MMD_PRIOR, MMD_GEN, KL_PRIOR, KL_GEN] + \
+            ([KL_FLOOR] if has_floor else []) + [HAAR_PRIOR, HAAR_GEN, HAAR_DATA, FELL, CYCLES, WALL]
+        cols = []
+        for g, name in zip(order, names):
+            members = sorted(groups[g])
+            per_seed = [stats[k] for k in members]
+            col = {"name": name, "model": g[-2], "n_data": g[-1],
+                   "keys": dict(zip(col_keys, g[:-2])),
+                   "seeds": [k[si] for k in members] if seeded else [],
+                   "count": len(members), "rows": {}, "verdicts": {}}
+            for row in numeric:
+                m, sd, n = mean_sd([s[row] for s in per_seed])
+                col["rows"][row] = {"mean": nan_none(m), "spread": nan_none(sd), "count": n,
+                                    "values": [nan_none(s[row]) for s in per_seed]}
+            for vname, better, worse in verdict_rows:
+                col["verdicts"][vname] = verdict(per_seed, better, worse)[1]
+            cols.append(col)
+        out = {"sweep": a.sweep_dir, "spread": "sample standard deviation over seeds (n - 1)",
+               "seed_key": SEED if seeded else None, "has_floor": has_floor, "columns": cols}
+        with open(a.json, "w") as f:
+            json.dump(out, f, indent=1, ensure_ascii=False, allow_nan=False)
+            f.write("\n")
 
 
 if __name__ == "__main__":
