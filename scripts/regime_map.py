@@ -2,7 +2,7 @@
 """Tables and heat maps of a regime map (scripts/regime_map.sh): initialization scale c x number
 of steps T for the improved model, the original model at the same T as the reference.
 
-    /usr/bin/python3 scripts/regime_map.py DIR [--out FILE.md] [--json FILE]
+    /usr/bin/python3 scripts/regime_map.py DIR [--out FILE.md] [--json FILE] [--reference MAP_DIR]
 
 Reads DIR/cycles.csv, DIR/epochs.csv and (when present) DIR/floor.csv. Per cell and n, over the
 seeds (mean and sample standard deviation): the gradient norm at initialization (epoch 0 of the
@@ -42,8 +42,9 @@ def read(path, required=True):
 
 
 def cell_of(r):
-    """(n, model, T, c, seed) of a row; c is 'none' for the original model."""
-    c = r.get("circuit.init.c", "none")
+    """(n, model, T, c, seed) of a row; c is 'none' for the original model, and the variant's
+    name for scripts/variants.sh runs (which have a `variant` column instead)."""
+    c = r.get("variant") or r.get("circuit.init.c", "none")
     return (int(r["n_data"]), r["model"], int(r["diffusion.steps"]), c, int(r["seed"]))
 
 
@@ -79,11 +80,16 @@ def collect(d):
     return {k: v for k, v in runs.items() if "mmd_gen" in v}
 
 
-def summarize(runs):
-    """Per cell (n, model, T, c): means and spreads over its seeds."""
+def summarize(runs, reference=None):
+    """Per cell (n, model, T, c): means and spreads over its seeds. `reference` (runs of another
+    map) adds its original-model cells and its improved c = 1 cells at the same n and T."""
     cells = defaultdict(list)
     for (n, model, T, c, seed), v in runs.items():
         cells[(n, model, T, c)].append(v)
+    own = {(k[0], k[2]) for k in cells}
+    for (n, model, T, c, seed), v in (reference or {}).items():
+        if (n, T) in own and (model == "original" or c == "1"):
+            cells[(n, model, T, c)].append(v)
     out = {}
     for k, vs in cells.items():
         s = {"seeds": len(vs)}
@@ -106,6 +112,14 @@ def summarize(runs):
     return out
 
 
+def is_number(c):
+    try:
+        float(c)
+        return True
+    except ValueError:
+        return False
+
+
 def fmt(x, sd=math.nan):
     if x is None or math.isnan(x):
         return "-"
@@ -114,14 +128,15 @@ def fmt(x, sd=math.nan):
 
 
 def c_label(c, n):
-    return "L" if c != "none" and float(c) == 2 * (n + 3) else c
+    return "L" if is_number(c) and float(c) == 2 * (n + 3) else c
 
 
 def tables(cells):
     lines = []
     for n in sorted({k[0] for k in cells}):
         keys = sorted((k for k in cells if k[0] == n),
-                      key=lambda k: (k[1] != "original", k[2], float(k[3]) if k[3] != "none" else 0))
+                      key=lambda k: (k[1] != "original", k[2],
+                                     float(k[3]) if is_number(k[3]) else -1, k[3]))
         lines += [f"**n = {n}** (mean ± sd over seeds)", "",
                   "| model | T | c | seeds | grad at init | mean grad | x original | "
                   "MMD prior -> generated | KL prior -> generated | KL floor | verdict |",
@@ -153,7 +168,8 @@ def heat_maps(cells, figdir):
     os.makedirs(figdir, exist_ok=True)
     written = []
     for n in sorted({k[0] for k in cells}):
-        imp = {k: v for k, v in cells.items() if k[0] == n and k[1] == "improved"}
+        imp = {k: v for k, v in cells.items()
+               if k[0] == n and k[1] == "improved" and is_number(k[3])}
         if not imp:
             continue
         Ts = sorted({k[2] for k in imp})
@@ -200,8 +216,11 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--json")
     ap.add_argument("--no-figures", action="store_true")
+    ap.add_argument("--reference", metavar="MAP_DIR",
+                    help="another map whose original-model and c = 1 cells join the table "
+                         "(for scripts/variants.sh runs)")
     a = ap.parse_args()
-    cells = summarize(collect(a.dir))
+    cells = summarize(collect(a.dir), collect(a.reference) if a.reference else None)
     if not cells:
         sys.exit(f"regime_map.py: {a.dir}: no finished runs")
     text = tables(cells)
