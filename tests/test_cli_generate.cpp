@@ -40,7 +40,7 @@ fs::path train_model(const fs::path& dir) {
 nlohmann::json generate(const fs::path& model, int samples, int seed, const fs::path& out) {
   const auto r =
       run_quddpm("generate --model " + model.string() + " --samples " + std::to_string(samples) +
-                 " --seed " + std::to_string(seed) + " --out " + out.string());
+                 " --seed " + std::to_string(seed) + " --out " + out.string() + " --force");
   EXPECT_EQ(r.status, 0) << r.err;
   return nlohmann::json::parse(r.out);
 }

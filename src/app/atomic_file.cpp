@@ -1,6 +1,7 @@
 #include "app/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,7 +12,28 @@
 
 namespace quddpm::app {
 
+std::optional<std::string> why_not_replaceable(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return {};  // nothing there (or unreachable: open says)
+  const mode_t m = st.st_mode;
+  if (S_ISREG(m)) return {};
+  const char* kind = S_ISDIR(m)    ? "directory"
+                     : S_ISLNK(m)  ? "symbolic link"
+                     : S_ISFIFO(m) ? "FIFO"
+                     : S_ISSOCK(m) ? "socket"
+                     : S_ISCHR(m)  ? "character device"
+                     : S_ISBLK(m)  ? "block device"
+                                   : "special file";
+  return std::string("refusing to replace a ") + kind +
+         " with a file (quddpm writes only regular files; choose another path)";
+}
+
+void ensure_replaceable(const std::string& path) {
+  if (const auto why = why_not_replaceable(path)) throw std::runtime_error(path + ": " + *why);
+}
+
 void write_file_atomically(const std::string& path, const std::string& text) {
+  ensure_replaceable(path);
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   auto fail = [&](const char* what, int err) {
     std::remove(tmp.c_str());
@@ -24,6 +46,12 @@ void write_file_atomically(const std::string& path, const std::string& text) {
   const int err = errno;
   if (std::fclose(f) != 0 && written) fail("close", errno);
   if (!written) fail("write", err);
+  try {
+    ensure_replaceable(path);
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("rename", errno);
 }
 

@@ -2,12 +2,23 @@
 // disk, then renamed into place (a crash or kill never leaves half a file under the real name).
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace quddpm::app {
 
 // Writes `text` to `path` atomically; throws std::runtime_error "<path>: cannot write (...)".
+// Refuses (ensure_replaceable) to replace anything that is not a regular file.
 void write_file_atomically(const std::string& path, const std::string& text);
+
+// Throws std::runtime_error "<path>: refusing to replace a <kind> ..." when `path` exists and is
+// not a regular file (a directory, symbolic link, FIFO, socket or device): every writer calls it
+// before it creates its temporary file and again just before the rename, so that a file output
+// can never replace, say, /dev/full or the target of a symbolic link.
+void ensure_replaceable(const std::string& path);
+
+// The reason ensure_replaceable() would give ("refusing to replace a FIFO ..."), or nothing.
+std::optional<std::string> why_not_replaceable(const std::string& path);
 
 // Flushes a directory's entries (renames, removals) to disk; best effort.
 void sync_directory(const std::string& dir);

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "app/atomic_file.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "app/experiment.hpp"
@@ -24,13 +25,18 @@ struct GenerateArgs {
   std::string model, out;
   int samples = 0, threads = 0;
   std::uint64_t seed = 0;
+  bool force = false;
 };
 
 // Refuses an output that cannot be written before any work is done.
-void check_writable(const std::string& out) {
+void check_writable(const std::string& out, bool force) {
   const fs::path p(out);
   std::error_code ec;
   if (fs::is_directory(p, ec)) throw std::invalid_argument(out + ": is a directory, not a file");
+  ensure_replaceable(out);  // a symbolic link, FIFO or device is never replaced
+  if (fs::exists(p, ec) && !force)
+    throw std::invalid_argument(out + ": already exists (use --force to replace it, or choose " +
+                                "another --out)");
   const fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
   if (!fs::is_directory(parent, ec))
     throw std::invalid_argument(out + ": cannot write: directory '" + parent.string() +
@@ -59,7 +65,7 @@ void run_generate(const GenerateArgs& a) {
   std::error_code ec;
   if (!fs::is_directory(a.model, ec))
     throw std::invalid_argument("--model: '" + a.model + "' is not a results directory");
-  check_writable(a.out);
+  check_writable(a.out, a.force);
   const fs::path dir(a.model);
   config::ExperimentConfig c = config::load((dir / "config.json").string());
   check_memory(c, a.samples);
@@ -112,6 +118,7 @@ void add_generate_command(CLI::App& app) {
       ->check(unsigned64_check());
   cmd->add_option("--out", a->out, "output file (.npy, complex128, N x 2^n)")->required();
   cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
+  cmd->add_flag("--force", a->force, "replace an existing output file");
   cmd->callback([a] { run_generate(*a); });
 }
 

@@ -19,6 +19,8 @@
 #include <system_error>
 #include <utility>
 
+#include "app/atomic_file.hpp"
+
 namespace quddpm::npy {
 namespace {
 
@@ -528,6 +530,11 @@ std::string make_header(const char* descr, const std::vector<std::uint64_t>& sha
   return out;
 }
 
+// Only regular files are ever replaced (app::ensure_replaceable), reported as this module's Error.
+void check_replaceable(const std::string& path) {
+  if (const auto why = app::why_not_replaceable(path)) fail(path, "cannot write: " + *why);
+}
+
 // Removes the temporary file on every exit that did not rename it into place.
 struct TempFileGuard {
   std::string path;
@@ -540,6 +547,7 @@ struct TempFileGuard {
 void write_npy(const std::string& path, const char* descr, const std::vector<std::uint64_t>& shape,
                const void* words, std::size_t nwords) {
   if (path.empty()) fail(path, "cannot write: empty file name");
+  check_replaceable(path);
   const std::string header = make_header(descr, shape);
   TempFileGuard guard{path + ".tmp." + std::to_string(::getpid())};
   const std::string& tmp = guard.path;
@@ -578,6 +586,7 @@ void write_npy(const std::string& path, const char* descr, const std::vector<std
   if (!ok) {
     fail(path, "cannot write '" + printable(tmp, std::string::npos) + "': " + errno_text(err));
   }
+  check_replaceable(path);  // nothing turned up there while the file was written
   errno = 0;
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     fail(path, "cannot write: renaming '" + printable(tmp, std::string::npos) +

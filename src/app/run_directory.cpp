@@ -1,7 +1,11 @@
 #include "app/run_directory.hpp"
 
+#include <unistd.h>
+
 #include <stdexcept>
 #include <system_error>
+
+#include "app/atomic_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -14,7 +18,31 @@ bool has_checkpoint(const fs::path& staging) {
   return fs::exists(staging / kCheckpointDir / "state.json", ec);
 }
 
+void write_marker(const fs::path& dir) {
+  write_file_atomically((dir / kRunMarker).string(),
+                        "a quddpm run folder: quddpm train --force may replace it\n");
+}
+
+// A folder that --force is about to replace: one of quddpm's runs, held by no process.
+void check_replaceable(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw std::invalid_argument(dir.string() + ": exists and is not a folder; quddpm will not " +
+                                "replace it (choose another --out)");
+  if (!is_quddpm_run(dir))
+    throw std::invalid_argument(dir.string() + ": not a quddpm run folder (no " + kRunMarker +
+                                " marker), so --force will not replace it; move it away or " +
+                                "choose another --out");
+  if (const auto who = RunLock::holder(dir))
+    throw std::invalid_argument(dir.string() + " is in use by " + *who + " (one process per run)");
+}
+
 }  // namespace
+
+bool is_quddpm_run(const fs::path& dir) {
+  std::error_code ec;
+  return fs::exists(dir / kRunMarker, ec) || fs::is_empty(dir, ec);
+}
 
 RunDirectory::RunDirectory(const std::string& final_dir, Mode mode)
     : final_(final_dir), force_(mode == Mode::kForce) {
@@ -27,6 +55,10 @@ RunDirectory::RunDirectory(const std::string& final_dir, Mode mode)
   std::error_code ec;
   const bool final_exists = fs::exists(final_, ec);
   const bool staging_exists = fs::exists(staging_, ec);
+  if (staging_exists) {
+    if (const auto who = RunLock::holder(staging_))
+      throw std::invalid_argument(partial + " is in use by " + *who + " (one process per run)");
+  }
 
   if (mode == Mode::kResume) {
     if (!staging_exists && final_exists)
@@ -40,6 +72,8 @@ RunDirectory::RunDirectory(const std::string& final_dir, Mode mode)
     if (final_exists)
       throw std::invalid_argument(dir + ": already exists next to the interrupted run " + partial +
                                   "; move it away before resuming");
+    lock_.emplace(staging_);
+    if (!fs::exists(staging_ / kRunMarker, ec)) write_marker(staging_);  // older runs had none
     keep_ = true;  // the staging directory held finished work before this process
     return;
   }
@@ -48,6 +82,7 @@ RunDirectory::RunDirectory(const std::string& final_dir, Mode mode)
     throw std::invalid_argument(dir +
                                 ": results directory already exists (use --force to replace it "
                                 "or --out to choose another)");
+  if (final_exists) check_replaceable(final_);
   if (staging_exists && !force_) {
     if (has_checkpoint(staging_))
       throw std::invalid_argument(partial + ": an interrupted run is there (continue it with " +
@@ -55,12 +90,21 @@ RunDirectory::RunDirectory(const std::string& final_dir, Mode mode)
     throw std::invalid_argument(partial + ": a stopped run's staging directory is there (it " +
                                 "stopped before its first cycle; start over with --force)");
   }
-  if (staging_exists) fs::remove_all(staging_, ec);
-  if (ec)
-    throw std::runtime_error(partial + ": cannot remove the old staging directory (" +
-                             ec.message() + ")");
-  fs::create_directories(staging_, ec);
+  if (staging_exists) {
+    check_replaceable(staging_);
+    const RunLock old(staging_);  // no other process may take it while it goes
+    fs::remove_all(staging_, ec);
+    if (ec)
+      throw std::runtime_error(partial + ": cannot remove the old staging directory (" +
+                               ec.message() + ")");
+  }
+  if (staging_.has_parent_path()) fs::create_directories(staging_.parent_path(), ec);
+  if (!ec && !fs::create_directory(staging_, ec) && !ec)
+    throw std::invalid_argument(partial + ": appeared while this run was starting (is another " +
+                                "process writing there?)");
   if (ec) throw std::runtime_error(partial + ": cannot create directory (" + ec.message() + ")");
+  lock_.emplace(staging_);
+  write_marker(staging_);
 }
 
 RunDirectory::~RunDirectory() {
@@ -77,12 +121,26 @@ std::string RunDirectory::file(const std::string& name) const {
 void RunDirectory::commit() {
   std::error_code ec;
   fs::remove_all(staging_ / kCheckpointDir, ec);
-  if (fs::exists(final_, ec)) fs::remove_all(final_, ec);
+  // A finished run being replaced is moved aside, and removed only once the new one is in place.
+  fs::path old;
+  if (fs::exists(final_, ec)) {
+    check_replaceable(final_);  // whatever is there now, not only what was there at the start
+    old = final_;
+    old += ".replaced." + std::to_string(::getpid());
+    fs::rename(final_, old, ec);
+    if (ec)
+      throw std::runtime_error(final_.string() + ": cannot move the old run aside (" +
+                               ec.message() + "); the new results are in " + staging_.string());
+  }
   fs::rename(staging_, final_, ec);
-  if (ec)
+  if (ec) {
+    std::error_code ignored;
+    if (!old.empty()) fs::rename(old, final_, ignored);
     throw std::runtime_error(final_.string() + ": cannot move results into place (" + ec.message() +
-                             ")");
+                             "); they are in " + staging_.string());
+  }
   committed_ = true;
+  if (!old.empty()) fs::remove_all(old, ec);
 }
 
 }  // namespace quddpm::app

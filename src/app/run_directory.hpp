@@ -1,11 +1,17 @@
 // A results directory that appears only when complete: files are written into a staging
 // directory "<dir>.partial" that is renamed onto <dir> by commit(). Until training has started
 // a failure removes the staging directory; from then on it is kept, since its checkpoint is
-// what `--resume` continues from. Nothing existing is replaced without `force`.
+// what `--resume` continues from. The process holds the run's lock (RunLock) throughout, and
+// marks the folder as a quddpm run (kRunMarker). Nothing existing is replaced without `force`,
+// and `force` replaces only quddpm's own runs (marked, or empty folders) that no process holds;
+// a finished run it replaces is moved aside until the new one is in place.
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
+
+#include "app/run_lock.hpp"
 
 namespace quddpm::app {
 
@@ -13,7 +19,8 @@ class RunDirectory {
  public:
   enum class Mode {
     kFresh,   // neither <dir> nor <dir>.partial may exist
-    kForce,   // a stale <dir>.partial is removed, an existing <dir> replaced by commit()
+    kForce,   // a stale <dir>.partial of quddpm's is removed, an existing run <dir> replaced
+              // by commit()
     kResume,  // <dir>.partial must hold a checkpoint; <dir> must not exist
   };
 
@@ -36,7 +43,14 @@ class RunDirectory {
  private:
   std::filesystem::path final_, staging_;
   bool force_, keep_ = false, committed_ = false;
+  std::optional<RunLock> lock_;  // last: released after the destructor's clean-up
 };
+
+// The file that marks a folder as one of quddpm's runs (the only folders --force replaces).
+inline constexpr const char* kRunMarker = ".quddpm-run";
+
+// True for a folder --force may replace: it carries kRunMarker, or it is empty.
+bool is_quddpm_run(const std::filesystem::path& dir);
 
 // Where a run directory keeps its checkpoint (inside the staging directory).
 inline constexpr const char* kCheckpointDir = "checkpoint";
