@@ -197,4 +197,53 @@ TEST(AtomicWrite, OnlyRegularFilesAreReplaced) {
   fs::remove_all(dir);
 }
 
+// Suspicious values pass with a one-line warning each; an empty --out is an error; an object
+// given with --set merges into the config's object instead of replacing it.
+TEST(TrainTellsWhatItDoes, WarningsErrorsAndMergedObjects) {
+  const auto dir = testing_cli::scratch_dir("safety_warn");
+  const std::string cfg = write_config(dir / "c.json", 2);
+  auto r = run_quddpm("train " + cfg + " --out " + (dir / "w").string() +
+                      " --threads 64 --set training.learning_rate=1e9"
+                      " --set diffusion.schedule.start=7 --set diffusion.schedule.end=0.5");
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* phrase : {"--threads 64 is more than the", "learning_rate = 1e+09 is above 1",
+                             "is below diffusion.schedule.start (7)", "reaches 7 > 2 pi"})
+    EXPECT_NE(r.err.find(phrase), std::string::npos) << phrase << " in " << r.err;
+
+  r = run_quddpm("train " + cfg + " --out ''");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "quddpm: --out: expected a results folder, found an empty string\n");
+  EXPECT_FALSE(fs::exists("runs/c"));
+
+  r = run_quddpm("train " + cfg + " --out " + (dir / "m").string() +
+                 " --set 'qubits={\"data\": 1}'");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto resolved = nlohmann::json::parse(slurp((dir / "m" / "config.json").string()));
+  EXPECT_EQ(resolved["qubits"]["data"], 1);
+  EXPECT_EQ(resolved["qubits"]["ancilla"], 1);  // the file's value, not the default 3
+  fs::remove_all(dir);
+}
+
+TEST(GenerateOutput, AnInterruptedRunIsNamedAsSuch) {
+  const auto dir = testing_cli::scratch_dir("safety_partial");
+  const std::string cfg = write_config(dir / "c.json", 3000);
+  const fs::path out = dir / "run";
+  const pid_t pid =
+      testing_cli::start_quddpm({"train", cfg, "--out", out.string(), "--threads", "1", "--quiet"},
+                                (dir / "first.out").string(), (dir / "first.err").string());
+  ASSERT_TRUE(wait_for_path(out.string() + ".partial/checkpoint/state.json", pid));
+  ::kill(pid, SIGKILL);
+  testing_cli::wait_for(pid);
+  const auto r = run_quddpm("generate --model " + out.string() + ".partial --samples 4 --seed 1 " +
+                            "--out " + (dir / "g.npy").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("is an interrupted run, not a trained model (finish it first: quddpm "
+                       "train --resume " +
+                       out.string() + ")"),
+            std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir / "g.npy"));
+  fs::remove_all(dir);
+}
+
 }  // namespace

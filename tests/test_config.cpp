@@ -253,6 +253,25 @@ TEST(ConfigOverrides, SetNestedKeysWithTheirJsonTypes) {
   EXPECT_EQ(c.target.ghz.noise, 0.05);
 }
 
+// An object merges into the object it names: keys it leaves out keep their values, null removes
+// a key, and a new kind drops the old kind's keys.
+TEST(ConfigOverrides, ObjectValuesMergeIntoObjects) {
+  TempDir dir;
+  const std::string path = dir.write("x.json", R"({
+    "model": "original", "qubits": {"data": 4, "ancilla": 2},
+    "target": {"kind": "ghz", "noise": 0.05}
+  })");
+  const ExperimentConfig c = load(path, {R"(qubits={"data": 1})"});
+  EXPECT_EQ(c.n_data, 1);
+  EXPECT_EQ(c.n_ancilla, 2);
+  const ExperimentConfig d = load(path, {R"(qubits={"ancilla": null})"});
+  EXPECT_EQ(d.n_ancilla, 3);  // back to the default
+  const ExperimentConfig e = load(path, {R"(target={"kind": "cluster", "scale": 0.5})"});
+  EXPECT_EQ(e.target.kind, "cluster");
+  EXPECT_EQ(e.target.cluster.scale, 0.5);
+  EXPECT_EQ(load(path, {R"(target={"theta_min": 1.0})"}).target.ghz.noise, 0.05);
+}
+
 TEST(ConfigOverrides, ValuesThatAreNotJsonAreStrings) {
   TempDir dir;
   const std::string path = dir.write("x.json", kMinimal);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "app/atomic_file.hpp"
 #include "app/checkpoint.hpp"
@@ -19,6 +20,7 @@
 #include "app/run_observer.hpp"
 #include "app/stop_signal.hpp"
 #include "core/parallel.hpp"
+#include "model/diffusion.hpp"
 #include "model/trainer.hpp"
 
 namespace quddpm::app {
@@ -32,6 +34,8 @@ struct TrainArgs {
   std::vector<std::string> sets;
   std::uint64_t seed = 0;
   bool seed_given = false;
+  bool out_given = false;
+  bool resume_given = false;
   int threads = 0;
   bool force = false;
   bool quiet = false;
@@ -89,12 +93,9 @@ std::string shell_word(const std::string& s) {
   return q + "'";
 }
 
-std::string resume_command(const TrainArgs& a, const std::string& dir) {
-  std::string cmd = "quddpm train " + shell_word(a.config) + " --resume " + shell_word(dir);
-  if (a.seed_given) cmd += " --seed " + std::to_string(a.seed);
-  for (const auto& s : a.sets)
-    cmd += " --set " + shell_word(s);
-  return cmd;
+// The run's folder records its config, seed and overrides: continuing needs nothing else.
+std::string resume_command(const std::string& dir) {
+  return "quddpm train --resume " + shell_word(dir);
 }
 
 long long epochs_left(const TrainingSettings& s, const std::optional<Checkpoint>& ck) {
@@ -104,49 +105,68 @@ long long epochs_left(const TrainingSettings& s, const std::optional<Checkpoint>
          (st.progress ? st.progress->epochs_done : 0);
 }
 
-void run_train(const TrainArgs& a) {
+// "runs/x.partial/" and "runs/x" both name the run runs/x.
+std::string run_folder(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/')
+    dir.pop_back();
+  const std::string suffix = ".partial";
+  if (dir.size() > suffix.size() &&
+      dir.compare(dir.size() - suffix.size(), suffix.size(), suffix) == 0)
+    dir.resize(dir.size() - suffix.size());
+  return dir;
+}
+
+std::vector<std::string> overrides_of(const TrainArgs& a, const std::string& out) {
   std::vector<std::string> overrides = a.sets;
-  const std::string& out = a.resume.empty() ? a.out : a.resume;
   if (!out.empty()) overrides.push_back("output=" + nlohmann::json(out).dump());
   if (a.seed_given) overrides.push_back("seed=" + std::to_string(a.seed));
-  config::ExperimentConfig c = config::load(a.config, overrides);
-  apply_thread_option(a.threads);
-  std::optional<TrainingSettings> settings;
-  if (a.resume.empty()) {
-    // Before anything is written: a schedule that cannot be calibrated leaves nothing behind.
-    const double reached = calibrate_schedule(c);
-    if (!std::isnan(reached)) {
-      spdlog::info("schedule end calibrated: {:.6f} (terminal mmd_to_haar {:.4f}, target {})",
-                   *c.calibrated_end, reached, c.target_mmd_to_haar);
-    }
-    settings = make_settings(c);
-  }
+  return overrides;
+}
 
-  using Mode = RunDirectory::Mode;
-  RunDirectory dir(c.output, !a.resume.empty() ? Mode::kResume
-                             : a.force         ? Mode::kForce
-                                               : Mode::kFresh);
-  std::optional<Checkpoint> ck;
-  if (!a.resume.empty()) {
-    const std::string run_file = dir.file("config.json");
-    const config::ExperimentConfig run = config::load(run_file);
-    check_same_config(c, run, run_file);
-    c.calibrated_end = run.calibrated_end;  // the same search on the same chain: not repeated
-    settings = make_settings(c);
-    ck = read_checkpoint(dir.staging(), *settings);
-  } else {
-    write_file_atomically(dir.file("config.json"), config::to_json(c).dump(2) + "\n");
+// One line per suspicious but legal value: the run goes on.
+void warn_about(const config::ExperimentConfig& c) {
+  if (!c.schedule_end_auto && c.schedule_end < c.schedule_start && c.steps > 1) {
+    spdlog::warn(
+        "warning: diffusion.schedule.end ({}) is below diffusion.schedule.start ({}): the forward "
+        "diffusion weakens along the chain",
+        c.schedule_end, c.schedule_start);
   }
+  const double top = std::max(c.schedule_start, c.schedule_end_auto ? 0.0 : c.schedule_end);
+  if (top > kMaxScheduleEnd) {
+    spdlog::warn(
+        "warning: diffusion.schedule reaches {} > 2 pi: the step angles h U[-pi/8, pi/8] then "
+        "wrap around, and a stronger schedule scrambles no more",
+        top);
+  }
+  if (c.learning_rate > 1) {
+    spdlog::warn(
+        "warning: training.learning_rate = {:g} is above 1: Adam moves every angle by about that "
+        "much per epoch, so training is unlikely to converge",
+        c.learning_rate);
+  }
+  // The forward chain's metrics are O(N_diff^2 2^n) per step: say so when that takes a while.
+  if (c.diffusion_size > 5000) {
+    const double pairs = 0.5 * static_cast<double>(c.diffusion_size) * c.diffusion_size;
+    const double seconds =
+        (c.steps + 1) * pairs * std::ldexp(1.0, c.n_data) * 1e-9 / std::max(1, par::max_threads());
+    spdlog::warn(
+        "warning: training.diffusion_size = {}: the forward chain's metrics compare {:.3g} pairs "
+        "of states per step, about {:.0f} s before the first cycle",
+        c.diffusion_size, pairs, seconds);
+  }
+}
+
+// Trains from `dir`'s state to the end, writes the results and moves them into place.
+void run_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
+                RunDirectory& dir, const std::optional<Checkpoint>& ck) {
   spdlog::info(
       "{} {} QuDDPM: {} data + {} ancilla qubits, L = {}, T = {}, {} epochs, {} threads -> {}",
       ck ? "resuming" : "training", c.model, c.n_data, c.n_ancilla, c.layers, c.steps, c.epochs,
       par::max_threads(), dir.final_dir().string());
-
   StopSignals stop;
-  ProgressLine progress(!a.quiet && stderr_is_terminal(), c.steps, c.epochs,
-                        epochs_left(*settings, ck));
+  ProgressLine progress(!a.quiet && stderr_is_terminal(), c.steps, c.epochs, epochs_left(s, ck));
   RunObserver observer(dir, c, ck ? &ck->rows : nullptr, progress, stop);
-  const TrainingResult r = train(*settings, observer, ck ? &ck->state : nullptr);
+  const TrainingResult r = train(s, observer, ck ? &ck->state : nullptr);
   observer.close();
   if (r.stopped) {
     const int sig = stop.signal();
@@ -155,7 +175,7 @@ void run_train(const TrainArgs& a) {
             ? "the checkpoint in " + dir.staging().string() + " is unchanged"
             : "checkpoint written " + observer.last_checkpoint() + " in " + dir.staging().string();
     throw ExitError(128 + sig, std::string("interrupted by ") + signal_name(sig) + ": " + where +
-                                   "; resume with: " + resume_command(a, dir.final_dir().string()));
+                                   "; resume with: " + resume_command(dir.final_dir().string()));
   }
   npy::write_reals(dir.file("params.npy"), r.params);
   npy::write_states(dir.file("generated.npy"), r.generated);
@@ -165,12 +185,57 @@ void run_train(const TrainArgs& a) {
   spdlog::info("done: results in {}", dir.final_dir().string());
 }
 
+// --resume DIR: the run's own config.json gives everything; a CONFIG, --seed or --set given
+// explicitly must agree with it.
+void resume_train(const TrainArgs& a) {
+  const std::string folder = run_folder(a.resume);
+  RunDirectory dir(folder, RunDirectory::Mode::kResume);  // checks the folder and locks it
+  const std::string run_file = dir.file("config.json");
+  const config::ExperimentConfig run = config::load(run_file);
+  config::ExperimentConfig c =
+      config::load(a.config.empty() ? run_file : a.config, overrides_of(a, folder));
+  check_same_config(c, run, run_file);
+  c.calibrated_end = run.calibrated_end;  // the same search on the same chain: not repeated
+  warn_about(c);
+  const TrainingSettings settings = make_settings(c);
+  const std::optional<Checkpoint> ck = read_checkpoint(dir.staging(), settings);
+  run_to_end(a, c, settings, dir, ck);
+}
+
+void run_train(const TrainArgs& a) {
+  if (a.out_given && a.out.empty())
+    throw std::invalid_argument("--out: expected a results folder, found an empty string");
+  if (a.resume_given && a.resume.empty())
+    throw std::invalid_argument(
+        "--resume: expected the folder of an interrupted run, found an "
+        "empty string");
+  apply_thread_option(a.threads);
+  if (!a.resume.empty()) return resume_train(a);
+  if (a.config.empty())
+    throw std::invalid_argument(
+        "CONFIG: the experiment config (.json) is required (or --resume "
+        "DIR to continue an interrupted run)");
+  config::ExperimentConfig c = config::load(a.config, overrides_of(a, a.out));
+  warn_about(c);
+  // Before anything is written: a schedule that cannot be calibrated leaves nothing behind.
+  const double reached = calibrate_schedule(c);
+  if (!std::isnan(reached)) {
+    spdlog::info("schedule end calibrated: {:.6f} (terminal mmd_to_haar {:.4f}, target {})",
+                 *c.calibrated_end, reached, c.target_mmd_to_haar);
+  }
+  const TrainingSettings settings = make_settings(c);
+  RunDirectory dir(c.output, a.force ? RunDirectory::Mode::kForce : RunDirectory::Mode::kFresh);
+  write_file_atomically(dir.file("config.json"), config::to_json(c).dump(2) + "\n");
+  run_to_end(a, c, settings, dir, std::nullopt);
+}
+
 }  // namespace
 
 void add_train_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "train the original or improved QuDDPM from a config");
   auto a = std::make_shared<TrainArgs>();
-  cmd->add_option("config", a->config, "experiment config (.json)")->required();
+  cmd->add_option("config", a->config,
+                  "experiment config (.json); with --resume, the run's own config is used");
   auto* out = cmd->add_option("--out", a->out, "results directory (overrides the config's output)");
   cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
   auto* seed = cmd->add_option("--seed", a->seed, "random seed (overrides the config's seed)")
@@ -178,20 +243,30 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--set", a->sets, "override a config key: key.path=value (repeatable)");
   auto* force = cmd->add_flag("--force", a->force,
                               "replace an existing results directory or interrupted run");
-  cmd->add_option("--resume", a->resume,
-                  "continue the interrupted run DIR (from DIR.partial); give the same config, "
-                  "--seed and --set as the run itself")
-      ->excludes(out)
-      ->excludes(force);
+  auto* resume = cmd->add_option("--resume", a->resume,
+                                 "continue the interrupted run DIR (or DIR.partial) with its own "
+                                 "config, seed and overrides")
+                     ->excludes(out)
+                     ->excludes(force);
   cmd->add_flag("--quiet", a->quiet, "no live progress line (log lines only)");
-  cmd->callback([a, seed] {
+  cmd->callback([a, seed, out, resume] {
     a->seed_given = seed->count() > 0;
+    a->out_given = out->count() > 0;
+    a->resume_given = resume->count() > 0;
     run_train(*a);
   });
 }
 
 void apply_thread_option(int threads) {
-  if (threads > 0) par::set_max_threads(threads);
+  if (threads <= 0) return;
+  const unsigned cores = std::thread::hardware_concurrency();
+  if (cores > 0 && static_cast<unsigned>(threads) > cores) {
+    spdlog::warn(
+        "warning: --threads {} is more than the {} cores here: the extra threads only compete for "
+        "them",
+        threads, cores);
+  }
+  par::set_max_threads(threads);
 }
 
 }  // namespace quddpm::app

@@ -475,6 +475,14 @@ void apply_override(const Ctx& ctx, json& root, const std::string& text,
   const std::string& last = parts.back();
   if (value.is_null()) {
     cur->erase(last);  // back to the default
+  } else if (value.is_object() && cur->contains(last) && (*cur)[last].is_object()) {
+    // An object merges into the object there, key by key (null removes a key): the keys it
+    // does not name keep their values, so 'qubits={"data": 1}' keeps the ancilla count.
+    json& target = (*cur)[last];
+    if (const auto kind = value.find("kind"); kind != value.end() && kind->is_string()) {
+      drop_other_kind_keys(target, join_path(path, last), kind->get<std::string>());
+    }
+    target.merge_patch(value);
   } else {
     if (last == "kind" && value.is_string()) {
       drop_other_kind_keys(*cur, path, value.get<std::string>());
