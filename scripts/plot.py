@@ -264,6 +264,8 @@ def layer_grad_norms(layers, keys, out):
 def sweep_figures(cycles, diffusion, keys, out):
     rows = trained(cycles)
     for k in keys:
+        if k == "seed":  # repetitions, not a setting: the other figures average over them
+            continue
         if not rows:
             return skip(f"sweep_{k}.png", "no trained cycles in cycles.csv")
         values = sorted({r[k] for r in rows})
