@@ -52,6 +52,19 @@ bool wait_for_path(const fs::path& p, pid_t pid) {
   return false;
 }
 
+// Starts `train cfg --out out` in the background and SIGKILLs it once its first checkpoint is
+// on disk, leaving out.partial behind; false if the run ended before that.
+bool kill_after_first_checkpoint(const std::string& cfg, const fs::path& out) {
+  const fs::path dir = out.parent_path();
+  const pid_t pid =
+      testing_cli::start_quddpm({"train", cfg, "--out", out.string(), "--threads", "1", "--quiet"},
+                                (dir / "first.out").string(), (dir / "first.err").string());
+  const bool reached = wait_for_path(out.string() + ".partial/checkpoint/state.json", pid);
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);  // once: fails harmlessly if wait_for_path already reaped it
+  return reached;
+}
+
 // `train proj/base.json --out proj --force` used to delete proj/, the config included.
 TEST(ForceReplacesOnlyRuns, AFolderThatIsNotARunIsRefusedAndKept) {
   const auto dir = testing_cli::scratch_dir("safety_foreign");
@@ -117,12 +130,7 @@ TEST(RunLock, AKilledRunDoesNotBlock) {
   const auto dir = testing_cli::scratch_dir("safety_stale");
   const std::string cfg = write_config(dir / "c.json", 3000);
   const fs::path out = dir / "run";
-  const pid_t pid =
-      testing_cli::start_quddpm({"train", cfg, "--out", out.string(), "--threads", "1", "--quiet"},
-                                (dir / "first.out").string(), (dir / "first.err").string());
-  ASSERT_TRUE(wait_for_path(out.string() + ".partial/checkpoint/state.json", pid));
-  ::kill(pid, SIGKILL);
-  testing_cli::wait_for(pid);
+  ASSERT_TRUE(kill_after_first_checkpoint(cfg, out));
   const auto r = run_quddpm("train " + cfg + " --out " + out.string() +
                             " --force --threads 1 --set training.epochs=5");
   EXPECT_EQ(r.status, 0) << r.err;
@@ -228,12 +236,7 @@ TEST(GenerateOutput, AnInterruptedRunIsNamedAsSuch) {
   const auto dir = testing_cli::scratch_dir("safety_partial");
   const std::string cfg = write_config(dir / "c.json", 3000);
   const fs::path out = dir / "run";
-  const pid_t pid =
-      testing_cli::start_quddpm({"train", cfg, "--out", out.string(), "--threads", "1", "--quiet"},
-                                (dir / "first.out").string(), (dir / "first.err").string());
-  ASSERT_TRUE(wait_for_path(out.string() + ".partial/checkpoint/state.json", pid));
-  ::kill(pid, SIGKILL);
-  testing_cli::wait_for(pid);
+  ASSERT_TRUE(kill_after_first_checkpoint(cfg, out));
   const auto r = run_quddpm("generate --model " + out.string() + ".partial --samples 4 --seed 1 " +
                             "--out " + (dir / "g.npy").string());
   EXPECT_EQ(r.status, 1);

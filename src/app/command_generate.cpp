@@ -12,6 +12,7 @@
 #include "app/config.hpp"
 #include "app/experiment.hpp"
 #include "app/npy.hpp"
+#include "app/run_directory.hpp"
 #include "model/metrics.hpp"
 #include "model/trainer.hpp"
 
@@ -68,15 +69,10 @@ void run_generate(const GenerateArgs& a) {
   check_writable(a.out, a.force);
   const fs::path dir(a.model);
   if (!fs::exists(dir / "params.npy", ec) && fs::exists(dir / "checkpoint" / "state.json", ec)) {
-    std::string run = a.model;
-    while (run.size() > 1 && run.back() == '/')
-      run.pop_back();
-    if (run.size() > 8 && run.compare(run.size() - 8, 8, ".partial") == 0)
-      run.resize(run.size() - 8);
     throw std::invalid_argument("--model: '" + a.model +
                                 "' is an interrupted run, not a trained "
                                 "model (finish it first: quddpm train --resume " +
-                                run + ")");
+                                run_folder(a.model) + ")");
   }
   config::ExperimentConfig c = config::load((dir / "config.json").string());
   check_memory(c, a.samples);

@@ -105,17 +105,6 @@ long long epochs_left(const TrainingSettings& s, const std::optional<Checkpoint>
          (st.progress ? st.progress->epochs_done : 0);
 }
 
-// "runs/x.partial/" and "runs/x" both name the run runs/x.
-std::string run_folder(std::string dir) {
-  while (dir.size() > 1 && dir.back() == '/')
-    dir.pop_back();
-  const std::string suffix = ".partial";
-  if (dir.size() > suffix.size() &&
-      dir.compare(dir.size() - suffix.size(), suffix.size(), suffix) == 0)
-    dir.resize(dir.size() - suffix.size());
-  return dir;
-}
-
 std::vector<std::string> overrides_of(const TrainArgs& a, const std::string& out) {
   std::vector<std::string> overrides = a.sets;
   if (!out.empty()) overrides.push_back("output=" + nlohmann::json(out).dump());

@@ -39,6 +39,16 @@ void check_replaceable(const fs::path& dir) {
 
 }  // namespace
 
+std::string run_folder(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/')
+    dir.pop_back();
+  const std::string suffix = ".partial";
+  if (dir.size() > suffix.size() &&
+      dir.compare(dir.size() - suffix.size(), suffix.size(), suffix) == 0)
+    dir.resize(dir.size() - suffix.size());
+  return dir;
+}
+
 bool is_quddpm_run(const fs::path& dir) {
   std::error_code ec;
   return fs::exists(dir / kRunMarker, ec) || fs::is_empty(dir, ec);

@@ -49,6 +49,10 @@ class RunDirectory {
 // The file that marks a folder as one of quddpm's runs (the only folders --force replaces).
 inline constexpr const char* kRunMarker = ".quddpm-run";
 
+// The run a path names: "runs/x", "runs/x/" and "runs/x.partial" (the staging folder a user
+// sees) all name runs/x.
+std::string run_folder(std::string dir);
+
 // True for a folder --force may replace: it carries kRunMarker, or it is empty.
 bool is_quddpm_run(const std::filesystem::path& dir);
 
