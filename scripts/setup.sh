@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what quddpm needs from Debian's packages (skipped when already present) and
-# builds it in build/ (Release, native instructions). Usage: scripts/setup.sh
+# builds it in build/ (Release, portable: SIMD kernels chosen at run time). Usage: scripts/setup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make libeigen3-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev
-  libbenchmark-dev python3-numpy python3-matplotlib)
+  libbenchmark-dev libhwy-dev python3-numpy python3-matplotlib)
 scripts/install_packages.sh "${packages[@]}"
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null

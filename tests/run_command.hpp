@@ -23,13 +23,15 @@ inline std::string slurp(const std::string& path) {
   return s.str();
 }
 
-// `args` is appended to the executable's path as shell words.
-inline Result run_quddpm(const std::string& args) {
+// `args` is appended to the executable's path as shell words; `env` ("NAME=value ...")
+// is set for that one run.
+inline Result run_quddpm(const std::string& args, const std::string& env = "") {
   const auto dir = std::filesystem::temp_directory_path();
   const std::string tag = std::to_string(::getpid()) + "_" + std::to_string(std::rand());
   const std::string out = (dir / ("quddpm_out_" + tag)).string();
   const std::string err = (dir / ("quddpm_err_" + tag)).string();
-  const std::string cmd = std::string(QUDDPM_EXE) + " " + args + " >" + out + " 2>" + err;
+  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(QUDDPM_EXE) + " " +
+                          args + " >" + out + " 2>" + err;
   const int raw = std::system(cmd.c_str());
   Result r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;

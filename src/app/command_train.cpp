@@ -19,6 +19,7 @@
 #include "app/run_directory.hpp"
 #include "app/run_observer.hpp"
 #include "app/stop_signal.hpp"
+#include "core/kernel_table.hpp"
 #include "core/parallel.hpp"
 #include "model/diffusion.hpp"
 #include "model/trainer.hpp"
@@ -149,9 +150,10 @@ void warn_about(const config::ExperimentConfig& c) {
 void run_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
                 RunDirectory& dir, const std::optional<Checkpoint>& ck) {
   spdlog::info(
-      "{} {} QuDDPM: {} data + {} ancilla qubits, L = {}, T = {}, {} epochs, {} threads -> {}",
+      "{} {} QuDDPM: {} data + {} ancilla qubits, L = {}, T = {}, {} epochs, {} threads, {} "
+      "kernels -> {}",
       ck ? "resuming" : "training", c.model, c.n_data, c.n_ancilla, c.layers, c.steps, c.epochs,
-      par::max_threads(), dir.final_dir().string());
+      par::max_threads(), active_kernels().name, dir.final_dir().string());
   StopSignals stop;
   ProgressLine progress(!a.quiet && stderr_is_terminal(), c.steps, c.epochs, epochs_left(s, ck));
   RunObserver observer(dir, c, ck ? &ck->rows : nullptr, progress, stop);

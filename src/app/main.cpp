@@ -3,20 +3,54 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "app/commands.hpp"
+#include "core/kernel_table.hpp"
+
+namespace {
+
+// QUDDPM_ISA=NAME runs the kernels compiled for a lower instruction set than the CPU's best
+// (to test or benchmark that path); unset or empty, the fastest supported one runs.
+bool select_isa_from_environment() {
+  const char* isa = std::getenv("QUDDPM_ISA");
+  if (isa == nullptr || *isa == '\0') return true;
+  try {
+    quddpm::select_kernels(isa);
+    return true;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "quddpm: QUDDPM_ISA: " << e.what() << "\n";
+    return false;
+  }
+}
+
+std::string version_text() {
+#if defined(QUDDPM_NATIVE_BUILD)
+  const char* build = "native (-march=native)";
+#else
+  const char* build = "portable";
+#endif
+  return std::string("quddpm ") + QUDDPM_VERSION + "\nbuild: " + build +
+         "\nkernels: " + quddpm::active_kernels().name +
+         " (this CPU supports: " + quddpm::supported_kernel_names() +
+         "; QUDDPM_ISA=NAME picks another)";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // stdout carries results only; logs go to stderr.
   spdlog::set_default_logger(spdlog::stderr_color_mt("quddpm"));
   spdlog::set_pattern("[%H:%M:%S] %v");
+  if (!select_isa_from_environment()) return 2;
 
   CLI::App app{"quddpm " QUDDPM_VERSION
                " - quantum denoising diffusion probabilistic models (QuDDPM), original and "
                "improved, with exact gradients"};
-  app.set_version_flag("--version", "quddpm " QUDDPM_VERSION);
+  app.set_version_flag("--version", version_text);
   app.require_subcommand(1);
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return std::string(e.what()) + " (see --help)\n";

@@ -26,6 +26,7 @@ Gate2x2 generic_gate() {
 }
 
 void count_amps(benchmark::State& state, int nq) {
+  state.SetLabel(active_kernels().name);
   state.counters["amps"] = static_cast<double>(dim_of(nq));
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(dim_of(nq)));
 }

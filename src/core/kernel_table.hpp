@@ -1,0 +1,56 @@
+// One object per instruction set, each holding the fast kernels compiled for it. The table is
+// chosen once, at the first kernel call (the fastest the CPU supports) or by select_kernels
+// (QUDDPM_ISA / --isa in the app), and every algorithm goes through it; tests walk all tables
+// the CPU supports and hold each against the plain reference kernels.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/gates.hpp"
+#include "core/types.hpp"
+
+namespace quddpm {
+
+// Im<lambda|X_q|psi>, Im<lambda|Y_q|psi>, Im<lambda|Z_q|psi>: what the adjoint method reads
+// at a single-qubit gate (dL/dtheta = Im<lambda|P|psi> for exp(-i theta P/2)).
+struct PauliImag {
+  double x, y, z;
+};
+
+struct KernelTable {
+  // "avx512", "avx2", "sse4", "baseline" (SSE2, any x86-64), "neon", "sve", ... for the
+  // Highway targets; "portable" for the scalar loops; "reference" for the yardstick.
+  const char* name;
+  // Fewer qubits than this: the kernels hand the state to the portable loops (one SIMD
+  // register would hold more than half of it).
+  int min_simd_qubits;
+  void (*apply_1q)(cplx* psi, int nq, int q, const Gate2x2& g);
+  void (*apply_adjacent_cz)(cplx* psi, int nq);
+  PauliImag (*adjoint_undo)(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo);
+  void (*apply_1q_then_adjacent_cz)(cplx* psi, int nq, const Gate2x2& g);
+  PauliImag (*adjacent_cz_then_adjoint_undo)(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo);
+};
+
+// A table compiled into this binary, and whether this CPU can run it.
+struct CompiledKernels {
+  const KernelTable* table;
+  bool supported;
+};
+
+// Every fast table in the binary, fastest first (the SIMD targets, then "portable").
+std::vector<CompiledKernels> compiled_kernel_tables();
+// The ones this CPU can run, fastest first.
+std::vector<const KernelTable*> supported_kernel_tables();
+// The plain one-pair-at-a-time kernels (the tests' truth; never chosen automatically).
+const KernelTable& reference_kernels();
+
+// The table every kernel call goes through.
+const KernelTable& active_kernels();
+// Makes the table called `name` the active one; throws std::invalid_argument, naming the
+// tables this CPU supports, when there is no such table or the CPU cannot run it.
+void select_kernels(const std::string& name);
+// "avx512, avx2, sse4, baseline, portable": the names select_kernels accepts here.
+std::string supported_kernel_names();
+
+}  // namespace quddpm
