@@ -5,6 +5,8 @@
 
 #include <iostream>
 #include <random>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/kernels.hpp"
@@ -52,75 +54,120 @@ std::vector<const KernelTable*> fast_tables() {
   return supported_kernel_tables();
 }
 
-TEST(KernelsAgree, Apply1qEveryPosition) {
+// A kernel's input in precision T, and the same values in double for the reference kernel
+// (exact: every float is a double). Outputs are compared in double, to a tolerance set by T.
+template <class T>
+struct Inputs {
+  std::vector<std::complex<T>> fast;
+  State ref;
+  explicit Inputs(const State& s) {
+    for (const cplx& a : s)
+      fast.emplace_back(static_cast<T>(a.real()), static_cast<T>(a.imag()));
+    for (const auto& a : fast)
+      ref.emplace_back(a.real(), a.imag());
+  }
+  State fast_in_double() const {
+    State out;
+    for (const auto& a : fast)
+      out.emplace_back(a.real(), a.imag());
+    return out;
+  }
+};
+
+template <class T>
+class KernelsAgreeWithReference : public ::testing::Test {
+ protected:
+  // Relative to the size of the values (random normal amplitudes and gate entries: O(1)).
+  static constexpr double kTol = std::is_same_v<T, float> ? 3e-5 : 1e-12;
+  static const char* precision() { return std::is_same_v<T, float> ? "single" : "double"; }
+};
+using Precisions = ::testing::Types<double, float>;
+TYPED_TEST_SUITE(KernelsAgreeWithReference, Precisions);
+
+TYPED_TEST(KernelsAgreeWithReference, Apply1qEveryPosition) {
+  using T = TypeParam;
   for (const KernelTable* t : fast_tables())
     for (int nq = 1; nq <= 9; ++nq)
       for (int q = 0; q < nq; ++q) {
         const Gate2x2 g = random_gate(100 * nq + q);
-        State fast = random_state(nq, nq * 31 + q), ref = fast;
-        t->apply_1q(fast.data(), nq, q, g);
-        reference::apply_1q(ref.data(), nq, q, g);
-        EXPECT_LT(max_diff(fast, ref), 1e-12) << t->name << " nq=" << nq << " q=" << q;
+        Inputs<T> in(random_state(nq, nq * 31 + q));
+        t->fns<T>().apply_1q(in.fast.data(), nq, q, g);
+        reference::apply_1q(in.ref.data(), nq, q, g);
+        EXPECT_LT(max_diff(in.fast_in_double(), in.ref), this->kTol)
+            << t->name << " " << this->precision() << " nq=" << nq << " q=" << q;
       }
 }
 
-TEST(KernelsAgree, AdjacentCzEverySize) {
+TYPED_TEST(KernelsAgreeWithReference, AdjacentCzEverySize) {
+  using T = TypeParam;
   for (const KernelTable* t : fast_tables())
     for (int nq = 2; nq <= 10; ++nq) {
-      State fast = random_state(nq, nq), ref = fast;
-      t->apply_adjacent_cz(fast.data(), nq);
-      reference::apply_adjacent_cz(ref.data(), nq);
-      EXPECT_EQ(max_diff(fast, ref), 0.0) << t->name << " nq=" << nq;
+      Inputs<T> in(random_state(nq, nq));
+      t->fns<T>().apply_adjacent_cz(in.fast.data(), nq);
+      reference::apply_adjacent_cz(in.ref.data(), nq);
+      EXPECT_EQ(max_diff(in.fast_in_double(), in.ref), 0.0)
+          << t->name << " " << this->precision() << " nq=" << nq;
     }
 }
 
-TEST(KernelsAgree, AdjointUndoReadsAndUndoes) {
+TYPED_TEST(KernelsAgreeWithReference, AdjointUndoReadsAndUndoes) {
+  using T = TypeParam;
   for (const KernelTable* t : fast_tables())
     for (int nq = 1; nq <= 9; ++nq)
       for (int q = 0; q < nq; ++q) {
         const Gate2x2 g = random_gate(7 * nq + q);
-        State lf = random_state(nq, 3 * nq + q), sf = random_state(nq, 5 * nq + q);
-        State lr = lf, sr = sf;
-        const PauliImag a = t->adjoint_undo(lf.data(), sf.data(), nq, q, g);
-        const PauliImag b = reference::adjoint_undo(lr.data(), sr.data(), nq, q, g);
+        Inputs<T> l(random_state(nq, 3 * nq + q)), v(random_state(nq, 5 * nq + q));
+        const PauliImag a = t->fns<T>().adjoint_undo(l.fast.data(), v.fast.data(), nq, q, g);
+        const PauliImag b = reference::adjoint_undo(l.ref.data(), v.ref.data(), nq, q, g);
         const double scale = static_cast<double>(dim_of(nq));  // reads are sums of d terms
-        EXPECT_NEAR(a.x, b.x, 1e-12 * scale) << t->name << " nq=" << nq << " q=" << q;
-        EXPECT_NEAR(a.y, b.y, 1e-12 * scale) << t->name << " nq=" << nq << " q=" << q;
-        EXPECT_NEAR(a.z, b.z, 1e-12 * scale) << t->name << " nq=" << nq << " q=" << q;
-        EXPECT_LT(max_diff(lf, lr), 1e-12) << t->name << " nq=" << nq << " q=" << q;
-        EXPECT_LT(max_diff(sf, sr), 1e-12) << t->name << " nq=" << nq << " q=" << q;
+        const auto where = [&] {
+          return std::string(t->name) + " " + this->precision() + " nq=" + std::to_string(nq) +
+                 " q=" + std::to_string(q);
+        };
+        EXPECT_NEAR(a.x, b.x, this->kTol * scale) << where();
+        EXPECT_NEAR(a.y, b.y, this->kTol * scale) << where();
+        EXPECT_NEAR(a.z, b.z, this->kTol * scale) << where();
+        EXPECT_LT(max_diff(l.fast_in_double(), l.ref), this->kTol) << where();
+        EXPECT_LT(max_diff(v.fast_in_double(), v.ref), this->kTol) << where();
       }
 }
 
-TEST(KernelsAgree, LastGateFusedWithCzLadders) {
+TYPED_TEST(KernelsAgreeWithReference, LastGateFusedWithCzLadders) {
+  using T = TypeParam;
   for (const KernelTable* t : fast_tables())
     for (int nq = 2; nq <= 9; ++nq) {
       const Gate2x2 g = random_gate(11 * nq);
-      State fast = random_state(nq, nq), ref = fast;
-      t->apply_1q_then_adjacent_cz(fast.data(), nq, g);
-      reference::apply_1q_then_adjacent_cz(ref.data(), nq, g);
-      EXPECT_LT(max_diff(fast, ref), 1e-12) << t->name << " nq=" << nq;
+      Inputs<T> in(random_state(nq, nq));
+      t->fns<T>().apply_1q_then_adjacent_cz(in.fast.data(), nq, g);
+      reference::apply_1q_then_adjacent_cz(in.ref.data(), nq, g);
+      EXPECT_LT(max_diff(in.fast_in_double(), in.ref), this->kTol)
+          << t->name << " " << this->precision() << " nq=" << nq;
 
-      State lf = random_state(nq, 3 * nq), sf = random_state(nq, 5 * nq), lr = lf, sr = sf;
-      const PauliImag a = t->adjacent_cz_then_adjoint_undo(lf.data(), sf.data(), nq, g);
-      const PauliImag b = reference::adjacent_cz_then_adjoint_undo(lr.data(), sr.data(), nq, g);
+      Inputs<T> l(random_state(nq, 3 * nq)), v(random_state(nq, 5 * nq));
+      const PauliImag a =
+          t->fns<T>().adjacent_cz_then_adjoint_undo(l.fast.data(), v.fast.data(), nq, g);
+      const PauliImag b =
+          reference::adjacent_cz_then_adjoint_undo(l.ref.data(), v.ref.data(), nq, g);
       const double scale = static_cast<double>(dim_of(nq));
-      EXPECT_NEAR(a.x, b.x, 1e-12 * scale) << t->name << " nq=" << nq;
-      EXPECT_NEAR(a.y, b.y, 1e-12 * scale) << t->name << " nq=" << nq;
-      EXPECT_NEAR(a.z, b.z, 1e-12 * scale) << t->name << " nq=" << nq;
-      EXPECT_LT(max_diff(lf, lr), 1e-12) << t->name << " nq=" << nq;
-      EXPECT_LT(max_diff(sf, sr), 1e-12) << t->name << " nq=" << nq;
+      EXPECT_NEAR(a.x, b.x, this->kTol * scale)
+          << t->name << " " << this->precision() << " nq=" << nq;
+      EXPECT_NEAR(a.y, b.y, this->kTol * scale)
+          << t->name << " " << this->precision() << " nq=" << nq;
+      EXPECT_NEAR(a.z, b.z, this->kTol * scale)
+          << t->name << " " << this->precision() << " nq=" << nq;
+      EXPECT_LT(max_diff(l.fast_in_double(), l.ref), this->kTol) << t->name << " nq=" << nq;
+      EXPECT_LT(max_diff(v.fast_in_double(), v.ref), this->kTol) << t->name << " nq=" << nq;
     }
 }
 
-TEST(KernelsAgree, ActiveTableIsTheFastestSupported) {
+TEST(KernelTables, ActiveTableIsTheFastestSupported) {
   const auto tables = supported_kernel_tables();
   ASSERT_FALSE(tables.empty());
   EXPECT_STREQ(tables.back()->name, "portable");
   EXPECT_EQ(&active_kernels(), tables.front());
 }
 
-TEST(KernelsAgree, SelectingATableTheCpuLacksIsRefusedByName) {
+TEST(KernelTables, SelectingATableTheCpuLacksIsRefusedByName) {
   EXPECT_THROW(select_kernels("no-such-isa"), std::invalid_argument);
   for (const CompiledKernels& c : compiled_kernel_tables())
     if (!c.supported) {
@@ -138,7 +185,7 @@ TEST(KernelsAgree, SelectingATableTheCpuLacksIsRefusedByName) {
   EXPECT_EQ(&active_kernels(), &before);
 }
 
-TEST(KernelsAgree, InverseUndoesWithTwoThreadsOnLargeStates) {
+TEST(KernelTables, InverseUndoesWithTwoThreadsOnLargeStates) {
   // 16 qubits: long enough for the amplitude-parallel split.
   par::set_max_threads(2);
   const int nq = 16;
@@ -147,15 +194,15 @@ TEST(KernelsAgree, InverseUndoesWithTwoThreadsOnLargeStates) {
       const Gate2x2 g = gate_rz(0.4) * gate_ry(-1.3) * gate_rx(0.9);
       const State orig = random_state(nq, q);
       State s = orig;
-      t->apply_1q(s.data(), nq, q, g);
+      t->f64.apply_1q(s.data(), nq, q, g);
       State ref = orig;
       reference::apply_1q(ref.data(), nq, q, g);
       EXPECT_LT(max_diff(s, ref), 1e-12) << t->name << " q=" << q;
-      t->apply_1q(s.data(), nq, q, g.adjoint());
+      t->f64.apply_1q(s.data(), nq, q, g.adjoint());
       EXPECT_LT(max_diff(s, orig), 1e-12) << t->name << " q=" << q;
     }
     State s = random_state(nq, 99), ref = s;
-    t->apply_adjacent_cz(s.data(), nq);
+    t->f64.apply_adjacent_cz(s.data(), nq);
     reference::apply_adjacent_cz(ref.data(), nq);
     EXPECT_EQ(max_diff(s, ref), 0.0) << t->name;
   }

@@ -4,7 +4,9 @@
 // the CPU supports and hold each against the plain reference kernels.
 #pragma once
 
+#include <complex>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/gates.hpp"
@@ -18,18 +20,32 @@ struct PauliImag {
   double x, y, z;
 };
 
+// The kernels of one instruction set for amplitudes of type std::complex<T>. Gates come in
+// double and are rounded to T inside; the Pauli reads are returned in double.
+template <class T>
+struct KernelFns {
+  using Amp = std::complex<T>;
+  void (*apply_1q)(Amp* psi, int nq, int q, const Gate2x2& g);
+  void (*apply_adjacent_cz)(Amp* psi, int nq);
+  PauliImag (*adjoint_undo)(Amp* lambda, Amp* psi, int nq, int q, const Gate2x2& undo);
+  void (*apply_1q_then_adjacent_cz)(Amp* psi, int nq, const Gate2x2& g);
+  PauliImag (*adjacent_cz_then_adjoint_undo)(Amp* lambda, Amp* psi, int nq, const Gate2x2& undo);
+};
+
 struct KernelTable {
   // "avx512", "avx2", "sse4", "baseline" (SSE2, any x86-64), "neon", "sve", ... for the
   // Highway targets; "portable" for the scalar loops; "reference" for the yardstick.
   const char* name;
-  // Fewer qubits than this: the kernels hand the state to the portable loops (one SIMD
-  // register would hold more than half of it).
-  int min_simd_qubits;
-  void (*apply_1q)(cplx* psi, int nq, int q, const Gate2x2& g);
-  void (*apply_adjacent_cz)(cplx* psi, int nq);
-  PauliImag (*adjoint_undo)(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo);
-  void (*apply_1q_then_adjacent_cz)(cplx* psi, int nq, const Gate2x2& g);
-  PauliImag (*adjacent_cz_then_adjoint_undo)(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo);
+  KernelFns<double> f64;  // double precision (the default)
+  KernelFns<float> f32;   // single precision (config key precision = "single")
+
+  template <class T>
+  const KernelFns<T>& fns() const {
+    if constexpr (std::is_same_v<T, float>)
+      return f32;
+    else
+      return f64;
+  }
 };
 
 // A table compiled into this binary, and whether this CPU can run it.

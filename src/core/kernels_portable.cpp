@@ -12,8 +12,8 @@ namespace {
 
 // Visits the amplitude pairs (i0, i0 + stride) of the target whose bit is `p`, as
 // contiguous runs: f(a, b, len) with a = &psi[i0], b = &psi[i0 + stride].
-template <class F>
-void for_each_pair_run(cplx* psi, int nq, int p, F&& f) {
+template <class A, class F>
+void for_each_pair_run(A* psi, int nq, int p, F&& f) {
   const std::int64_t stride = std::int64_t{1} << p;
   const std::int64_t pairs = std::int64_t{1} << (nq - 1);
   par::for_each_amplitude_range(pairs, [&](std::int64_t lo, std::int64_t hi) {
@@ -30,20 +30,22 @@ void for_each_pair_run(cplx* psi, int nq, int p, F&& f) {
 
 }  // namespace
 
-void portable::apply_1q(cplx* psi, int nq, int q, const Gate2x2& g) {
-  const double m00r = g.m00.real(), m00i = g.m00.imag(), m01r = g.m01.real(), m01i = g.m01.imag();
-  const double m10r = g.m10.real(), m10i = g.m10.imag(), m11r = g.m11.real(), m11i = g.m11.imag();
-  for_each_pair_run(psi, nq, bit_of(nq, q), [&](cplx* a, cplx* b, std::int64_t len) {
-    double* __restrict pa = reinterpret_cast<double*>(a);
-    double* __restrict pb = reinterpret_cast<double*>(b);
-    for (std::int64_t k = 0; k < len; ++k) {
-      const double ar = pa[2 * k], ai = pa[2 * k + 1], br = pb[2 * k], bi = pb[2 * k + 1];
-      pa[2 * k] = m00r * ar - m00i * ai + m01r * br - m01i * bi;
-      pa[2 * k + 1] = m00r * ai + m00i * ar + m01r * bi + m01i * br;
-      pb[2 * k] = m10r * ar - m10i * ai + m11r * br - m11i * bi;
-      pb[2 * k + 1] = m10r * ai + m10i * ar + m11r * bi + m11i * br;
-    }
-  });
+template <class T>
+void portable::apply_1q(std::complex<T>* psi, int nq, int q, const Gate2x2& g) {
+  const T m00r = g.m00.real(), m00i = g.m00.imag(), m01r = g.m01.real(), m01i = g.m01.imag();
+  const T m10r = g.m10.real(), m10i = g.m10.imag(), m11r = g.m11.real(), m11i = g.m11.imag();
+  for_each_pair_run(
+      psi, nq, bit_of(nq, q), [&](std::complex<T>* a, std::complex<T>* b, std::int64_t len) {
+        T* __restrict pa = reinterpret_cast<T*>(a);
+        T* __restrict pb = reinterpret_cast<T*>(b);
+        for (std::int64_t k = 0; k < len; ++k) {
+          const T ar = pa[2 * k], ai = pa[2 * k + 1], br = pb[2 * k], bi = pb[2 * k + 1];
+          pa[2 * k] = m00r * ar - m00i * ai + m01r * br - m01i * bi;
+          pa[2 * k + 1] = m00r * ai + m00i * ar + m01r * bi + m01i * br;
+          pb[2 * k] = m10r * ar - m10i * ai + m11r * br - m11i * bi;
+          pb[2 * k + 1] = m10r * ai + m10i * ar + m11r * bi + m11i * br;
+        }
+      });
 }
 
 void apply_rzz(cplx* psi, int nq, int q1, int q2, double angle) {
@@ -78,27 +80,32 @@ void apply_diagonal(cplx* psi, int nq, const cplx* d) {
   });
 }
 
-void portable::apply_adjacent_cz(cplx* psi, int nq) {
+template <class T>
+void portable::apply_adjacent_cz(std::complex<T>* psi, int nq) {
   par::for_each_amplitude_range(dim_of(nq), [&](std::int64_t lo, std::int64_t hi) {
     for (std::int64_t b = lo; b < hi; ++b)
       if (__builtin_popcountll(b & (b >> 1)) & 1) psi[b] = -psi[b];
   });
 }
 
-PauliImag portable::adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo) {
+template <class T>
+PauliImag portable::adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq, int q,
+                                 const Gate2x2& undo) {
   const PauliReads e = expectation_xyz(lambda, psi, nq, q);
   portable::apply_1q(lambda, nq, q, undo);
   portable::apply_1q(psi, nq, q, undo);
   return {e.x.imag(), e.y.imag(), e.z.imag()};
 }
 
-void portable::apply_1q_then_adjacent_cz(cplx* psi, int nq, const Gate2x2& g) {
+template <class T>
+void portable::apply_1q_then_adjacent_cz(std::complex<T>* psi, int nq, const Gate2x2& g) {
   portable::apply_1q(psi, nq, nq - 1, g);
   portable::apply_adjacent_cz(psi, nq);
 }
 
-PauliImag portable::adjacent_cz_then_adjoint_undo(cplx* lambda, cplx* psi, int nq,
-                                                  const Gate2x2& undo) {
+template <class T>
+PauliImag portable::adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi,
+                                                  int nq, const Gate2x2& undo) {
   portable::apply_adjacent_cz(lambda, nq);
   portable::apply_adjacent_cz(psi, nq);
   return portable::adjoint_undo(lambda, psi, nq, nq - 1, undo);
@@ -121,16 +128,18 @@ cplx expectation_pauli(const cplx* lambda, const cplx* psi, int nq, int q, Pauli
   return p == Pauli::X ? r.x : p == Pauli::Y ? r.y : r.z;
 }
 
-PauliReads expectation_xyz(const cplx* lambda, const cplx* psi, int nq, int q) {
+template <class T>
+PauliReads expectation_xyz(const std::complex<T>* lambda, const std::complex<T>* psi, int nq,
+                           int q) {
   const std::int64_t stride = std::int64_t{1} << bit_of(nq, q);
   const std::int64_t d = dim_of(nq);
   // Accumulate the four cross products conj(l_a) s_b; X, Y, Z are combinations of them.
   double r00 = 0, i00 = 0, r01 = 0, i01 = 0, r10 = 0, i10 = 0, r11 = 0, i11 = 0;
   for (std::int64_t base = 0; base < d; base += 2 * stride) {
-    const double* __restrict l0 = reinterpret_cast<const double*>(lambda + base);
-    const double* __restrict l1 = reinterpret_cast<const double*>(lambda + base + stride);
-    const double* __restrict s0 = reinterpret_cast<const double*>(psi + base);
-    const double* __restrict s1 = reinterpret_cast<const double*>(psi + base + stride);
+    const T* __restrict l0 = reinterpret_cast<const T*>(lambda + base);
+    const T* __restrict l1 = reinterpret_cast<const T*>(lambda + base + stride);
+    const T* __restrict s0 = reinterpret_cast<const T*>(psi + base);
+    const T* __restrict s1 = reinterpret_cast<const T*>(psi + base + stride);
     for (std::int64_t k = 0; k < stride; ++k) {
       const double l0r = l0[2 * k], l0i = l0[2 * k + 1], l1r = l1[2 * k], l1i = l1[2 * k + 1];
       const double s0r = s0[2 * k], s0i = s0[2 * k + 1], s1r = s1[2 * k], s1i = s1[2 * k + 1];
@@ -149,10 +158,11 @@ PauliReads expectation_xyz(const cplx* lambda, const cplx* psi, int nq, int q) {
   return {c01 + c10, -I * c01 + I * c10, c00 - c11};
 }
 
-double norm2(const cplx* a, std::size_t n) {
+template <class T>
+double norm2(const std::complex<T>* a, std::size_t n) {
   double acc = 0;
   for (std::size_t i = 0; i < n; ++i)
-    acc += std::norm(a[i]);
+    acc += std::norm(std::complex<double>(a[i]));
   return acc;
 }
 
@@ -164,5 +174,19 @@ cplx inner(const cplx* a, const cplx* b, std::size_t n) {
   }
   return {re, im};
 }
+
+#define QUDDPM_PORTABLE_KERNELS(T)                                                               \
+  template void portable::apply_1q(std::complex<T>*, int, int, const Gate2x2&);                  \
+  template void portable::apply_adjacent_cz(std::complex<T>*, int);                              \
+  template PauliImag portable::adjoint_undo(std::complex<T>*, std::complex<T>*, int, int,        \
+                                            const Gate2x2&);                                     \
+  template void portable::apply_1q_then_adjacent_cz(std::complex<T>*, int, const Gate2x2&);      \
+  template PauliImag portable::adjacent_cz_then_adjoint_undo(std::complex<T>*, std::complex<T>*, \
+                                                             int, const Gate2x2&);               \
+  template PauliReads expectation_xyz(const std::complex<T>*, const std::complex<T>*, int, int); \
+  template double norm2(const std::complex<T>*, std::size_t);
+QUDDPM_PORTABLE_KERNELS(double)
+QUDDPM_PORTABLE_KERNELS(float)
+#undef QUDDPM_PORTABLE_KERNELS
 
 }  // namespace quddpm

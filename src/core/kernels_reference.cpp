@@ -1,17 +1,21 @@
-// Plain reference kernels: one pair or one amplitude at a time, std::complex arithmetic.
+// Plain reference kernels: one pair or one amplitude at a time, std::complex arithmetic (in
+// the amplitudes' precision, with the gate rounded to it).
 #include "core/kernels.hpp"
 
 namespace quddpm::reference {
 
-void apply_1q(cplx* psi, int nq, int q, const Gate2x2& g) {
+template <class T>
+void apply_1q(std::complex<T>* psi, int nq, int q, const Gate2x2& g) {
+  using A = std::complex<T>;
+  const A m00(g.m00), m01(g.m01), m10(g.m10), m11(g.m11);
   const std::size_t step = std::size_t{1} << bit_of(nq, q);
   const std::size_t d = dim_of(nq);
   for (std::size_t i0 = 0; i0 < d; ++i0) {
     if (i0 & step) continue;
     const std::size_t i1 = i0 | step;
-    const cplx a = psi[i0], b = psi[i1];
-    psi[i0] = g.m00 * a + g.m01 * b;
-    psi[i1] = g.m10 * a + g.m11 * b;
+    const A a = psi[i0], b = psi[i1];
+    psi[i0] = m00 * a + m01 * b;
+    psi[i1] = m10 * a + m11 * b;
   }
 }
 
@@ -32,34 +36,43 @@ void apply_cz(cplx* psi, int nq, int q1, int q2) {
     if ((i & b1) && (i & b2)) psi[i] = -psi[i];
 }
 
-cplx expectation_pauli(const cplx* lambda, const cplx* psi, int nq, int q, Pauli p) {
+template <class T>
+cplx expectation_pauli(const std::complex<T>* lambda, const std::complex<T>* psi, int nq, int q,
+                       Pauli p) {
   const std::size_t step = std::size_t{1} << bit_of(nq, q);
   const cplx I(0, 1);
-  cplx acc = 0;
+  cplx acc = 0;  // in double whatever the amplitudes' precision
   for (std::size_t i = 0; i < dim_of(nq); ++i) {
     const bool one = (i & step) != 0;
     cplx ppsi;  // (P psi)_i
     switch (p) {
       case Pauli::X:
-        ppsi = psi[i ^ step];
+        ppsi = cplx(psi[i ^ step]);
         break;
       case Pauli::Y:
-        ppsi = one ? I * psi[i ^ step] : -I * psi[i ^ step];
+        ppsi = one ? I * cplx(psi[i ^ step]) : -I * cplx(psi[i ^ step]);
         break;
       default:
-        ppsi = one ? -psi[i] : psi[i];
+        ppsi = one ? -cplx(psi[i]) : cplx(psi[i]);
     }
-    acc += std::conj(lambda[i]) * ppsi;
+    acc += std::conj(cplx(lambda[i])) * ppsi;
   }
   return acc;
 }
 
-void apply_adjacent_cz(cplx* psi, int nq) {
-  for (int q = 0; q + 1 < nq; ++q)
-    reference::apply_cz(psi, nq, q, q + 1);
+template <class T>
+void apply_adjacent_cz(std::complex<T>* psi, int nq) {
+  for (int q = 0; q + 1 < nq; ++q) {
+    const std::size_t both =
+        (std::size_t{1} << bit_of(nq, q)) | (std::size_t{1} << bit_of(nq, q + 1));
+    for (std::size_t i = 0; i < dim_of(nq); ++i)
+      if ((i & both) == both) psi[i] = -psi[i];
+  }
 }
 
-PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo) {
+template <class T>
+PauliImag adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq, int q,
+                       const Gate2x2& undo) {
   const PauliImag r{reference::expectation_pauli(lambda, psi, nq, q, Pauli::X).imag(),
                     reference::expectation_pauli(lambda, psi, nq, q, Pauli::Y).imag(),
                     reference::expectation_pauli(lambda, psi, nq, q, Pauli::Z).imag()};
@@ -68,15 +81,31 @@ PauliImag adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& un
   return r;
 }
 
-void apply_1q_then_adjacent_cz(cplx* psi, int nq, const Gate2x2& g) {
+template <class T>
+void apply_1q_then_adjacent_cz(std::complex<T>* psi, int nq, const Gate2x2& g) {
   reference::apply_1q(psi, nq, nq - 1, g);
   reference::apply_adjacent_cz(psi, nq);
 }
 
-PauliImag adjacent_cz_then_adjoint_undo(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo) {
+template <class T>
+PauliImag adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq,
+                                        const Gate2x2& undo) {
   reference::apply_adjacent_cz(lambda, nq);
   reference::apply_adjacent_cz(psi, nq);
   return reference::adjoint_undo(lambda, psi, nq, nq - 1, undo);
 }
+
+#define QUDDPM_REFERENCE_KERNELS(T)                                                              \
+  template void apply_1q(std::complex<T>*, int, int, const Gate2x2&);                            \
+  template void apply_adjacent_cz(std::complex<T>*, int);                                        \
+  template cplx expectation_pauli(const std::complex<T>*, const std::complex<T>*, int, int,      \
+                                  Pauli);                                                        \
+  template PauliImag adjoint_undo(std::complex<T>*, std::complex<T>*, int, int, const Gate2x2&); \
+  template void apply_1q_then_adjacent_cz(std::complex<T>*, int, const Gate2x2&);                \
+  template PauliImag adjacent_cz_then_adjoint_undo(std::complex<T>*, std::complex<T>*, int,      \
+                                                   const Gate2x2&);
+QUDDPM_REFERENCE_KERNELS(double)
+QUDDPM_REFERENCE_KERNELS(float)
+#undef QUDDPM_REFERENCE_KERNELS
 
 }  // namespace quddpm::reference

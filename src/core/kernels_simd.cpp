@@ -33,372 +33,372 @@ namespace {
 
 namespace hn = hwy::HWY_NAMESPACE;
 
-using T = double;
-using D = hn::ScalableTag<T>;
-using V = hn::Vec<D>;
-using TI = hwy::MakeSigned<T>;
-using Indices = decltype(hn::SetTableIndices(D(), static_cast<const TI*>(nullptr)));
-constexpr size_t kMaxLanes = hn::MaxLanes(D());
+// The kernels for amplitudes std::complex<T> (T = double or float): one set of static members
+// per precision.
+template <class T>
+struct Kernels {
+  using Amp = std::complex<T>;
+  using D = hn::ScalableTag<T>;
+  using V = hn::Vec<D>;
+  using TI = hwy::MakeSigned<T>;
+  using Indices = decltype(hn::SetTableIndices(D(), static_cast<const TI*>(nullptr)));
+  static constexpr size_t kMaxLanes = hn::MaxLanes(D());
 
-// Amplitudes in one register.
-inline std::int64_t amps_per_reg() {
-  return static_cast<std::int64_t>(hn::Lanes(D()) / 2);
-}
+  // Amplitudes in one register.
+  static std::int64_t amps_per_reg() { return static_cast<std::int64_t>(hn::Lanes(D()) / 2); }
 
-inline V load(const cplx* p) {
-  return hn::LoadU(D(), reinterpret_cast<const T*>(p));
-}
-inline void store(cplx* p, V v) {
-  hn::StoreU(v, D(), reinterpret_cast<T*>(p));
-}
-// (re, im) -> (im, re) in every amplitude.
-inline V swap_ri(V v) {
-  return hn::Reverse2(D(), v);
-}
+  static V load(const Amp* p) { return hn::LoadU(D(), reinterpret_cast<const T*>(p)); }
+  static void store(Amp* p, V v) { hn::StoreU(v, D(), reinterpret_cast<T*>(p)); }
+  // (re, im) -> (im, re) in every amplitude.
+  static V swap_ri(V v) { return hn::Reverse2(D(), v); }
 
-// A complex coefficient per amplitude lane, split for v * c = v * re + swap_ri(v) * ims.
-struct Coef {
-  V re, ims;  // ims = (-im, +im) per amplitude
-};
-// Coefficient c(j) for amplitude j of a register.
-template <class F>
-inline Coef per_amplitude(F&& c) {
-  HWY_ALIGN T re[kMaxLanes], ims[kMaxLanes];
-  for (std::int64_t j = 0; j < amps_per_reg(); ++j) {
-    const cplx v = c(j);
-    re[2 * j] = re[2 * j + 1] = v.real();
-    ims[2 * j] = -v.imag();
-    ims[2 * j + 1] = v.imag();
+  // A complex coefficient per amplitude lane, split for v * c = v * re + swap_ri(v) * ims.
+  struct Coef {
+    V re, ims;  // ims = (-im, +im) per amplitude
+  };
+  // Coefficient c(j) for amplitude j of a register.
+  template <class F>
+  static Coef per_amplitude(F&& c) {
+    HWY_ALIGN T re[kMaxLanes], ims[kMaxLanes];
+    for (std::int64_t j = 0; j < amps_per_reg(); ++j) {
+      const cplx v = c(j);
+      re[2 * j] = re[2 * j + 1] = T(v.real());
+      ims[2 * j] = T(-v.imag());
+      ims[2 * j + 1] = T(v.imag());
+    }
+    return {hn::Load(D(), re), hn::Load(D(), ims)};
   }
-  return {hn::Load(D(), re), hn::Load(D(), ims)};
-}
-inline Coef splat(cplx c) {
-  return {hn::Set(D(), c.real()), hn::OddEven(hn::Set(D(), c.imag()), hn::Set(D(), -c.imag()))};
-}
-
-// c1 * v + c2 * w, given v, w and their re/im swaps.
-inline V combine(V v, V sv, const Coef& c1, V w, V sw, const Coef& c2) {
-  return hn::MulAdd(sw, c2.ims, hn::MulAdd(w, c2.re, hn::MulAdd(sv, c1.ims, hn::Mul(v, c1.re))));
-}
-
-// Sum of the lanes by halving (lane i += lane i + n/2), the order AVX-512's reduce-add uses;
-// `alternate` negates the odd lanes first (the imaginary part of sum conj(l) s when it was
-// accumulated as l * swap_ri(s)).
-inline double fold_sum(V v, bool alternate) {
-  HWY_ALIGN T x[kMaxLanes];
-  hn::Store(v, D(), x);
-  size_t n = hn::Lanes(D());
-  if (alternate)
-    for (size_t i = 1; i < n; i += 2)
-      x[i] = -x[i];
-  for (; n > 1; n /= 2)
-    for (size_t i = 0; i < n / 2; ++i)
-      x[i] = x[i + n / 2] + x[i];
-  return x[0];
-}
-
-// Software prefetch for states larger than L2 (2^16 amplitudes = 1 MiB) and target bits
-// whose runs (32 to 1024 amplitudes) are too short for the hardware prefetcher; measured
-// on Zen 4 at 20 qubits, it slows the other positions down.
-constexpr int kPrefetchMinQubits = 16;
-constexpr int kPrefetchMinBit = 5;
-constexpr int kPrefetchMaxBit = 10;
-
-// First amplitude of the pairs A u .. A u + A - 1 for a target bit p with 2^p >= A.
-inline std::int64_t pair_base(std::int64_t u, int p) {
-  const std::int64_t i = amps_per_reg() * u;
-  return ((i >> p) << (p + 1)) | (i & ((std::int64_t{1} << p) - 1));
-}
-
-// Splits the blocks [lo, hi) (A pairs each) of a target bit p with 2^p >= A into runs that
-// are contiguous in both halves: f(first amplitude of the run, blocks in the run).
-template <class F>
-inline void for_each_block_run(std::int64_t lo, std::int64_t hi, int p, F&& f) {
-  const std::int64_t blocks_per_run = (std::int64_t{1} << p) / amps_per_reg();
-  for (std::int64_t u = lo; u < hi;) {
-    const std::int64_t run = std::min(hi - u, blocks_per_run - (u & (blocks_per_run - 1)));
-    f(pair_base(u, p), run);
-    u += run;
+  static Coef splat(cplx c) {
+    return {hn::Set(D(), T(c.real())),
+            hn::OddEven(hn::Set(D(), T(c.imag())), hn::Set(D(), T(-c.imag())))};
   }
-}
 
-// Partner lanes inside a register for a stride s < A: amplitude j pairs with j ^ s.
-inline Indices partner_indices(std::int64_t s) {
-  HWY_ALIGN TI idx[kMaxLanes];
-  for (size_t l = 0; l < hn::Lanes(D()); ++l)
-    idx[l] = static_cast<TI>(l ^ static_cast<size_t>(2 * s));
-  return hn::SetTableIndices(D(), idx);
-}
+  // c1 * v + c2 * w, given v, w and their re/im swaps.
+  static V combine(V v, V sv, const Coef& c1, V w, V sw, const Coef& c2) {
+    return hn::MulAdd(sw, c2.ims, hn::MulAdd(w, c2.re, hn::MulAdd(sv, c1.ims, hn::Mul(v, c1.re))));
+  }
 
-// How a register's partner lanes are brought in: whole 128-bit blocks swapped, the two
-// halves swapped (one cheap shuffle each where the target has it), or a general permutation.
-enum PartnerKind { kBlocks, kHalves, kTable };
-inline int partner_kind(std::int64_t s) {
+  // Sum of the lanes by halving (lane i += lane i + n/2), the order AVX-512's reduce-add uses;
+  // `alternate` negates the odd lanes first (the imaginary part of sum conj(l) s when it was
+  // accumulated as l * swap_ri(s)).
+  static double fold_sum(V v, bool alternate) {  // (in T, returned as double)
+    HWY_ALIGN T x[kMaxLanes];
+    hn::Store(v, D(), x);
+    size_t n = hn::Lanes(D());
+    if (alternate)
+      for (size_t i = 1; i < n; i += 2)
+        x[i] = -x[i];
+    for (; n > 1; n /= 2)
+      for (size_t i = 0; i < n / 2; ++i)
+        x[i] = x[i + n / 2] + x[i];
+    return x[0];
+  }
+
+  // Software prefetch for states larger than L2 (2^16 amplitudes = 1 MiB) and target bits
+  // whose runs (32 to 1024 amplitudes) are too short for the hardware prefetcher; measured
+  // on Zen 4 at 20 qubits, it slows the other positions down.
+  static constexpr int kPrefetchMinQubits = 16;
+  static constexpr int kPrefetchMinBit = 5;
+  static constexpr int kPrefetchMaxBit = 10;
+
+  // First amplitude of the pairs A u .. A u + A - 1 for a target bit p with 2^p >= A.
+  static std::int64_t pair_base(std::int64_t u, int p) {
+    const std::int64_t i = amps_per_reg() * u;
+    return ((i >> p) << (p + 1)) | (i & ((std::int64_t{1} << p) - 1));
+  }
+
+  // Splits the blocks [lo, hi) (A pairs each) of a target bit p with 2^p >= A into runs that
+  // are contiguous in both halves: f(first amplitude of the run, blocks in the run).
+  template <class F>
+  static void for_each_block_run(std::int64_t lo, std::int64_t hi, int p, F&& f) {
+    const std::int64_t blocks_per_run = (std::int64_t{1} << p) / amps_per_reg();
+    for (std::int64_t u = lo; u < hi;) {
+      const std::int64_t run = std::min(hi - u, blocks_per_run - (u & (blocks_per_run - 1)));
+      f(pair_base(u, p), run);
+      u += run;
+    }
+  }
+
+  // Partner lanes inside a register for a stride s < A: amplitude j pairs with j ^ s.
+  static Indices partner_indices(std::int64_t s) {
+    HWY_ALIGN TI idx[kMaxLanes];
+    for (size_t l = 0; l < hn::Lanes(D()); ++l)
+      idx[l] = static_cast<TI>(l ^ static_cast<size_t>(2 * s));
+    return hn::SetTableIndices(D(), idx);
+  }
+
+  // How a register's partner lanes are brought in: whole 128-bit blocks swapped, the two
+  // halves swapped (one cheap shuffle each where the target has it), or a general permutation.
+  enum PartnerKind { kBlocks, kHalves, kTable };
+  static int partner_kind(std::int64_t s) {
 #if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-  if (s * 2 * static_cast<std::int64_t>(sizeof(T)) == 16) return kBlocks;
-  if (2 * s == amps_per_reg()) return kHalves;
+    if (s * 2 * static_cast<std::int64_t>(sizeof(T)) == 16) return kBlocks;
+    if (2 * s == amps_per_reg()) return kHalves;
 #else
-  (void)s;
+    (void)s;
 #endif
-  return kTable;
-}
-template <int K>
-inline V partner(V v, const Indices& idx) {
+    return kTable;
+  }
+  template <int K>
+  static V partner(V v, const Indices& idx) {
 #if HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-  if constexpr (K == kBlocks) return hn::SwapAdjacentBlocks(v);
-  if constexpr (K == kHalves) return hn::ConcatLowerUpper(D(), v, v);
+    if constexpr (K == kBlocks) return hn::SwapAdjacentBlocks(v);
+    if constexpr (K == kHalves) return hn::ConcatLowerUpper(D(), v, v);
 #endif
-  return hn::TableLookupLanes(v, idx);
-}
-
-// In-register coefficients: out = v * in1 + partner(v) * in2, evaluated as
-// v * in1 + partner(v * in2p) with in2p = partner(in2) (partner is an involution that
-// commutes with lane-wise products), which needs two permutations a register, not three.
-struct GateCoefs {
-  Coef in1, in2p;
-  Indices partner;
-};
-inline GateCoefs coefs_in_register(const Gate2x2& g, std::int64_t s) {
-  return {per_amplitude([&](std::int64_t j) { return (j & s) ? g.m11 : g.m00; }),
-          per_amplitude([&](std::int64_t j) { return (j & s) ? g.m01 : g.m10; }),
-          partner_indices(s)};
-}
-// The gate applied to the pairs inside one register, given v and swap_ri(v).
-template <int K>
-inline V in_register(V v, V sv, const GateCoefs& c) {
-  const V t = partner<K>(hn::MulAdd(sv, c.in2p.ims, hn::Mul(v, c.in2p.re)), c.partner);
-  return hn::MulAdd(sv, c.in1.ims, hn::MulAdd(v, c.in1.re, t));
-}
-
-// Sign masks of both CZ ladders (CZ on every adjacent pair). For register r, amplitude
-// b = A r + j (A = 2^m), the sign (-1)^popcount(b & (b >> 1)) splits into the pairs among
-// the bits of r, the pair (bit m, bit m-1) and the pairs inside j, so a register has one of
-// four patterns, chosen by parity(r & (r >> 1)) and r & 1.
-struct CzMasks {
-  V m[4];
-  static CzMasks none() {
-    CzMasks z;
-    for (auto& v : z.m)
-      v = hn::Zero(D());
-    return z;
+    return hn::TableLookupLanes(v, idx);
   }
-  static CzMasks build() {
-    CzMasks c;
-    const std::int64_t a = amps_per_reg();
-    HWY_ALIGN T bits[kMaxLanes];
-    for (int idx = 0; idx < 4; ++idx) {
-      const int high = idx >> 1, low = idx & 1;
-      for (std::int64_t j = 0; j < a; ++j) {
-        const bool boundary = a > 1 && low && (j & (a >> 1));
-        const bool negative = (high ^ boundary ^ __builtin_popcountll(j & (j >> 1))) & 1;
-        bits[2 * j] = bits[2 * j + 1] = negative ? -0.0 : 0.0;
-      }
-      c.m[idx] = hn::Load(D(), bits);
+
+  // In-register coefficients: out = v * in1 + partner(v) * in2, evaluated as
+  // v * in1 + partner(v * in2p) with in2p = partner(in2) (partner is an involution that
+  // commutes with lane-wise products), which needs two permutations a register, not three.
+  struct GateCoefs {
+    Coef in1, in2p;
+    Indices partner;
+  };
+  static GateCoefs coefs_in_register(const Gate2x2& g, std::int64_t s) {
+    return {per_amplitude([&](std::int64_t j) { return (j & s) ? g.m11 : g.m00; }),
+            per_amplitude([&](std::int64_t j) { return (j & s) ? g.m01 : g.m10; }),
+            partner_indices(s)};
+  }
+  // The gate applied to the pairs inside one register, given v and swap_ri(v).
+  template <int K>
+  static V in_register(V v, V sv, const GateCoefs& c) {
+    const V t = partner<K>(hn::MulAdd(sv, c.in2p.ims, hn::Mul(v, c.in2p.re)), c.partner);
+    return hn::MulAdd(sv, c.in1.ims, hn::MulAdd(v, c.in1.re, t));
+  }
+
+  // Sign masks of both CZ ladders (CZ on every adjacent pair). For register r, amplitude
+  // b = A r + j (A = 2^m), the sign (-1)^popcount(b & (b >> 1)) splits into the pairs among
+  // the bits of r, the pair (bit m, bit m-1) and the pairs inside j, so a register has one of
+  // four patterns, chosen by parity(r & (r >> 1)) and r & 1.
+  struct CzMasks {
+    V m[4];
+    static CzMasks none() {
+      CzMasks z;
+      for (auto& v : z.m)
+        v = hn::Zero(D());
+      return z;
     }
-    return c;
-  }
-  // Register r sign-flipped.
-  V flip(V v, std::uint64_t r) const {
-    const int idx = ((__builtin_popcountll(r & (r >> 1)) & 1) << 1) | static_cast<int>(r & 1);
-    return hn::Xor(v, m[idx]);
-  }
-};
-
-// The loops over [lo, hi) take everything by value, so that it stays in registers (through
-// a lambda's captures, stores through psi could alias them and force a reload each time).
-
-// Registers lo..hi-1 of psi through the gate inside them; kCz: then both CZ ladders.
-template <bool kCz, int K>
-void in_register_range(cplx* psi, const GateCoefs c, std::int64_t lo, std::int64_t hi) {
-  const CzMasks cz = kCz ? CzMasks::build() : CzMasks::none();
-#pragma GCC unroll 4
-  for (std::int64_t r = lo; r < hi; ++r) {
-    cplx* x = psi + amps_per_reg() * r;
-    const V v = load(x);
-    V o = in_register<K>(v, swap_ri(v), c);
-    if constexpr (kCz) o = cz.flip(o, static_cast<std::uint64_t>(r));
-    store(x, o);
-  }
-}
-
-// kCz: follow the gate by both CZ ladders in the same pass.
-template <bool kCz>
-void apply_in_register(cplx* psi, int nq, const Gate2x2& g, std::int64_t s) {
-  const GateCoefs c = coefs_in_register(g, s);
-  const std::int64_t regs = static_cast<std::int64_t>(dim_of(nq)) / amps_per_reg();
-  switch (partner_kind(s)) {
-    case kBlocks:
-      return par::for_each_amplitude_range(regs, [psi, &c](std::int64_t lo, std::int64_t hi) {
-        in_register_range<kCz, kBlocks>(psi, c, lo, hi);
-      });
-    case kHalves:
-      return par::for_each_amplitude_range(regs, [psi, &c](std::int64_t lo, std::int64_t hi) {
-        in_register_range<kCz, kHalves>(psi, c, lo, hi);
-      });
-    default:
-      return par::for_each_amplitude_range(regs, [psi, &c](std::int64_t lo, std::int64_t hi) {
-        in_register_range<kCz, kTable>(psi, c, lo, hi);
-      });
-  }
-}
-
-// Pair blocks lo..hi-1 of target bit p (2^p >= A) through the gate g.
-void pair_blocks_range(cplx* psi, int nq, int p, const Gate2x2 g, std::int64_t lo,
-                       std::int64_t hi) {
-  const std::int64_t stride = std::int64_t{1} << p, a = amps_per_reg();
-  const Coef c00 = splat(g.m00), c01 = splat(g.m01), c10 = splat(g.m10), c11 = splat(g.m11);
-  if (stride == a) {  // runs of one block: a plain loop
-    for (std::int64_t u = lo; u < hi; ++u) {
-      cplx* x = psi + 2 * a * u;
-      const V va = load(x), vb = load(x + a), sa = swap_ri(va), sb = swap_ri(vb);
-      store(x, combine(va, sa, c00, vb, sb, c01));
-      store(x + a, combine(va, sa, c10, vb, sb, c11));
-    }
-    return;
-  }
-  // States beyond the L2 cache with middle target bits stream in short runs that the
-  // hardware prefetcher keeps restarting on: fetch the next pair block ahead by hand.
-  const bool prefetch = nq >= kPrefetchMinQubits && p >= kPrefetchMinBit && p <= kPrefetchMaxBit;
-  for_each_block_run(lo, hi, p, [&](std::int64_t i0, std::int64_t run) {
-    cplx* x = psi + i0;
-    cplx* y = x + stride;
-    for (std::int64_t k = 0; k < a * run; k += a) {
-      if (prefetch) {
-        hwy::Prefetch(y + stride + k);
-        hwy::Prefetch(y + 2 * stride + k);
-      }
-      const V va = load(x + k), vb = load(y + k), sa = swap_ri(va), sb = swap_ri(vb);
-      store(x + k, combine(va, sa, c00, vb, sb, c01));
-      store(y + k, combine(va, sa, c10, vb, sb, c11));
-    }
-  });
-}
-
-// Registers lo..hi-1 of psi through both CZ ladders.
-void cz_range(cplx* psi, std::int64_t lo, std::int64_t hi) {
-  const CzMasks cz = CzMasks::build();
-  for (std::int64_t r = lo; r < hi; ++r) {
-    cplx* x = psi + amps_per_reg() * r;
-    store(x, cz.flip(load(x), static_cast<std::uint64_t>(r)));
-  }
-}
-
-// kCz: un-apply both CZ ladders first, in the same pass. Serial: a fixed summation order.
-template <bool kCz, int K>
-PauliImag adjoint_in_register_as(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo,
-                                 std::int64_t s) {
-  const GateCoefs c = coefs_in_register(undo, s);
-  const CzMasks cz = kCz ? CzMasks::build() : CzMasks::none();
-  // +1 on the lanes whose target bit is 0, -1 where it is 1.
-  HWY_ALIGN T signs[kMaxLanes];
-  for (std::int64_t j = 0; j < amps_per_reg(); ++j)
-    signs[2 * j] = signs[2 * j + 1] = (j & s) ? -1.0 : 1.0;
-  const V bit_sign = hn::Load(D(), signs);
-  V ax = hn::Zero(D()), ay = ax, az = ax;
-  const std::int64_t a = amps_per_reg();
-  const std::int64_t regs = static_cast<std::int64_t>(dim_of(nq)) / a;
-  for (std::int64_t r = 0; r < regs; ++r) {
-    cplx* lp = lambda + a * r;
-    cplx* sp = psi + a * r;
-    V l = load(lp), v = load(sp);
-    if constexpr (kCz) {
-      l = cz.flip(l, static_cast<std::uint64_t>(r));
-      v = cz.flip(v, static_cast<std::uint64_t>(r));
-    }
-    const V sl = swap_ri(l), sv = swap_ri(v);
-    // Reads pair each lane of lambda with the partner lane of psi; pairing partner(lambda)
-    // with psi instead gives the same sums, lane-permuted: X = Im(c01 + c10),
-    // Y = Re(c10) - Re(c01), Z = Im(c00) - Im(c11).
-    const V lw = partner<K>(l, c.partner);
-    ax = hn::MulAdd(lw, sv, ax);
-    const V ls = hn::Mul(l, bit_sign);
-    ay = hn::MulAdd(hn::Mul(lw, bit_sign), v, ay);
-    az = hn::MulAdd(ls, sv, az);
-    store(lp, in_register<K>(l, sl, c));
-    store(sp, in_register<K>(v, sv, c));
-  }
-  return {fold_sum(ax, true), fold_sum(ay, false), fold_sum(az, true)};
-}
-template <bool kCz>
-PauliImag adjoint_in_register(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo,
-                              std::int64_t s) {
-  switch (partner_kind(s)) {
-    case kBlocks:
-      return adjoint_in_register_as<kCz, kBlocks>(lambda, psi, nq, undo, s);
-    case kHalves:
-      return adjoint_in_register_as<kCz, kHalves>(lambda, psi, nq, undo, s);
-    default:
-      return adjoint_in_register_as<kCz, kTable>(lambda, psi, nq, undo, s);
-  }
-}
-
-// Every kernel hands states smaller than two registers to the portable loops.
-inline bool too_small(int nq) {
-  return hn::Lanes(D()) < 2 || static_cast<std::int64_t>(dim_of(nq)) < 2 * amps_per_reg();
-}
-
-void simd_apply_1q(cplx* psi, int nq, int q, const Gate2x2& g) {
-  if (too_small(nq)) return portable::apply_1q(psi, nq, q, g);
-  const int p = bit_of(nq, q);
-  const std::int64_t stride = std::int64_t{1} << p, a = amps_per_reg();
-  if (stride < a) return apply_in_register<false>(psi, nq, g, stride);
-  par::for_each_amplitude_range(static_cast<std::int64_t>(dim_of(nq)) / (2 * a),
-                                [psi, nq, p, &g](std::int64_t lo, std::int64_t hi) {
-                                  pair_blocks_range(psi, nq, p, g, lo, hi);
-                                });
-}
-
-void simd_apply_adjacent_cz(cplx* psi, int nq) {
-  if (too_small(nq)) return portable::apply_adjacent_cz(psi, nq);
-  par::for_each_amplitude_range(static_cast<std::int64_t>(dim_of(nq)) / amps_per_reg(),
-                                [psi](std::int64_t lo, std::int64_t hi) { cz_range(psi, lo, hi); });
-}
-
-PauliImag simd_adjoint_undo(cplx* lambda, cplx* psi, int nq, int q, const Gate2x2& undo) {
-  if (too_small(nq)) return portable::adjoint_undo(lambda, psi, nq, q, undo);
-  const int p = bit_of(nq, q);
-  const std::int64_t stride = std::int64_t{1} << p, a = amps_per_reg();
-  if (stride < a) return adjoint_in_register<false>(lambda, psi, nq, undo, stride);
-  V ax = hn::Zero(D()), ay = ax, az = ax;
-  const Coef c00 = splat(undo.m00), c01 = splat(undo.m01), c10 = splat(undo.m10),
-             c11 = splat(undo.m11);
-  // Serial: a fixed summation order keeps gradients independent of the thread count.
-  for_each_block_run(
-      0, static_cast<std::int64_t>(dim_of(nq)) / (2 * a), p,
-      [&](std::int64_t i0, std::int64_t run) {
-        cplx *l0p = lambda + i0, *l1p = l0p + stride, *s0p = psi + i0, *s1p = s0p + stride;
-        for (std::int64_t k = 0; k < a * run; k += a) {
-          const V l0 = load(l0p + k), l1 = load(l1p + k), s0 = load(s0p + k), s1 = load(s1p + k);
-          const V sl0 = swap_ri(l0), sl1 = swap_ri(l1), ss0 = swap_ri(s0), ss1 = swap_ri(s1);
-          ax = hn::MulAdd(l1, ss0, hn::MulAdd(l0, ss1, ax));     // Im(c01 + c10)
-          ay = hn::NegMulAdd(l0, s1, hn::MulAdd(l1, s0, ay));    // Re(c10) - Re(c01)
-          az = hn::NegMulAdd(l1, ss1, hn::MulAdd(l0, ss0, az));  // Im(c00) - Im(c11)
-          store(l0p + k, combine(l0, sl0, c00, l1, sl1, c01));
-          store(l1p + k, combine(l0, sl0, c10, l1, sl1, c11));
-          store(s0p + k, combine(s0, ss0, c00, s1, ss1, c01));
-          store(s1p + k, combine(s0, ss0, c10, s1, ss1, c11));
+    static CzMasks build() {
+      CzMasks c;
+      const std::int64_t a = amps_per_reg();
+      HWY_ALIGN T bits[kMaxLanes];
+      for (int idx = 0; idx < 4; ++idx) {
+        const int high = idx >> 1, low = idx & 1;
+        for (std::int64_t j = 0; j < a; ++j) {
+          const bool boundary = a > 1 && low && (j & (a >> 1));
+          const bool negative = (high ^ boundary ^ __builtin_popcountll(j & (j >> 1))) & 1;
+          bits[2 * j] = bits[2 * j + 1] = negative ? T(-0.0) : T(0.0);
         }
-      });
-  return {fold_sum(ax, true), fold_sum(ay, false), fold_sum(az, true)};
-}
+        c.m[idx] = hn::Load(D(), bits);
+      }
+      return c;
+    }
+    // Register r sign-flipped.
+    V flip(V v, std::uint64_t r) const {
+      const int idx = ((__builtin_popcountll(r & (r >> 1)) & 1) << 1) | static_cast<int>(r & 1);
+      return hn::Xor(v, m[idx]);
+    }
+  };
 
-// The last qubit's bit is 0: in-register whenever a register holds two amplitudes or more.
-void simd_apply_1q_then_adjacent_cz(cplx* psi, int nq, const Gate2x2& g) {
-  if (too_small(nq) || amps_per_reg() < 2) {
-    simd_apply_1q(psi, nq, nq - 1, g);
-    return simd_apply_adjacent_cz(psi, nq);
-  }
-  apply_in_register<true>(psi, nq, g, 1);
-}
+  // The loops over [lo, hi) take everything by value, so that it stays in registers (through
+  // a lambda's captures, stores through psi could alias them and force a reload each time).
 
-PauliImag simd_adjacent_cz_then_adjoint_undo(cplx* lambda, cplx* psi, int nq, const Gate2x2& undo) {
-  if (too_small(nq) || amps_per_reg() < 2) {
-    simd_apply_adjacent_cz(lambda, nq);
-    simd_apply_adjacent_cz(psi, nq);
-    return simd_adjoint_undo(lambda, psi, nq, nq - 1, undo);
+  // Registers lo..hi-1 of psi through the gate inside them; kCz: then both CZ ladders.
+  template <bool kCz, int K>
+  static void in_register_range(Amp* psi, const GateCoefs c, std::int64_t lo, std::int64_t hi) {
+    const CzMasks cz = kCz ? CzMasks::build() : CzMasks::none();
+#pragma GCC unroll 4
+    for (std::int64_t r = lo; r < hi; ++r) {
+      Amp* x = psi + amps_per_reg() * r;
+      const V v = load(x);
+      V o = in_register<K>(v, swap_ri(v), c);
+      if constexpr (kCz) o = cz.flip(o, static_cast<std::uint64_t>(r));
+      store(x, o);
+    }
   }
-  return adjoint_in_register<true>(lambda, psi, nq, undo, 1);
-}
+
+  // kCz: follow the gate by both CZ ladders in the same pass.
+  template <bool kCz>
+  static void apply_in_register(Amp* psi, int nq, const Gate2x2& g, std::int64_t s) {
+    const GateCoefs c = coefs_in_register(g, s);
+    const std::int64_t regs = static_cast<std::int64_t>(dim_of(nq)) / amps_per_reg();
+    switch (partner_kind(s)) {
+      case kBlocks:
+        return par::for_each_amplitude_range(regs, [psi, &c](std::int64_t lo, std::int64_t hi) {
+          in_register_range<kCz, kBlocks>(psi, c, lo, hi);
+        });
+      case kHalves:
+        return par::for_each_amplitude_range(regs, [psi, &c](std::int64_t lo, std::int64_t hi) {
+          in_register_range<kCz, kHalves>(psi, c, lo, hi);
+        });
+      default:
+        return par::for_each_amplitude_range(regs, [psi, &c](std::int64_t lo, std::int64_t hi) {
+          in_register_range<kCz, kTable>(psi, c, lo, hi);
+        });
+    }
+  }
+
+  // Pair blocks lo..hi-1 of target bit p (2^p >= A) through the gate g.
+  static void pair_blocks_range(Amp* psi, int nq, int p, const Gate2x2 g, std::int64_t lo,
+                                std::int64_t hi) {
+    const std::int64_t stride = std::int64_t{1} << p, a = amps_per_reg();
+    const Coef c00 = splat(g.m00), c01 = splat(g.m01), c10 = splat(g.m10), c11 = splat(g.m11);
+    if (stride == a) {  // runs of one block: a plain loop
+      for (std::int64_t u = lo; u < hi; ++u) {
+        Amp* x = psi + 2 * a * u;
+        const V va = load(x), vb = load(x + a), sa = swap_ri(va), sb = swap_ri(vb);
+        store(x, combine(va, sa, c00, vb, sb, c01));
+        store(x + a, combine(va, sa, c10, vb, sb, c11));
+      }
+      return;
+    }
+    // States beyond the L2 cache with middle target bits stream in short runs that the
+    // hardware prefetcher keeps restarting on: fetch the next pair block ahead by hand.
+    const bool prefetch = nq >= kPrefetchMinQubits && p >= kPrefetchMinBit && p <= kPrefetchMaxBit;
+    for_each_block_run(lo, hi, p, [&](std::int64_t i0, std::int64_t run) {
+      Amp* x = psi + i0;
+      Amp* y = x + stride;
+      for (std::int64_t k = 0; k < a * run; k += a) {
+        if (prefetch) {
+          hwy::Prefetch(y + stride + k);
+          hwy::Prefetch(y + 2 * stride + k);
+        }
+        const V va = load(x + k), vb = load(y + k), sa = swap_ri(va), sb = swap_ri(vb);
+        store(x + k, combine(va, sa, c00, vb, sb, c01));
+        store(y + k, combine(va, sa, c10, vb, sb, c11));
+      }
+    });
+  }
+
+  // Registers lo..hi-1 of psi through both CZ ladders.
+  static void cz_range(Amp* psi, std::int64_t lo, std::int64_t hi) {
+    const CzMasks cz = CzMasks::build();
+    for (std::int64_t r = lo; r < hi; ++r) {
+      Amp* x = psi + amps_per_reg() * r;
+      store(x, cz.flip(load(x), static_cast<std::uint64_t>(r)));
+    }
+  }
+
+  // kCz: un-apply both CZ ladders first, in the same pass. Serial: a fixed summation order.
+  template <bool kCz, int K>
+  static PauliImag adjoint_in_register_as(Amp* lambda, Amp* psi, int nq, const Gate2x2& undo,
+                                          std::int64_t s) {
+    const GateCoefs c = coefs_in_register(undo, s);
+    const CzMasks cz = kCz ? CzMasks::build() : CzMasks::none();
+    // +1 on the lanes whose target bit is 0, -1 where it is 1.
+    HWY_ALIGN T signs[kMaxLanes];
+    for (std::int64_t j = 0; j < amps_per_reg(); ++j)
+      signs[2 * j] = signs[2 * j + 1] = (j & s) ? T(-1) : T(1);
+    const V bit_sign = hn::Load(D(), signs);
+    V ax = hn::Zero(D()), ay = ax, az = ax;
+    const std::int64_t a = amps_per_reg();
+    const std::int64_t regs = static_cast<std::int64_t>(dim_of(nq)) / a;
+    for (std::int64_t r = 0; r < regs; ++r) {
+      Amp* lp = lambda + a * r;
+      Amp* sp = psi + a * r;
+      V l = load(lp), v = load(sp);
+      if constexpr (kCz) {
+        l = cz.flip(l, static_cast<std::uint64_t>(r));
+        v = cz.flip(v, static_cast<std::uint64_t>(r));
+      }
+      const V sl = swap_ri(l), sv = swap_ri(v);
+      // Reads pair each lane of lambda with the partner lane of psi; pairing partner(lambda)
+      // with psi instead gives the same sums, lane-permuted: X = Im(c01 + c10),
+      // Y = Re(c10) - Re(c01), Z = Im(c00) - Im(c11).
+      const V lw = partner<K>(l, c.partner);
+      ax = hn::MulAdd(lw, sv, ax);
+      const V ls = hn::Mul(l, bit_sign);
+      ay = hn::MulAdd(hn::Mul(lw, bit_sign), v, ay);
+      az = hn::MulAdd(ls, sv, az);
+      store(lp, in_register<K>(l, sl, c));
+      store(sp, in_register<K>(v, sv, c));
+    }
+    return {fold_sum(ax, true), fold_sum(ay, false), fold_sum(az, true)};
+  }
+  template <bool kCz>
+  static PauliImag adjoint_in_register(Amp* lambda, Amp* psi, int nq, const Gate2x2& undo,
+                                       std::int64_t s) {
+    switch (partner_kind(s)) {
+      case kBlocks:
+        return adjoint_in_register_as<kCz, kBlocks>(lambda, psi, nq, undo, s);
+      case kHalves:
+        return adjoint_in_register_as<kCz, kHalves>(lambda, psi, nq, undo, s);
+      default:
+        return adjoint_in_register_as<kCz, kTable>(lambda, psi, nq, undo, s);
+    }
+  }
+
+  // Every kernel hands states smaller than two registers to the portable loops.
+  static bool too_small(int nq) {
+    return hn::Lanes(D()) < 2 || static_cast<std::int64_t>(dim_of(nq)) < 2 * amps_per_reg();
+  }
+
+  static void simd_apply_1q(Amp* psi, int nq, int q, const Gate2x2& g) {
+    if (too_small(nq)) return portable::apply_1q(psi, nq, q, g);
+    const int p = bit_of(nq, q);
+    const std::int64_t stride = std::int64_t{1} << p, a = amps_per_reg();
+    if (stride < a) return apply_in_register<false>(psi, nq, g, stride);
+    par::for_each_amplitude_range(static_cast<std::int64_t>(dim_of(nq)) / (2 * a),
+                                  [psi, nq, p, &g](std::int64_t lo, std::int64_t hi) {
+                                    pair_blocks_range(psi, nq, p, g, lo, hi);
+                                  });
+  }
+
+  static void simd_apply_adjacent_cz(Amp* psi, int nq) {
+    if (too_small(nq)) return portable::apply_adjacent_cz(psi, nq);
+    par::for_each_amplitude_range(
+        static_cast<std::int64_t>(dim_of(nq)) / amps_per_reg(),
+        [psi](std::int64_t lo, std::int64_t hi) { cz_range(psi, lo, hi); });
+  }
+
+  static PauliImag simd_adjoint_undo(Amp* lambda, Amp* psi, int nq, int q, const Gate2x2& undo) {
+    if (too_small(nq)) return portable::adjoint_undo(lambda, psi, nq, q, undo);
+    const int p = bit_of(nq, q);
+    const std::int64_t stride = std::int64_t{1} << p, a = amps_per_reg();
+    if (stride < a) return adjoint_in_register<false>(lambda, psi, nq, undo, stride);
+    V ax = hn::Zero(D()), ay = ax, az = ax;
+    const Coef c00 = splat(undo.m00), c01 = splat(undo.m01), c10 = splat(undo.m10),
+               c11 = splat(undo.m11);
+    // Serial: a fixed summation order keeps gradients independent of the thread count.
+    for_each_block_run(
+        0, static_cast<std::int64_t>(dim_of(nq)) / (2 * a), p,
+        [&](std::int64_t i0, std::int64_t run) {
+          Amp *l0p = lambda + i0, *l1p = l0p + stride, *s0p = psi + i0, *s1p = s0p + stride;
+          for (std::int64_t k = 0; k < a * run; k += a) {
+            const V l0 = load(l0p + k), l1 = load(l1p + k), s0 = load(s0p + k), s1 = load(s1p + k);
+            const V sl0 = swap_ri(l0), sl1 = swap_ri(l1), ss0 = swap_ri(s0), ss1 = swap_ri(s1);
+            ax = hn::MulAdd(l1, ss0, hn::MulAdd(l0, ss1, ax));     // Im(c01 + c10)
+            ay = hn::NegMulAdd(l0, s1, hn::MulAdd(l1, s0, ay));    // Re(c10) - Re(c01)
+            az = hn::NegMulAdd(l1, ss1, hn::MulAdd(l0, ss0, az));  // Im(c00) - Im(c11)
+            store(l0p + k, combine(l0, sl0, c00, l1, sl1, c01));
+            store(l1p + k, combine(l0, sl0, c10, l1, sl1, c11));
+            store(s0p + k, combine(s0, ss0, c00, s1, ss1, c01));
+            store(s1p + k, combine(s0, ss0, c10, s1, ss1, c11));
+          }
+        });
+    return {fold_sum(ax, true), fold_sum(ay, false), fold_sum(az, true)};
+  }
+
+  // The last qubit's bit is 0: in-register whenever a register holds two amplitudes or more.
+  static void simd_apply_1q_then_adjacent_cz(Amp* psi, int nq, const Gate2x2& g) {
+    if (too_small(nq) || amps_per_reg() < 2) {
+      simd_apply_1q(psi, nq, nq - 1, g);
+      return simd_apply_adjacent_cz(psi, nq);
+    }
+    apply_in_register<true>(psi, nq, g, 1);
+  }
+
+  static PauliImag simd_adjacent_cz_then_adjoint_undo(Amp* lambda, Amp* psi, int nq,
+                                                      const Gate2x2& undo) {
+    if (too_small(nq) || amps_per_reg() < 2) {
+      simd_apply_adjacent_cz(lambda, nq);
+      simd_apply_adjacent_cz(psi, nq);
+      return simd_adjoint_undo(lambda, psi, nq, nq - 1, undo);
+    }
+    return adjoint_in_register<true>(lambda, psi, nq, undo, 1);
+  }
+};  // struct Kernels
 
 // Our name for a Highway target.
 const char* target_name() {
@@ -423,17 +423,17 @@ const char* target_name() {
   }
 }
 
+// This target's table.
+template <class T>
+KernelFns<T> fns() {
+  using K = Kernels<T>;
+  return {&K::simd_apply_1q, &K::simd_apply_adjacent_cz, &K::simd_adjoint_undo,
+          &K::simd_apply_1q_then_adjacent_cz, &K::simd_adjacent_cz_then_adjoint_undo};
+}
 }  // namespace
 
-// This target's table.
 const KernelTable* Table() {
-  static const KernelTable table{target_name(),
-                                 std::max(1, __builtin_ctzll(kMaxLanes)),
-                                 &simd_apply_1q,
-                                 &simd_apply_adjacent_cz,
-                                 &simd_adjoint_undo,
-                                 &simd_apply_1q_then_adjacent_cz,
-                                 &simd_adjacent_cz_then_adjoint_undo};
+  static const KernelTable table{target_name(), fns<double>(), fns<float>()};
   return &table;
 }
 
@@ -468,21 +468,18 @@ std::vector<Target> compiled_targets() {
   return t;
 }
 
-const KernelTable kPortable{"portable",
-                            64,
-                            &portable::apply_1q,
-                            &portable::apply_adjacent_cz,
-                            &portable::adjoint_undo,
-                            &portable::apply_1q_then_adjacent_cz,
-                            &portable::adjacent_cz_then_adjoint_undo};
-
-const KernelTable kReference{"reference",
-                             64,
-                             &reference::apply_1q,
-                             &reference::apply_adjacent_cz,
-                             &reference::adjoint_undo,
-                             &reference::apply_1q_then_adjacent_cz,
-                             &reference::adjacent_cz_then_adjoint_undo};
+template <class T>
+KernelFns<T> portable_fns() {
+  return {&portable::apply_1q<T>, &portable::apply_adjacent_cz<T>, &portable::adjoint_undo<T>,
+          &portable::apply_1q_then_adjacent_cz<T>, &portable::adjacent_cz_then_adjoint_undo<T>};
+}
+template <class T>
+KernelFns<T> reference_fns() {
+  return {&reference::apply_1q<T>, &reference::apply_adjacent_cz<T>, &reference::adjoint_undo<T>,
+          &reference::apply_1q_then_adjacent_cz<T>, &reference::adjacent_cz_then_adjoint_undo<T>};
+}
+const KernelTable kPortable{"portable", portable_fns<double>(), portable_fns<float>()};
+const KernelTable kReference{"reference", reference_fns<double>(), reference_fns<float>()};
 
 const KernelTable* fastest_supported() {
   return supported_kernel_tables().front();
