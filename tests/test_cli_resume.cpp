@@ -35,9 +35,11 @@ nlohmann::json slow_config() {
        {{"samples", 100}, {"diffusion_size", 120}, {"epochs", kEpochs}, {"learning_rate", 0.05}}}};
 }
 
-std::string write_config(const fs::path& dir) {
+std::string write_config(const fs::path& dir, const std::string& precision = "double") {
   const std::string path = (dir / "slow.json").string();
-  std::ofstream(path) << slow_config().dump(2);
+  nlohmann::json j = slow_config();
+  j["precision"] = precision;
+  std::ofstream(path) << j.dump(2);
   return path;
 }
 
@@ -177,6 +179,50 @@ INSTANTIATE_TEST_SUITE_P(Signals, ResumeAfterStopSignal, testing::Values(SIGTERM
                          [](const auto& info) {
                            return std::string(info.param == SIGTERM ? "SIGTERM" : "SIGINT");
                          });
+
+// Single precision: a run stopped mid-cycle resumes to the bits of an uninterrupted run (one
+// and two threads alike), its checkpoint records the precision, and resuming it in the other
+// precision is refused with the key named.
+TEST(ResumeSinglePrecision, RefusesTheOtherPrecisionAndEndsBitwiseEqual) {
+  const auto dir = testing_cli::scratch_dir("resume_single");
+  const std::string cfg = write_config(dir, "single");
+  const fs::path ref = train_reference(dir, cfg);
+  {
+    const auto r = run_quddpm("train " + cfg + " --threads 2 --out " + (dir / "two").string());
+    ASSERT_EQ(r.status, 0) << r.err;
+    expect_same_results(ref, dir / "two");
+  }
+  const fs::path run = dir / "run", partial = dir / "run.partial";
+  const pid_t pid =
+      testing_cli::start_quddpm({"train", cfg, "--threads", "1", "--out", run.string()},
+                                (dir / "out.txt").string(), (dir / "err.txt").string());
+  ASSERT_TRUE(wait_for_second_cycle(partial, pid)) << "the run ended before it could be stopped";
+  ::kill(pid, SIGTERM);
+  testing_cli::wait_for(pid);
+  EXPECT_EQ(checkpoint_state(partial)["precision"], "single");
+
+  auto r = run_quddpm("train --threads 1 --set precision=double --resume " + run.string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("'precision' is \"double\", but the interrupted run used \"single\""),
+            std::string::npos)
+      << r.err;
+  // A checkpoint whose precision disagrees with the run's config (edited by hand) is refused too.
+  const std::string state_file = (partial / "checkpoint" / "state.json").string();
+  const std::string state = slurp(state_file);
+  nlohmann::json edited = nlohmann::json::parse(state);
+  edited["precision"] = "double";
+  std::ofstream(state_file) << edited.dump(2);
+  r = run_quddpm("train --threads 1 --resume " + run.string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("double-precision run, this run is single-precision"), std::string::npos)
+      << r.err;
+  std::ofstream(state_file) << state;
+
+  r = run_quddpm("train --threads 1 --resume " + run.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_same_results(ref, run);
+  fs::remove_all(dir);
+}
 
 // A tiny run, for the refusals that need no long training.
 std::string tiny_config(const fs::path& dir) {

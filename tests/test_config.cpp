@@ -385,7 +385,7 @@ TEST(ConfigRoundTrip, ResolveOfToJsonIsIdentity) {
 TEST(ConfigRoundTrip, ToJsonHoldsEveryDefaultAndOnlyTheKindsKeys) {
   const json j = to_json(resolve(json::parse(kMinimal), "configs/x.json"));
   const json expected = json::parse(R"({
-    "model": "original", "seed": 1, "output": "runs/x",
+    "model": "original", "seed": 1, "precision": "double", "output": "runs/x",
     "qubits": {"data": 4, "ancilla": 3},
     "diffusion": {"steps": 30, "schedule": {"kind": "linear", "start": 0.5, "end": 4.0}},
     "prior": {"kind": "haar"},

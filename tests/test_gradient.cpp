@@ -2,6 +2,9 @@
 // differences of an independent dense-matrix loss.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <iostream>
+
 #include <cmath>
 #include <vector>
 
@@ -97,14 +100,45 @@ TEST(GradientMemoryModes, RecomputingFinalStatesGivesIdenticalBits) {
   Rng rng(23);
   for (double& t : theta)
     t = rng.normal();
-  StepGradient cached(circuit), recomputed(circuit, 0);
-  ASSERT_TRUE(cached.caches_final_states(x.rows()));
-  ASSERT_FALSE(recomputed.caches_final_states(x.rows()));
-  const LossAndGradient a = cached.evaluate(theta.data(), x, y, sampled_outcomes(24));
-  const LossAndGradient b = recomputed.evaluate(theta.data(), x, y, sampled_outcomes(24));
-  EXPECT_EQ(a.loss, b.loss);
-  for (Eigen::Index k = 0; k < a.grad.size(); ++k)
-    EXPECT_EQ(a.grad[k], b.grad[k]) << k;
+  for (Precision p : {Precision::Double, Precision::Single}) {
+    StepGradient cached(circuit, p), recomputed(circuit, p, 0);
+    ASSERT_TRUE(cached.caches_final_states(x.rows()));
+    ASSERT_FALSE(recomputed.caches_final_states(x.rows()));
+    const LossAndGradient a = cached.evaluate(theta.data(), x, y, sampled_outcomes(24));
+    const LossAndGradient b = recomputed.evaluate(theta.data(), x, y, sampled_outcomes(24));
+    EXPECT_EQ(a.loss, b.loss) << precision_name(p);
+    for (Eigen::Index k = 0; k < a.grad.size(); ++k)
+      EXPECT_EQ(a.grad[k], b.grad[k]) << precision_name(p) << " " << k;
+  }
+}
+
+// Single precision: the circuit's states in float, everything else in double. At small n the
+// gradient agrees with double's to 1e-4 of its norm, for Haar inputs (the original model's
+// prior) and for inputs near the data (the improved model's), at large and small angles.
+TEST(GradientSinglePrecision, AgreesWithDoubleAtSmallN) {
+  double largest = 0;  // relative difference: float round-off must show (it is not double)
+  for (int n : {1, 2, 3, 4, 5}) {
+    const HeaCircuit circuit(n, 2, 2 * (n + 2));
+    const StateMatrix y = make_ghz(n, 8, GhzParams{}, 31 + n);
+    for (const StateMatrix& x : {make_haar(n, 8, 41 + n), make_ghz(n, 8, GhzParams{}, 51 + n)}) {
+      for (double scale : {1.0, 0.05}) {
+        std::vector<double> theta(circuit.num_params());
+        Rng rng(61 + n);
+        for (double& t : theta)
+          t = scale * rng.normal();
+        StepGradient d(circuit, Precision::Double), f(circuit, Precision::Single);
+        const LossAndGradient a = d.evaluate(theta.data(), x, y, sampled_outcomes(71));
+        const LossAndGradient b = f.evaluate(theta.data(), x, y, sampled_outcomes(71));
+        ASSERT_EQ(a.outputs.outcomes, b.outputs.outcomes) << "n=" << n;
+        EXPECT_LT((a.grad - b.grad).norm(), 1e-4 * a.grad.norm())
+            << "n=" << n << " scale=" << scale << " |g|=" << a.grad.norm();
+        EXPECT_NEAR(a.loss, b.loss, 1e-5) << "n=" << n;
+        largest = std::max(largest, (a.grad - b.grad).norm() / a.grad.norm());
+      }
+    }
+  }
+  EXPECT_GT(largest, 1e-9);
+  std::cout << "largest relative difference, single against double: " << largest << "\n";
 }
 
 TEST(GradientOutcomes, ImprobableOutcomeRefused) {

@@ -36,13 +36,15 @@ std::string tag_of(const TrainingState& s) {
 
 }  // namespace
 
-void write_checkpoint(const fs::path& staging, const TrainingState& state, const TraceRows& rows) {
+void write_checkpoint(const fs::path& staging, const TrainingState& state, Precision precision,
+                      const TraceRows& rows) {
   const fs::path dir = staging / kCheckpointDir;
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) bad(dir, "cannot create directory (" + ec.message() + ")");
   const std::string tag = tag_of(state);
   json j = {{"format", kFormat},
+            {"precision", precision_name(precision)},
             {"next_t", state.next_t},
             {"params", "params." + tag + ".npy"},
             {"current", "current." + tag + ".npy"},
@@ -90,6 +92,12 @@ Checkpoint read_checkpoint(const fs::path& staging, const TrainingSettings& s) {
     j = json::parse(text.str());
     if (j.value("format", "") != kFormat)
       bad(state_file, std::string("expected 'format': ") + kFormat);
+    // Checkpoints from before the precision key were all double.
+    const std::string precision = j.value("precision", "double");
+    if (precision != precision_name(s.precision))
+      bad(state_file, "the checkpoint holds a " + precision + "-precision run, this run is " +
+                          precision_name(s.precision) +
+                          "-precision: resume it with precision = " + precision);
     c.state.next_t = j.at("next_t").get<int>();
     const json& rows = j.at("rows");
     c.rows = {rows.at("diffusion.csv").get<long long>(), rows.at("epochs.csv").get<long long>(),

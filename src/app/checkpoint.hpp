@@ -23,7 +23,7 @@ struct Checkpoint {
 };
 
 void write_checkpoint(const std::filesystem::path& staging, const TrainingState& state,
-                      const TraceRows& rows);
+                      Precision precision, const TraceRows& rows);
 
 // Reads and checks the checkpoint against the run's settings; errors name the file and what
 // was expected.

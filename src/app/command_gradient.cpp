@@ -16,6 +16,7 @@ namespace {
 struct GradientArgs {
   std::string inputs, targets, params, outcomes;
   int ancillas = -1, layers = 0, threads = 0;
+  std::string precision = "double";
 };
 }  // namespace
 
@@ -35,6 +36,9 @@ void add_gradient_command(CLI::App& app) {
       ->required()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
+  cmd->add_option("--precision", a->precision,
+                  "the circuit's state vectors in double (default) or single precision")
+      ->check(CLI::IsMember({"double", "single"}));
   cmd->callback([a] {
     apply_thread_option(a->threads);
     const StateMatrix x = npy::read_states(a->inputs);
@@ -69,7 +73,7 @@ void add_gradient_command(CLI::App& app) {
                                   std::to_string(o.size()));
     // Row-major flattening of a 1 x P or P x 1 array is the parameter vector itself.
     const RealVector theta = Eigen::Map<const RealVector>(p.data(), p.size());
-    StepGradient step(circuit);
+    StepGradient step(circuit, precision_named(a->precision));
     LossAndGradient r;
     try {
       r = step.evaluate(theta.data(), x, y, fixed_outcomes(o));

@@ -20,6 +20,7 @@ namespace {
 struct VarianceArgs {
   int qubits = 0, ancillas = 1, layers = 2, draws = 100, samples = 10, threads = 0;
   std::uint64_t seed = 1;
+  std::string precision = "double";
 };
 
 constexpr double kPi = 3.14159265358979323846;
@@ -48,6 +49,9 @@ void add_variance_command(CLI::App& app) {
       ->check(CLI::Range(2, 100000));
   cmd->add_option("--seed", a->seed, "seed of the draws (default 1)")->check(unsigned64_check());
   cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
+  cmd->add_option("--precision", a->precision,
+                  "the circuit's state vectors in double (default) or single precision")
+      ->check(CLI::IsMember({"double", "single"}));
   cmd->callback([a] {
     apply_thread_option(a->threads);
     if (a->qubits + a->ancillas > 24)
@@ -55,7 +59,7 @@ void add_variance_command(CLI::App& app) {
                                   std::to_string(a->ancillas) + " ancilla qubits exceed 24");
     const HeaCircuit circuit(a->qubits, a->ancillas, a->layers);
     const Eigen::Index p = circuit.num_params();
-    StepGradient step(circuit);
+    StepGradient step(circuit, precision_named(a->precision));
     // Welford's running mean and sum of squared deviations, per component.
     RealVector mean = RealVector::Zero(p), m2 = RealVector::Zero(p);
     double loss_sum = 0, norm_sq_sum = 0;

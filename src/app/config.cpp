@@ -32,8 +32,10 @@ struct KindKeys {
 };
 
 const std::vector<std::string> kModels = {"original", "improved"};
-const std::vector<std::string> kTopKeys = {"model",     "seed",  "output",  "qubits",  "target",
-                                           "diffusion", "prior", "circuit", "training"};
+const std::vector<std::string> kPrecisions = {"double", "single"};
+const std::vector<std::string> kTopKeys = {"model",   "seed",    "precision", "output",
+                                           "qubits",  "target",  "diffusion", "prior",
+                                           "circuit", "training"};
 const std::vector<std::string> kQubitKeys = {"data", "ancilla"};
 const std::vector<std::string> kDiffusionKeys = {"steps", "schedule"};
 const std::vector<std::string> kCircuitKeys = {"layers", "init"};
@@ -507,6 +509,8 @@ ExperimentConfig resolve_with(const json& j, const Ctx& ctx) {
   const Preset preset = preset_for(c.model);
 
   c.seed = get_seed(ctx, field(&j, "seed"));
+  if (const json* p = field(&j, "precision"))
+    c.precision = one_of(ctx, *p, "precision", kPrecisions);
   std::string stem = fs::path(ctx.source()).stem().string();
   if (stem.empty()) stem = "experiment";
   c.output = get_string(ctx, field(&j, "output"), "output", "runs/" + stem);
@@ -655,8 +659,8 @@ ExperimentConfig resolve_with(const json& j, const Ctx& ctx) {
 
 auto fields(const ExperimentConfig& c) {
   const GhzParams& g = c.target.ghz;
-  return std::tie(c.model, c.seed, c.output, c.n_data, c.n_ancilla, c.target.kind, g.theta_min,
-                  g.theta_max, g.phi_min, g.phi_max, g.noise, c.target.cluster.scale,
+  return std::tie(c.model, c.seed, c.precision, c.output, c.n_data, c.n_ancilla, c.target.kind,
+                  g.theta_min, g.theta_max, g.phi_min, g.phi_max, g.noise, c.target.cluster.scale,
                   c.target.npy_path, c.steps, c.schedule_kind, c.schedule_start, c.schedule_end,
                   c.schedule_end_auto, c.target_mmd_to_haar, c.calibrated_end, c.prior_kind,
                   c.prior_cluster.scale, c.layers, c.init_kind, c.init_std, c.init_c,
@@ -731,6 +735,7 @@ nlohmann::json to_json(const ExperimentConfig& c) {
   json j = json::object();
   j["model"] = c.model;
   j["seed"] = c.seed;
+  j["precision"] = c.precision;
   j["output"] = c.output;
   j["qubits"] = {{"data", c.n_data}, {"ancilla", c.n_ancilla}};
   j["target"] = std::move(target);

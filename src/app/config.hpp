@@ -80,6 +80,7 @@ struct ExperimentConfig {
 
   std::string model;  // "original" | "improved"
   std::uint64_t seed = 1;
+  std::string precision = "double";  // "double" | "single": the circuit's state vectors
   std::string output;
 
   int n_data = 0;

@@ -64,6 +64,7 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
   s.epochs = c.epochs;
   s.learning_rate = c.learning_rate;
   s.seed = c.seed;
+  s.precision = precision_named(c.precision);
   const int n = c.n_data;
   const auto& t = c.target;
   if (t.kind == "ghz") {

@@ -26,6 +26,7 @@ RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,
       na_(c.n_ancilla),
       steps_(c.steps),
       epochs_(c.epochs),
+      settings_precision_(precision_named(c.precision)),
       diffusion_(resume ? CsvWriter(dir.file("diffusion.csv"), kDiffusionHeader, resume->diffusion)
                         : CsvWriter(dir.file("diffusion.csv"), kDiffusionHeader)),
       epochs_csv_(resume ? CsvWriter(dir.file("epochs.csv"), kEpochsHeader, resume->epochs)
@@ -80,7 +81,8 @@ void RunObserver::on_state(const TrainingState& s) {
   epochs_csv_.sync();
   layers_csv_.sync();
   cycles_.sync();
-  write_checkpoint(dir_.staging(), s, {diffusion_.rows(), epochs_csv_.rows(), cycles_.rows()});
+  write_checkpoint(dir_.staging(), s, settings_precision_,
+                   {diffusion_.rows(), epochs_csv_.rows(), cycles_.rows()});
   dir_.keep_on_failure();
   if (s.progress)
     last_checkpoint_ = "in cycle t=" + std::to_string(s.next_t) + " after epoch " +

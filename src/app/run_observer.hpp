@@ -36,6 +36,7 @@ class RunObserver : public TrainingObserver {
   std::string model_;
   long long n_, na_;
   int steps_, epochs_;
+  Precision settings_precision_;  // recorded in each checkpoint
   CsvWriter diffusion_, epochs_csv_, layers_csv_, cycles_;
   ProgressLine& progress_;
   const StopSignals& stop_;

@@ -75,18 +75,23 @@ void check_inputs(const HeaCircuit& c, const StateMatrix& inputs) {
   if (inputs.rows() < 1) throw std::invalid_argument("no inputs");
 }
 
-// w <- U |0^na>|phi_i>.
+// w <- U |0^na>|phi_i> (the input rounded to w's precision).
+template <class T>
 void final_state(const HeaCircuit& c, const std::vector<Gate2x2>& gates, const StateMatrix& inputs,
-                 std::int64_t i, cplx* w) {
+                 std::int64_t i, std::complex<T>* w) {
   const std::size_t dd = dim_of(c.n_data());
-  std::fill(w, w + c.dim(), cplx(0));
-  std::copy(inputs.row(i).data(), inputs.row(i).data() + dd, w);
+  std::fill(w, w + c.dim(), std::complex<T>(0));
+  const cplx* in = inputs.row(i).data();
+  for (std::size_t x = 0; x < dd; ++x)
+    w[x] = std::complex<T>(static_cast<T>(in[x].real()), static_cast<T>(in[x].imag()));
   c.apply(w, gates);
 }
 
-// |0^na>|phi> through U, then measured: fills `w` (full state) and row i of `out`.
+// |0^na>|phi> through U, then measured: fills `w` (full state) and row i of `out` (double).
+template <class T>
 void forward_one(const HeaCircuit& c, const std::vector<Gate2x2>& gates, const StateMatrix& inputs,
-                 std::int64_t i, const OutcomeChooser& choose, cplx* w, StepOutputs& out) {
+                 std::int64_t i, const OutcomeChooser& choose, std::complex<T>* w,
+                 StepOutputs& out) {
   const std::size_t dd = dim_of(c.n_data());
   final_state(c, gates, inputs, i, w);
   std::vector<double> p(dim_of(c.n_ancilla()));
@@ -95,7 +100,7 @@ void forward_one(const HeaCircuit& c, const std::vector<Gate2x2>& gates, const S
   const std::int64_t m = choose(i, p);
   const double scale = 1.0 / std::sqrt(p[m]);
   for (std::size_t x = 0; x < dd; ++x)
-    out.states(i, x) = w[m * dd + x] * scale;
+    out.states(i, x) = cplx(w[m * dd + x].real(), w[m * dd + x].imag()) * scale;
   out.outcomes[i] = m;
   out.probabilities[i] = p[m];
 }
@@ -108,18 +113,26 @@ StepOutputs make_outputs(const HeaCircuit& c, Eigen::Index n) {
   return out;
 }
 
-}  // namespace
-
-StepOutputs run_step(const HeaCircuit& circuit, const double* theta, const StateMatrix& inputs,
-                     const OutcomeChooser& choose) {
+template <class T>
+StepOutputs run_step_in(const HeaCircuit& circuit, const double* theta, const StateMatrix& inputs,
+                        const OutcomeChooser& choose) {
   check_inputs(circuit, inputs);
   StepOutputs out = make_outputs(circuit, inputs.rows());
-  std::vector<std::vector<cplx>> work(par::max_threads(), std::vector<cplx>(circuit.dim()));
+  std::vector<std::vector<std::complex<T>>> work(par::max_threads(),
+                                                 std::vector<std::complex<T>>(circuit.dim()));
   const std::vector<Gate2x2> gates = circuit.fused_gates(theta);
   for_each_sample_checked(inputs.rows(), [&](std::int64_t i) {
     forward_one(circuit, gates, inputs, i, choose, work[par::thread_index()].data(), out);
   });
   return out;
+}
+
+}  // namespace
+
+StepOutputs run_step(const HeaCircuit& circuit, const double* theta, const StateMatrix& inputs,
+                     const OutcomeChooser& choose, Precision precision) {
+  return precision == Precision::Single ? run_step_in<float>(circuit, theta, inputs, choose)
+                                        : run_step_in<double>(circuit, theta, inputs, choose);
 }
 
 StateMatrix mmd_output_gradient(const StateMatrix& outputs, const StateMatrix& targets) {
@@ -135,6 +148,15 @@ StateMatrix mmd_output_gradient(const StateMatrix& outputs, const StateMatrix& t
 
 LossAndGradient StepGradient::evaluate(const double* theta, const StateMatrix& inputs,
                                        const StateMatrix& targets, const OutcomeChooser& choose) {
+  return precision_ == Precision::Single ? evaluate_in(single_, theta, inputs, targets, choose)
+                                         : evaluate_in(double_, theta, inputs, targets, choose);
+}
+
+template <class T>
+LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
+                                          const StateMatrix& inputs, const StateMatrix& targets,
+                                          const OutcomeChooser& choose) {
+  using Amp = std::complex<T>;
   const HeaCircuit& c = circuit_;
   check_inputs(c, inputs);
   if (targets.cols() != inputs.cols())
@@ -143,9 +165,9 @@ LossAndGradient StepGradient::evaluate(const double* theta, const StateMatrix& i
   const int nq = c.num_qubits();
   const std::size_t dd = dim_of(c.n_data());
   const bool cache = caches_final_states(n);
-  final_states_.resize(cache ? n : 0, static_cast<Eigen::Index>(c.dim()));
+  b.final_states.resize(cache ? static_cast<std::size_t>(n) * c.dim() : 0);
   per_sample_grad_.resize(n, c.num_params());
-  for (auto* buffers : {&lambda_, &psi_}) {
+  for (auto* buffers : {&b.lambda, &b.psi}) {
     buffers->resize(par::max_threads());
     for (auto& b : *buffers)
       b.resize(c.dim());
@@ -165,25 +187,27 @@ LossAndGradient StepGradient::evaluate(const double* theta, const StateMatrix& i
   LossAndGradient r;
   r.outputs = make_outputs(c, n);
   for_each_sample_checked(n, [&](std::int64_t i) {
-    cplx* w = cache ? final_states_.row(i).data() : psi_[par::thread_index()].data();
+    Amp* w = cache ? b.final_states.data() + i * c.dim() : b.psi[par::thread_index()].data();
     forward_one(c, gates, inputs, i, choose, w, r.outputs);
   });
   r.loss = mmd(r.outputs.states, targets);
   const StateMatrix g = mmd_output_gradient(r.outputs.states, targets);
 
   for_each_sample_checked(n, [&](std::int64_t i) {
-    cplx* psi = cache ? final_states_.row(i).data() : psi_[par::thread_index()].data();
+    Amp* psi = cache ? b.final_states.data() + i * c.dim() : b.psi[par::thread_index()].data();
     if (!cache) final_state(c, gates, inputs, i, psi);
-    cplx* lambda = lambda_[par::thread_index()].data();
+    Amp* lambda = b.lambda[par::thread_index()].data();
     const std::int64_t m = r.outputs.outcomes[i];
     const double norm_v = std::sqrt(r.outputs.probabilities[i]);
     const cplx* out = r.outputs.states.row(i).data();
     const cplx* gi = g.row(i).data();
     // Through the normalization (notes section 2) and the projection (section 3).
     const double re = inner(out, gi, dd).real();
-    std::fill(lambda, lambda + c.dim(), cplx(0));
-    for (std::size_t x = 0; x < dd; ++x)
-      lambda[m * dd + x] = (gi[x] - re * out[x]) / norm_v;
+    std::fill(lambda, lambda + c.dim(), Amp(0));
+    for (std::size_t x = 0; x < dd; ++x) {
+      const cplx v = (gi[x] - re * out[x]) / norm_v;
+      lambda[m * dd + x] = Amp(static_cast<T>(v.real()), static_cast<T>(v.imag()));
+    }
     // Adjoint sweep (section 4), gates in reverse order. For the fused gate RY(b) RX(a):
     // dL/db = Im<l|Y|psi> and dL/da = Im<l|RY X RY^dag|psi> = Im<l|(cos b X - sin b Z)|psi>.
     double* grad = per_sample_grad_.data() + i;  // column-major: stride n between params
@@ -204,7 +228,9 @@ LossAndGradient StepGradient::evaluate(const double* theta, const StateMatrix& i
 }
 
 bool StepGradient::caches_final_states(Eigen::Index n) const {
-  return static_cast<double>(n) * static_cast<double>(circuit_.dim()) * sizeof(cplx) <=
+  const double amp_bytes =
+      precision_ == Precision::Single ? sizeof(std::complex<float>) : sizeof(cplx);
+  return static_cast<double>(n) * static_cast<double>(circuit_.dim()) * amp_bytes <=
          static_cast<double>(cache_limit_);
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/types.hpp"
 #include "model/circuit.hpp"
+#include "model/precision.hpp"
 
 namespace quddpm {
 
@@ -35,9 +36,10 @@ struct LossAndGradient {
   StepOutputs outputs;
 };
 
-// Forward only: each input |0^na>|phi_i> through U(theta), measured.
+// Forward only: each input |0^na>|phi_i> through U(theta), measured; the circuit's states in
+// the given precision.
 StepOutputs run_step(const HeaCircuit& circuit, const double* theta, const StateMatrix& inputs,
-                     const OutcomeChooser& choose);
+                     const OutcomeChooser& choose, Precision precision = Precision::Double);
 
 // Loss and exact gradient; keeps its buffers between calls (one instance per training cycle).
 //
@@ -49,9 +51,9 @@ class StepGradient {
  public:
   static constexpr std::size_t kDefaultCacheLimit = std::size_t{1} << 30;
 
-  explicit StepGradient(const HeaCircuit& circuit,
+  explicit StepGradient(const HeaCircuit& circuit, Precision precision = Precision::Double,
                         std::size_t cache_limit_bytes = kDefaultCacheLimit)
-      : circuit_(circuit), cache_limit_(cache_limit_bytes) {}
+      : circuit_(circuit), precision_(precision), cache_limit_(cache_limit_bytes) {}
 
   LossAndGradient evaluate(const double* theta, const StateMatrix& inputs,
                            const StateMatrix& targets, const OutcomeChooser& choose);
@@ -60,12 +62,24 @@ class StepGradient {
   bool caches_final_states(Eigen::Index n) const;
 
  private:
+  // The circuit's state vectors in one precision.
+  template <class T>
+  struct Buffers {
+    std::vector<std::complex<T>> final_states;         // U|0,phi_i> of each input, row-major (cache
+                                                       // mode), psi during the sweep
+    std::vector<std::vector<std::complex<T>>> psi;     // one state per thread (recompute mode)
+    std::vector<std::vector<std::complex<T>>> lambda;  // one adjoint vector per thread
+  };
+  template <class T>
+  LossAndGradient evaluate_in(Buffers<T>& b, const double* theta, const StateMatrix& inputs,
+                              const StateMatrix& targets, const OutcomeChooser& choose);
+
   const HeaCircuit& circuit_;
+  Precision precision_;
   std::size_t cache_limit_;
-  StateMatrix final_states_;  // U|0,phi_i> of each input (cache mode), psi during the sweep
-  std::vector<std::vector<cplx>> psi_;     // one state per thread (recompute mode)
-  std::vector<std::vector<cplx>> lambda_;  // one adjoint vector per thread
-  RealMatrix per_sample_grad_;             // N x P, summed in sample order (determinism)
+  Buffers<double> double_;
+  Buffers<float> single_;
+  RealMatrix per_sample_grad_;  // N x P, summed in sample order (determinism)
 };
 
 // dL/d(psi_i^*) of L = MMD(outputs, targets) for every output row (notes section 1).

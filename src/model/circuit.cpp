@@ -24,13 +24,15 @@ std::vector<Gate2x2> HeaCircuit::fused_gates(const double* theta) const {
   return g;
 }
 
-void HeaCircuit::apply_entangler(cplx* psi) const {
+template <class T>
+void HeaCircuit::apply_entangler(std::complex<T>* psi) const {
   // The two ladders together put CZ on every adjacent pair (q, q+1); all are diagonal and
   // commute, so they act as one sign pass.
   if (num_qubits() >= 2) apply_adjacent_cz(psi, num_qubits());
 }
 
-void HeaCircuit::apply(cplx* psi, const std::vector<Gate2x2>& gates) const {
+template <class T>
+void HeaCircuit::apply(std::complex<T>* psi, const std::vector<Gate2x2>& gates) const {
   const int nq = num_qubits();
   for (int l = 0; l < layers_; ++l) {
     for (int q = 0; q + 1 < nq; ++q)
@@ -60,5 +62,10 @@ void HeaCircuit::apply_reference(cplx* psi, const double* theta) const {
       reference::apply_cz(psi, nq, q, q + 1);
   }
 }
+
+template void HeaCircuit::apply(std::complex<double>*, const std::vector<Gate2x2>&) const;
+template void HeaCircuit::apply(std::complex<float>*, const std::vector<Gate2x2>&) const;
+template void HeaCircuit::apply_entangler(std::complex<double>*) const;
+template void HeaCircuit::apply_entangler(std::complex<float>*) const;
 
 }  // namespace quddpm

@@ -33,8 +33,10 @@ class HeaCircuit {
   // parameter vector so that the trigonometry stays out of the per-state passes.
   std::vector<Gate2x2> fused_gates(const double* theta) const;
 
-  // psi <- U psi with gates from fused_gates().
-  void apply(cplx* psi, const std::vector<Gate2x2>& gates) const;
+  // psi <- U psi with gates from fused_gates(), in the amplitudes' precision (T = double or
+  // float; the gates are rounded to T inside the kernels).
+  template <class T>
+  void apply(std::complex<T>* psi, const std::vector<Gate2x2>& gates) const;
 
   // Same unitary, gate by gate with the reference kernels (the yardstick for tests).
   void apply_reference(cplx* psi, const double* theta) const;
@@ -43,7 +45,8 @@ class HeaCircuit {
   Gate2x2 fused_gate(const double* theta, int layer, int q) const;
 
   // Both CZ ladders of a layer (self-inverse).
-  void apply_entangler(cplx* psi) const;
+  template <class T>
+  void apply_entangler(std::complex<T>* psi) const;
 
  private:
   int n_data_, n_ancilla_, layers_;

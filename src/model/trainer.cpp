@@ -117,7 +117,7 @@ void validate_resume(const TrainingSettings& s, const TrainingState& r) {
 StateMatrix propagate(const HeaCircuit& circuit, const TrainingSettings& s, const double* theta,
                       const StateMatrix& input, int t) {
   const auto key = stream_key(s.seed, {kTagPropagate, static_cast<std::uint64_t>(t)});
-  return run_step(circuit, theta, input, sampled_outcomes(key)).states;
+  return run_step(circuit, theta, input, sampled_outcomes(key), s.precision).states;
 }
 
 }  // namespace
@@ -178,7 +178,7 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
       first_epoch = state.progress->epochs_done;
       state.progress.reset();
     }
-    StepGradient step(circuit);
+    StepGradient step(circuit, s.precision);
     for (int epoch = first_epoch; epoch < s.epochs; ++epoch) {
       const auto ue = static_cast<std::uint64_t>(epoch);
       const StateMatrix targets =

@@ -8,6 +8,7 @@
 
 #include "core/types.hpp"
 #include "model/ensembles.hpp"
+#include "model/precision.hpp"
 
 namespace quddpm {
 
@@ -39,6 +40,7 @@ struct TrainingSettings {
   double learning_rate = 0.005;
 
   std::uint64_t seed = 0;
+  Precision precision = Precision::Double;  // of the circuit's state vectors
 
   // Draws `count` fresh target states (S_0's law) from the given seed: the `diffused` prior
   // diffuses these. The target ensemble S_0 itself is sample_target(diffusion_size, ...).
