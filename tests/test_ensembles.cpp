@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/ensemble_ops.hpp"
+#include "core/parallel.hpp"
 #include "dense_reference.hpp"
 #include "model/ensembles.hpp"
 
@@ -294,3 +296,25 @@ TEST(GhzStatistics, SingleQubitIsBlochCluster) {
 }
 
 }  // namespace
+
+// gram(a, b) is Eigen's a b^dagger to round-off, and combine(c, rows) is c rows; both are the
+// same bits on one and two threads (each row is summed by one thread in a fixed order).
+TEST(EnsembleProducts, MatchEigenAndIgnoreTheThreadCount) {
+  for (int n : {1, 3, 6, 9}) {
+    const StateMatrix a = quddpm::make_haar(n, 37, 1), b = quddpm::make_haar(n, 23, 2);
+    quddpm::par::set_max_threads(1);
+    const StateMatrix g1 = quddpm::gram(a, b);
+    const StateMatrix c1 = quddpm::combine(g1, b);
+    quddpm::par::set_max_threads(2);
+    const StateMatrix g2 = quddpm::gram(a, b);
+    const StateMatrix c2 = quddpm::combine(g1, b);
+    quddpm::par::set_max_threads(1);
+    const Eigen::MatrixXcd ge = a * b.adjoint();
+    EXPECT_LT((g1 - ge).cwiseAbs().maxCoeff(), 1e-13) << "n=" << n;
+    const Eigen::MatrixXcd ce = ge * b;
+    EXPECT_LT((c1 - ce).cwiseAbs().maxCoeff(), 1e-12) << "n=" << n;
+    EXPECT_TRUE(g1 == g2) << "n=" << n;
+    EXPECT_TRUE(c1 == c2) << "n=" << n;
+    EXPECT_THROW(quddpm::gram(a, quddpm::make_haar(n + 1, 2, 3)), std::invalid_argument);
+  }
+}

@@ -160,6 +160,32 @@ TYPED_TEST(KernelsAgreeWithReference, LastGateFusedWithCzLadders) {
     }
 }
 
+// The ensemble products of every table against the reference ones, for row lengths around the
+// register and unrolling boundaries (d = 1..64) and a few row counts.
+TEST(KernelTables, EnsembleProductsAgreeWithReference) {
+  for (const KernelTable* t : fast_tables())
+    for (int nq = 0; nq <= 6; ++nq)
+      for (std::int64_t rows : {1, 3, 7}) {
+        const std::int64_t d = std::int64_t{1} << nq;
+        State a = random_state(nq, 5 + nq), b;
+        for (std::int64_t j = 0; j < rows; ++j) {
+          const State r = random_state(nq, 100 * nq + j);
+          b.insert(b.end(), r.begin(), r.end());
+        }
+        State fast(rows), ref(rows);
+        t->gram_row(a.data(), b.data(), rows, d, fast.data());
+        reference::gram_row(a.data(), b.data(), rows, d, ref.data());
+        EXPECT_LT(max_diff(fast, ref), 1e-12 * d) << t->name << " gram d=" << d << " rows=" << rows;
+        State c = random_state(3, 7 + rows);
+        c.resize(rows);
+        fast.assign(d, 0);
+        ref.assign(d, 0);
+        t->combine_row(c.data(), b.data(), rows, d, fast.data());
+        reference::combine_row(c.data(), b.data(), rows, d, ref.data());
+        EXPECT_LT(max_diff(fast, ref), 1e-12 * rows) << t->name << " combine d=" << d;
+      }
+}
+
 TEST(KernelTables, ActiveTableIsTheFastestSupported) {
   const auto tables = supported_kernel_tables();
   ASSERT_FALSE(tables.empty());

@@ -3,6 +3,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/kernel_table.hpp"
+#include "core/parallel.hpp"
+
 namespace quddpm {
 
 int qubits_of(const StateMatrix& states) {
@@ -15,13 +18,39 @@ int qubits_of(const StateMatrix& states) {
   return k;
 }
 
-RealMatrix overlap_sq(const StateMatrix& a, const StateMatrix& b) {
+namespace {
+void require_same_dim(const StateMatrix& a, const StateMatrix& b) {
   if (a.cols() != b.cols())
     throw std::invalid_argument("ensembles of different dimension: " + std::to_string(a.cols()) +
                                 " vs " + std::to_string(b.cols()));
-  // <a_i|b_j> = sum_x conj(a_ix) b_jx
-  const Eigen::MatrixXcd g = a.conjugate() * b.transpose();
-  return g.cwiseAbs2();
+}
+}  // namespace
+
+StateMatrix gram(const StateMatrix& a, const StateMatrix& b) {
+  require_same_dim(a, b);
+  StateMatrix g(a.rows(), b.rows());
+  const KernelTable& k = active_kernels();
+  par::for_each_state(a.rows(), [&](std::int64_t i) {
+    k.gram_row(a.row(i).data(), b.data(), b.rows(), b.cols(), g.row(i).data());
+  });
+  return g;
+}
+
+StateMatrix combine(const StateMatrix& c, const StateMatrix& rows) {
+  if (c.cols() != rows.rows())
+    throw std::invalid_argument("combine: " + std::to_string(c.cols()) + " coefficients for " +
+                                std::to_string(rows.rows()) + " rows");
+  StateMatrix out(c.rows(), rows.cols());
+  const KernelTable& k = active_kernels();
+  par::for_each_state(c.rows(), [&](std::int64_t i) {
+    k.combine_row(c.row(i).data(), rows.data(), rows.rows(), rows.cols(), out.row(i).data());
+  });
+  return out;
+}
+
+RealMatrix overlap_sq(const StateMatrix& a, const StateMatrix& b) {
+  // |<a_i|b_j>|^2 = |<b_j|a_i>|^2
+  return gram(a, b).cwiseAbs2();
 }
 
 RealVector row_norms(const StateMatrix& states) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <complex>
+#include <cstdint>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -38,6 +39,11 @@ struct KernelTable {
   const char* name;
   KernelFns<double> f64;  // double precision (the default)
   KernelFns<float> f32;   // single precision (config key precision = "single")
+  // Ensemble products (double): out[j] = sum_x a[x] conj(b_j[x]) for the nb rows b_j of b
+  // (row-major, d amplitudes each): one row of a b^dagger.
+  void (*gram_row)(const cplx* a, const cplx* b, std::int64_t nb, std::int64_t d, cplx* out);
+  // out[x] = sum_k c[k] rows_k[x] over the m rows of `rows`, k in order: one row of c rows.
+  void (*combine_row)(const cplx* c, const cplx* rows, std::int64_t m, std::int64_t d, cplx* out);
 
   template <class T>
   const KernelFns<T>& fns() const {

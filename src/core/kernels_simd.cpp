@@ -1,13 +1,13 @@
 // The SIMD kernels: one source, compiled by Google Highway once per instruction set (SSE4,
-// AVX2, AVX-512 and the SSE2 baseline on x86-64; NEON and SVE on ARM) and chosen at run time
-// through the kernel table. A register of N doubles holds A = N/2 amplitudes (re, im
-// interleaved). For a target bit p whose stride 2^p is at least A, the two halves of each
+// AVX2, AVX-512 on x86-64; NEON and SVE on ARM) and for both precisions, chosen at run time
+// through the kernel table. A register of N reals (double or float) holds A = N/2 amplitudes
+// (re, im interleaved). For a target bit p whose stride 2^p is at least A, the two halves of each
 // amplitude pair lie in different registers; below that both halves lie in one register and
 // the partner amplitudes are brought in by a lane permutation.
 //
-// On AVX-512 (A = 4) the operations and their order are those of the hand-written AVX-512
-// kernels this file replaced, so results there are bitwise unchanged; other instruction sets
-// sum in other orders (and SSE4 has no fused multiply-add), so their results differ in the
+// In double on AVX-512 (A = 4) the operations and their order are those of the hand-written
+// AVX-512 kernels this file replaced, so results there are bitwise unchanged; other instruction
+// sets sum in other orders (and SSE4 has no fused multiply-add), so their results differ in the
 // last bits.
 
 // Highway re-includes this file once per target.
@@ -398,6 +398,49 @@ struct Kernels {
     }
     return adjoint_in_register<true>(lambda, psi, nq, undo, 1);
   }
+
+  // out[j] = sum_x a[x] conj(b_j[x]): four accumulator pairs over the registers of a row
+  // (latency hidden), folded in a fixed order.
+  static void simd_gram_row(const Amp* a, const Amp* b, std::int64_t nb, std::int64_t d, Amp* out) {
+    const std::int64_t w = amps_per_reg();
+    if (hn::Lanes(D()) < 2 || d < 4 * w || d % (4 * w) != 0)
+      return portable::gram_row(a, b, nb, d, out);
+    // (-1, +1, ...): Im = sum (ai br - ar bi) is the odd lanes minus the even lanes.
+    const V odd_minus_even = hn::OddEven(hn::Set(D(), T(1)), hn::Set(D(), T(-1)));
+    for (std::int64_t j = 0; j < nb; ++j) {
+      const Amp* bj = b + j * d;
+      V re[4], im[4];
+      for (int k = 0; k < 4; ++k)
+        re[k] = im[k] = hn::Zero(D());
+      for (std::int64_t x = 0; x < d; x += 4 * w) {
+        for (int k = 0; k < 4; ++k) {
+          const V va = load(a + x + k * w), vb = load(bj + x + k * w);
+          re[k] = hn::MulAdd(va, vb, re[k]);           // (ar br, ai bi)
+          im[k] = hn::MulAdd(va, swap_ri(vb), im[k]);  // (ar bi, ai br)
+        }
+      }
+      const V r = hn::Add(hn::Add(re[0], re[1]), hn::Add(re[2], re[3]));
+      const V i = hn::Add(hn::Add(im[0], im[1]), hn::Add(im[2], im[3]));
+      out[j] = {hn::GetLane(hn::SumOfLanes(D(), r)),
+                hn::GetLane(hn::SumOfLanes(D(), hn::Mul(i, odd_minus_even)))};
+    }
+  }
+
+  // out = sum_k c[k] rows_k, k in order, register by register.
+  static void simd_combine_row(const Amp* c, const Amp* rows, std::int64_t m, std::int64_t d,
+                               Amp* out) {
+    const std::int64_t w = amps_per_reg();
+    if (hn::Lanes(D()) < 2 || d < w || d % w != 0) return portable::combine_row(c, rows, m, d, out);
+    for (std::int64_t x = 0; x < d; x += w) {
+      V acc = hn::Zero(D());
+      for (std::int64_t k = 0; k < m; ++k) {
+        const Coef ck = splat(c[k]);
+        const V v = load(rows + k * d + x);
+        acc = hn::MulAdd(swap_ri(v), ck.ims, hn::MulAdd(v, ck.re, acc));
+      }
+      store(out + x, acc);
+    }
+  }
 };  // struct Kernels
 
 // Our name for a Highway target.
@@ -433,7 +476,9 @@ KernelFns<T> fns() {
 }  // namespace
 
 const KernelTable* Table() {
-  static const KernelTable table{target_name(), fns<double>(), fns<float>()};
+  static const KernelTable table{target_name(), fns<double>(), fns<float>(),
+                                 &Kernels<double>::simd_gram_row,
+                                 &Kernels<double>::simd_combine_row};
   return &table;
 }
 
@@ -478,8 +523,10 @@ KernelFns<T> reference_fns() {
   return {&reference::apply_1q<T>, &reference::apply_adjacent_cz<T>, &reference::adjoint_undo<T>,
           &reference::apply_1q_then_adjacent_cz<T>, &reference::adjacent_cz_then_adjoint_undo<T>};
 }
-const KernelTable kPortable{"portable", portable_fns<double>(), portable_fns<float>()};
-const KernelTable kReference{"reference", reference_fns<double>(), reference_fns<float>()};
+const KernelTable kPortable{"portable", portable_fns<double>(), portable_fns<float>(),
+                            &portable::gram_row, &portable::combine_row};
+const KernelTable kReference{"reference", reference_fns<double>(), reference_fns<float>(),
+                             &reference::gram_row, &reference::combine_row};
 
 const KernelTable* fastest_supported() {
   return supported_kernel_tables().front();

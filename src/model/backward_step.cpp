@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/ensemble_ops.hpp"
 #include "core/kernels.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
@@ -135,15 +136,27 @@ StepOutputs run_step(const HeaCircuit& circuit, const double* theta, const State
                                         : run_step_in<double>(circuit, theta, inputs, choose);
 }
 
-StateMatrix mmd_output_gradient(const StateMatrix& outputs, const StateMatrix& targets) {
+namespace {
+
+// dL/d(psi_i^*) from the two Gram matrices self = outputs outputs^dagger and
+// cross = outputs targets^dagger.
+StateMatrix output_gradient(const StateMatrix& outputs, const StateMatrix& targets,
+                            const StateMatrix& self, const StateMatrix& cross) {
   const double n = static_cast<double>(outputs.rows());
   const double m = static_cast<double>(targets.rows());
   // Rows are states: g_i = (2/N^2) sum_k <psi_k|psi_i> psi_k - (2/(NM)) sum_j <b_j|psi_i> b_j.
-  const Eigen::MatrixXcd self = outputs * outputs.adjoint();
-  const Eigen::MatrixXcd cross = outputs * targets.adjoint();
-  StateMatrix g = (2.0 / (n * n)) * (self * outputs);
-  g.noalias() -= (2.0 / (n * m)) * (cross * targets);
-  return g;
+  // Both sums at once: coefficients [self, cross] against the stacked rows [outputs; targets].
+  StateMatrix coef(outputs.rows(), outputs.rows() + targets.rows());
+  coef << (2.0 / (n * n)) * self, (-2.0 / (n * m)) * cross;
+  StateMatrix stacked(outputs.rows() + targets.rows(), outputs.cols());
+  stacked << outputs, targets;
+  return combine(coef, stacked);
+}
+
+}  // namespace
+
+StateMatrix mmd_output_gradient(const StateMatrix& outputs, const StateMatrix& targets) {
+  return output_gradient(outputs, targets, gram(outputs, outputs), gram(outputs, targets));
 }
 
 LossAndGradient StepGradient::evaluate(const double* theta, const StateMatrix& inputs,
@@ -190,8 +203,12 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
     Amp* w = cache ? b.final_states.data() + i * c.dim() : b.psi[par::thread_index()].data();
     forward_one(c, gates, inputs, i, choose, w, r.outputs);
   });
-  r.loss = mmd(r.outputs.states, targets);
-  const StateMatrix g = mmd_output_gradient(r.outputs.states, targets);
+  // The loss and its output gradient share their Gram matrices (the loss is metrics' mmd()).
+  const StateMatrix self = gram(r.outputs.states, r.outputs.states);
+  const StateMatrix cross = gram(r.outputs.states, targets);
+  r.loss = self.cwiseAbs2().mean() + overlap_sq(targets, targets).mean() -
+           2.0 * cross.cwiseAbs2().mean();
+  const StateMatrix g = output_gradient(r.outputs.states, targets, self, cross);
 
   for_each_sample_checked(n, [&](std::int64_t i) {
     Amp* psi = cache ? b.final_states.data() + i * c.dim() : b.psi[par::thread_index()].data();

@@ -44,6 +44,20 @@ void BM_Apply1q(benchmark::State& state) {
   count_amps(state, nq);
 }
 
+// The same in single precision (complex float amplitudes).
+void BM_Apply1qSingle(benchmark::State& state) {
+  par::set_max_threads(1);
+  const int nq = static_cast<int>(state.range(0)), q = static_cast<int>(state.range(1));
+  const auto d = random_state(nq, 1);
+  std::vector<std::complex<float>> psi(d.begin(), d.end());
+  const Gate2x2 g = generic_gate();
+  for (auto _ : state) {
+    apply_1q(psi.data(), nq, q, g);
+    benchmark::ClobberMemory();
+  }
+  count_amps(state, nq);
+}
+
 void BM_Apply1qReference(benchmark::State& state) {
   const int nq = static_cast<int>(state.range(0)), q = static_cast<int>(state.range(1));
   auto psi = random_state(nq, 1);
@@ -102,6 +116,7 @@ void every_position(benchmark::internal::Benchmark* b, std::initializer_list<int
 }  // namespace
 
 BENCHMARK(BM_Apply1q)->Apply([](auto* b) { every_position(b, {10, 13, 16, 20, 24}); });
+BENCHMARK(BM_Apply1qSingle)->Apply([](auto* b) { every_position(b, {13, 16}); });
 BENCHMARK(BM_Apply1qReference)->Apply([](auto* b) { every_position(b, {13}); });
 BENCHMARK(BM_AdjointUndo)->Apply([](auto* b) { every_position(b, {13}); });
 BENCHMARK(BM_LastGateWithCz)->Arg(10)->Arg(13)->Arg(20);

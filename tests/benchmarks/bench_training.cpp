@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "core/kernel_table.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "model/adam.hpp"
@@ -26,15 +27,27 @@ std::vector<double> small_params(const HeaCircuit& c) {
   return theta;
 }
 
+// The epoch's kernel work, for the FMA-bound limit scripts/bench_table.py computes: amplitude
+// passes per thread of the forward circuit (one 2x2 gate or the last gate with the CZ ladders
+// per (layer, qubit) and sample) and of the adjoint sweep (one read-and-undo step on two vectors
+// per (layer, qubit) and sample).
+void count_epoch_work(benchmark::State& state, const HeaCircuit& c, int threads) {
+  const double passes = static_cast<double>(c.layers()) * c.num_qubits() * kSamples *
+                        static_cast<double>(c.dim()) / threads;
+  state.counters["fwd_amps"] = passes;
+  state.counters["adj_amps"] = passes;
+  state.SetLabel(active_kernels().name);
+}
+
 // Args: data qubits, threads. L = 2 (n + na), N = 100.
-void BM_TrainingEpoch(benchmark::State& state) {
+void epoch(benchmark::State& state, Precision precision) {
   const int n = static_cast<int>(state.range(0));
   par::set_max_threads(static_cast<int>(state.range(1)));
   const HeaCircuit circuit(n, kAncillas, 2 * (n + kAncillas));
   const StateMatrix inputs = make_haar(n, kSamples, 1);
   const StateMatrix targets = make_ghz(n, kSamples, GhzParams{}, 2);
   std::vector<double> theta = small_params(circuit);
-  StepGradient step(circuit);
+  StepGradient step(circuit, precision);
   Adam adam(circuit.num_params(), 0.005);
   std::uint64_t epoch = 0;
   for (auto _ : state) {
@@ -44,7 +57,16 @@ void BM_TrainingEpoch(benchmark::State& state) {
     benchmark::DoNotOptimize(r.loss);
   }
   state.counters["layers"] = circuit.layers();
+  count_epoch_work(state, circuit, static_cast<int>(state.range(1)));
   par::set_max_threads(1);
+}
+
+void BM_TrainingEpoch(benchmark::State& state) {
+  epoch(state, Precision::Double);
+}
+// The same epoch with the circuit's states in single precision.
+void BM_TrainingEpochSingle(benchmark::State& state) {
+  epoch(state, Precision::Single);
 }
 
 // One forward pass of the measured circuit over the batch (no gradient).
@@ -75,6 +97,10 @@ void BM_ForwardDiffusion(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_TrainingEpoch)
+    ->ArgsProduct({{4, 7, 10}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_TrainingEpochSingle)
     ->ArgsProduct({{4, 7, 10}, {1, 2}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
