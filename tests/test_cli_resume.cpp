@@ -172,6 +172,12 @@ TEST_P(ResumeAfterStopSignal, CheckpointsMidCycleExitsWithHowToResumeAndEndsBitw
                     : run_quddpm("train " + cfg + " --threads 1 --resume " + run.string());
   ASSERT_EQ(r.status, 0) << r.err;
   expect_same_results(ref, run);
+  // The manifest holds both sessions: the interrupted one with its exit status, the resume.
+  const auto manifest = nlohmann::json::parse(slurp((run / "manifest.json").string()));
+  ASSERT_EQ(manifest["sessions"].size(), 2u) << manifest.dump(2);
+  EXPECT_EQ(manifest["sessions"][0]["exit_status"], 128 + sig);
+  EXPECT_EQ(manifest["sessions"][1]["exit_status"], 0);
+  EXPECT_NE(manifest["sessions"][1]["command"].dump().find("--resume"), std::string::npos);
   fs::remove_all(dir);
 }
 

@@ -14,6 +14,7 @@
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "app/experiment.hpp"
+#include "app/manifest.hpp"
 #include "app/npy.hpp"
 #include "app/progress.hpp"
 #include "app/run_directory.hpp"
@@ -146,9 +147,36 @@ void warn_about(const config::ExperimentConfig& c) {
   }
 }
 
-// Trains from `dir`'s state to the end, writes the results and moves them into place.
+// The files a run reads: its config and, for an npy target, the states.
+std::vector<std::string> input_files(const config::ExperimentConfig& c, const std::string& config) {
+  std::vector<std::string> in = {config};
+  if (c.target.kind == "npy") in.push_back(c.target.npy_path);
+  return in;
+}
+
+void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
+                  RunDirectory& dir, const std::optional<Checkpoint>& ck);
+
+// Trains from `dir`'s state to the end, writes the results and moves them into place; the
+// session is recorded in the run's manifest.json, with its exit status however it ends (a
+// failure after the results moved into place is not expected: commit() is the last step).
 void run_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
-                RunDirectory& dir, const std::optional<Checkpoint>& ck) {
+                RunDirectory& dir, const std::optional<Checkpoint>& ck, const std::string& config) {
+  RunManifest manifest(dir.staging(), input_files(c, config));
+  try {
+    train_to_end(a, c, s, dir, ck);
+    manifest.finish(dir.final_dir(), 0);  // committed: the folder has its final name
+  } catch (const ExitError& e) {
+    manifest.finish(dir.staging(), e.status);
+    throw;
+  } catch (...) {
+    manifest.finish(dir.staging(), 1);
+    throw;
+  }
+}
+
+void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
+                  RunDirectory& dir, const std::optional<Checkpoint>& ck) {
   spdlog::info(
       "{} {} QuDDPM: {} data + {} ancilla qubits, L = {}, T = {}, {} epochs, {} threads, {} "
       "kernels -> {}",
@@ -190,7 +218,7 @@ void resume_train(const TrainArgs& a) {
   warn_about(c);
   const TrainingSettings settings = make_settings(c);
   const std::optional<Checkpoint> ck = read_checkpoint(dir.staging(), settings);
-  run_to_end(a, c, settings, dir, ck);
+  run_to_end(a, c, settings, dir, ck, a.config.empty() ? run_file : a.config);
 }
 
 void run_train(const TrainArgs& a) {
@@ -217,7 +245,7 @@ void run_train(const TrainArgs& a) {
   const TrainingSettings settings = make_settings(c);
   RunDirectory dir(c.output, a.force ? RunDirectory::Mode::kForce : RunDirectory::Mode::kFresh);
   write_file_atomically(dir.file("config.json"), config::to_json(c).dump(2) + "\n");
-  run_to_end(a, c, settings, dir, std::nullopt);
+  run_to_end(a, c, settings, dir, std::nullopt, a.config);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "app/commands.hpp"
+#include "app/manifest.hpp"
 #include "core/kernel_table.hpp"
 
 namespace {
@@ -27,18 +28,6 @@ bool select_isa_from_environment() {
   }
 }
 
-std::string version_text() {
-#if defined(QUDDPM_NATIVE_BUILD)
-  const char* build = "native (-march=native)";
-#else
-  const char* build = "portable";
-#endif
-  return std::string("quddpm ") + QUDDPM_VERSION + "\nbuild: " + build +
-         "\nkernels: " + quddpm::active_kernels().name +
-         " (this CPU supports: " + quddpm::supported_kernel_names() +
-         "; QUDDPM_ISA=NAME picks another)";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -46,11 +35,12 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("quddpm"));
   spdlog::set_pattern("[%H:%M:%S] %v");
   if (!select_isa_from_environment()) return 2;
+  quddpm::app::set_command_line(argc, argv);
 
   CLI::App app{"quddpm " QUDDPM_VERSION
                " - quantum denoising diffusion probabilistic models (QuDDPM), original and "
                "improved, with exact gradients"};
-  app.set_version_flag("--version", version_text);
+  app.set_version_flag("--version", quddpm::app::version_text);
   app.require_subcommand(1);
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return std::string(e.what()) + " (see --help)\n";

@@ -1,0 +1,109 @@
+#include "app/manifest.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "app/atomic_file.hpp"
+#include "app/sha256.hpp"
+#include "core/kernel_table.hpp"
+#include "core/parallel.hpp"
+
+namespace quddpm::app {
+
+namespace {
+
+std::vector<std::string>& command_line_storage() {
+  static std::vector<std::string> args;
+  return args;
+}
+
+std::string now_utc() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+double seconds_now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  return gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
+}
+
+nlohmann::json build_json() {
+  return {{"version", QUDDPM_VERSION},
+          {"commit", QUDDPM_GIT_COMMIT},
+          {"compiler", QUDDPM_COMPILER " " __VERSION__},
+          {"build_type", QUDDPM_BUILD_TYPE},
+          {"flags", QUDDPM_BUILD_FLAGS},
+          {"kernels", active_kernels().name},
+          {"kernels_supported", supported_kernel_names()}};
+}
+
+nlohmann::json read_json(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return nlohmann::json::parse(s.str(), nullptr, /*allow_exceptions=*/false);
+}
+
+}  // namespace
+
+void set_command_line(int argc, char** argv) {
+  command_line_storage().assign(argv, argv + argc);
+}
+
+std::string version_text() {
+  const nlohmann::json b = build_json();
+  return "quddpm " + b["version"].get<std::string>() + " (commit " +
+         b["commit"].get<std::string>() + ")\ncompiler: " + b["compiler"].get<std::string>() +
+         "\nbuild: " + b["build_type"].get<std::string>() + ", " + b["flags"].get<std::string>() +
+         "\nkernels: " + b["kernels"].get<std::string>() +
+         " (this CPU supports: " + b["kernels_supported"].get<std::string>() +
+         "; QUDDPM_ISA=NAME picks another)";
+}
+
+RunManifest::RunManifest(const std::filesystem::path& dir, const std::vector<std::string>& inputs)
+    : start_(now_utc()), start_seconds_(seconds_now()) {
+  const auto file = dir / "manifest.json";
+  nlohmann::json m = std::filesystem::exists(file) ? read_json(file) : nlohmann::json();
+  if (!m.is_object()) {
+    m = {{"build", build_json()}, {"inputs", nlohmann::json::object()}};
+    for (const std::string& path : inputs)
+      m["inputs"][path] = {{"sha256", sha256_file(path)}};
+    m["sessions"] = nlohmann::json::array();
+  }
+  m["sessions"].push_back({{"command", command_line_storage()},
+                           {"host", host_name()},
+                           {"threads", par::max_threads()},
+                           {"kernels", active_kernels().name},
+                           {"build_commit", QUDDPM_GIT_COMMIT},
+                           {"start", start_},
+                           {"end", nullptr},
+                           {"wall_seconds", nullptr},
+                           {"exit_status", nullptr}});
+  write_file_atomically(file.string(), m.dump(2) + "\n");
+}
+
+void RunManifest::finish(const std::filesystem::path& dir, int exit_status) {
+  const auto file = dir / "manifest.json";
+  nlohmann::json m = read_json(file);
+  if (!m.is_object() || !m.contains("sessions") || m["sessions"].empty()) return;
+  auto& s = m["sessions"].back();
+  s["end"] = now_utc();
+  s["wall_seconds"] = seconds_now() - start_seconds_;
+  s["exit_status"] = exit_status;
+  write_file_atomically(file.string(), m.dump(2) + "\n");
+}
+
+}  // namespace quddpm::app

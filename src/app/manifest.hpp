@@ -1,0 +1,32 @@
+// What made a run: DIR/manifest.json records the build (version, commit, compiler, flags,
+// kernels), the machine (host, threads), every session that worked on the run (command line,
+// start and end, wall time, exit status; a resume adds a session) and the SHA-256 of every
+// input file.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace quddpm::app {
+
+// The executable's command line, kept by main() for the manifests.
+void set_command_line(int argc, char** argv);
+
+// "quddpm 0.1.0 (commit ...)" and the build lines of `quddpm --version`.
+std::string version_text();
+
+class RunManifest {
+ public:
+  // Adds a session ("exit_status": null until finish()) to DIR/manifest.json, creating it with
+  // the build, machine and input hashes when it does not exist yet.
+  RunManifest(const std::filesystem::path& dir, const std::vector<std::string>& inputs);
+  // Records the session's end; the folder may have moved (staging -> final) since.
+  void finish(const std::filesystem::path& dir, int exit_status);
+
+ private:
+  std::string start_;
+  double start_seconds_;
+};
+
+}  // namespace quddpm::app

@@ -1,0 +1,58 @@
+// A run's manifest.json: the build, the session (command line, times, exit status) and the
+// SHA-256 of its inputs; the SHA-256 itself against FIPS 180-4's examples.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "app/sha256.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using quddpm::app::sha256_hex;
+using testing_cli::run_quddpm;
+using testing_cli::slurp;
+
+TEST(Sha256, MatchesTheStandardsExamples) {
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  // Two blocks of padding (55, 56 and 64 bytes sit on the boundaries).
+  EXPECT_EQ(sha256_hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(RunManifest, RecordsBuildSessionAndInputHashes) {
+  const auto dir = testing_cli::scratch_dir("manifest");
+  const nlohmann::json cfg = {{"model", "original"},
+                              {"seed", 2},
+                              {"qubits", {{"data", 1}, {"ancilla", 1}}},
+                              {"diffusion", {{"steps", 2}}},
+                              {"training", {{"samples", 8}, {"diffusion_size", 8}, {"epochs", 3}}}};
+  const std::string path = (dir / "m.json").string();
+  std::ofstream(path) << cfg.dump(2);
+  const fs::path out = dir / "run";
+  const auto r = run_quddpm("train " + path + " --threads 1 --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto m = nlohmann::json::parse(slurp((out / "manifest.json").string()));
+  for (const char* key : {"version", "commit", "compiler", "build_type", "flags", "kernels"})
+    EXPECT_TRUE(m["build"].contains(key)) << key << " in " << m.dump(2);
+  ASSERT_EQ(m["inputs"].size(), 1u) << m.dump(2);
+  EXPECT_EQ(m["inputs"][path]["sha256"], sha256_hex(slurp(path)));
+  ASSERT_EQ(m["sessions"].size(), 1u);
+  const auto& s = m["sessions"][0];
+  EXPECT_EQ(s["exit_status"], 0);
+  EXPECT_EQ(s["threads"], 1);
+  EXPECT_GE(s["wall_seconds"].get<double>(), 0.0);
+  EXPECT_FALSE(s["host"].get<std::string>().empty());
+  EXPECT_EQ(s["command"][1], "train");
+  EXPECT_EQ(s["command"][2], path);
+  EXPECT_LE(s["start"].get<std::string>(), s["end"].get<std::string>());
+  fs::remove_all(dir);
+}
+
+}  // namespace
