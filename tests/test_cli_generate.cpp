@@ -57,7 +57,15 @@ TEST(Generate, TrainingSeedAndSampleCountReproduceTheGeneratedEnsemble) {
   const auto data = quddpm::npy::read_states((model / "data.npy").string());
   EXPECT_EQ(j["mmd"].get<double>(), quddpm::mmd(gen, data));
   EXPECT_EQ(j["kl"].get<double>(), quddpm::kl_divergence(data, gen));
-  EXPECT_EQ(j["mmd_to_haar"].get<double>(), quddpm::mmd_to_haar(gen));
+  EXPECT_EQ(j["mmd_to_haar_model"].get<double>(), quddpm::mmd_to_haar(gen));
+  EXPECT_EQ(j["mmd_to_haar_target"].get<double>(), quddpm::mmd_to_haar(data));
+  // The same key names as `quddpm metrics` on the same two files.
+  const auto m = testing_cli::run_quddpm("metrics --model " + out.string() + " --target " +
+                                         (model / "data.npy").string());
+  ASSERT_EQ(m.status, 0) << m.err;
+  const auto mj = nlohmann::json::parse(m.out);
+  for (const char* key : {"mmd", "kl", "mmd_to_haar_model", "mmd_to_haar_target"})
+    EXPECT_EQ(mj[key], j[key]) << key;
   fs::remove_all(dir);
 }
 
@@ -71,7 +79,7 @@ TEST(Generate, FreshSamplesAgreeWithTheEndOfTrainingWithinTheirSpread) {
   // The spread of the metrics over fresh seeds (same sample count as training) says how far
   // one more draw, the training's own S~_0, may lie from their mean.
   constexpr int kSeeds = 12;
-  for (const char* metric : {"mmd", "mmd_to_haar"}) {
+  for (const char* metric : {"mmd", "mmd_to_haar_model"}) {
     const std::string column = std::string(metric) == "mmd" ? "mmd_to_data" : "mmd_to_haar";
     double sum = 0, sum2 = 0;
     for (int seed = 100; seed < 100 + kSeeds; ++seed) {

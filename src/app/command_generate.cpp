@@ -105,8 +105,9 @@ void run_generate(const GenerateArgs& a) {
   out["seed"] = a.seed;
   out["mmd"] = mmd(samples, data);
   out["kl"] = kl_divergence(data, samples);
-  out["mmd_to_haar"] = mmd_to_haar(samples);
-  out["mmd_to_haar_data"] = mmd_to_haar(data);
+  // The names `metrics` prints for the same quantities (model = the samples, target = data).
+  out["mmd_to_haar_model"] = mmd_to_haar(samples);
+  out["mmd_to_haar_target"] = mmd_to_haar(data);
   std::cout << out.dump() << "\n";
 }
 
