@@ -5,7 +5,8 @@
 # results/bench/table.md (per instruction set: the clock, gate kernels in ns and cycles per
 # amplitude, epochs against their FMA-bound limit, single against double), then prints the
 # table. The fastest instruction set also runs the 20- and 24-qubit kernels and the n = 16
-# epoch (its peak memory measured in its own process).
+# epoch (its peak memory measured in its own process). With python3-torch installed, a batched
+# PyTorch epoch of the same model (scripts/torch_epoch.py) at n = 7 and 10 gives the ratio.
 #
 # Usage: scripts/bench.sh [--quick] [--isa "avx512 avx2"]
 #   --quick  13-qubit kernels and the n = 4, 7, 10 epochs only, written to build/bench-quick
@@ -57,6 +58,15 @@ if [ "$quick" = 0 ]; then
   /usr/bin/time -f '%M' -o "$out/$best/epoch16.maxrss_kb" \
     env QUDDPM_ISA="$best" "$bench" --benchmark_filter='BM_TrainingEpoch/16/' \
     --benchmark_out="$out/$best/epoch16.json" --benchmark_out_format=json >/dev/null
+fi
+
+# The batched PyTorch peer (complex64, 2 threads), when Debian's python3-torch is installed:
+# the same-run ratio is taken against the epochs measured just above.
+rm -f "$out/torch.jsonl"
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  for n in 7 10; do
+    /usr/bin/python3 scripts/torch_epoch.py --qubits "$n" --threads 2 >>"$out/torch.jsonl"
+  done
 fi
 
 /usr/bin/python3 scripts/bench_table.py "$out" $isas

@@ -135,6 +135,22 @@ def main(out, isas):
             + (f"{min(x[0] for x in s13):.2f}-{max(x[1] for x in s13):.2f}" if s13 else "-") + " | "
             + (f"{e[0]:.1f}-{e[1]:.1f} | {e[2]:.1f} | " if e else "- | - | ")
             + (f"{e[3][0]:.1f}-{e[3][1]:.1f} | {e[3][0] / e[0]:.2f} |" if e and e[3] else "- | - |"))
+    torch_file = os.path.join(out, "torch.jsonl")
+    if os.path.exists(torch_file):
+        peers = [json.loads(line) for line in open(torch_file) if line.strip()]
+        summary += ["", "Against a batched PyTorch epoch of the same model (scripts/torch_epoch.py, "
+                    "complex64, 2 threads, minimum of 3), quddpm's epoch on 2 threads (minimum):",
+                    "", "| n | PyTorch (ms) | " + " | ".join(
+                        f"{isa} double (ms, ratio) | {isa} single (ms, ratio)" for isa in isas)
+                    + " |", "|---|---|" + "---|---|" * len(isas)]
+        for p in peers:
+            cells = []
+            for isa in isas:
+                s_ = spans(load(os.path.join(out, isa, "bench.json")))
+                for name in ("BM_TrainingEpoch", "BM_TrainingEpochSingle"):
+                    v = s_.get(f"{name}/{p['qubits']}/2")
+                    cells.append(f"{v[0]:.1f} ({p['epoch_ms'] / v[0]:.1f}x)" if v else "-")
+            summary.append(f"| {p['qubits']} | {p['epoch_ms']:.0f} | " + " | ".join(cells) + " |")
     with open(os.path.join(out, "bench.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["isa", "benchmark", "args", "min_ms", "max_ms",
                                           "ns_per_amp_min", "ns_per_amp_max"])
