@@ -250,3 +250,21 @@ TEST(GenerateOutput, AnInterruptedRunIsNamedAsSuch) {
 }
 
 }  // namespace
+
+namespace {
+
+// An over-long path is reported as such, not as a missing or foreign folder.
+TEST(PathErrors, AnOverLongPathIsNamedAsTheCause) {
+  const std::string long_name = "/tmp/" + std::string(300, 'q');
+  auto r = testing_cli::run_quddpm("generate --model " + long_name +
+                                   " --samples 2 --seed 1 --out /tmp/quddpm_unused.npy");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("File name too long"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("not a results directory"), std::string::npos) << r.err;
+  r = testing_cli::run_quddpm("metrics --model " + long_name + ".npy --target " + long_name +
+                              ".npy");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("File name too long"), std::string::npos) << r.err;
+}
+
+}  // namespace

@@ -64,8 +64,13 @@ void check_memory(const config::ExperimentConfig& c, int samples) {
 
 void run_generate(const GenerateArgs& a) {
   std::error_code ec;
-  if (!fs::is_directory(a.model, ec))
+  if (!fs::is_directory(a.model, ec)) {
+    // Say why the folder cannot be read when the system says so (a name too long, no
+    // permission), rather than calling it not a results directory.
+    if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory)
+      throw std::invalid_argument("--model: '" + a.model + "': " + ec.message());
     throw std::invalid_argument("--model: '" + a.model + "' is not a results directory");
+  }
   check_writable(a.out, a.force);
   const fs::path dir(a.model);
   if (!fs::exists(dir / "params.npy", ec) && fs::exists(dir / "checkpoint" / "state.json", ec)) {

@@ -1,6 +1,6 @@
 // One object per instruction set, each holding the fast kernels compiled for it. The table is
 // chosen once, at the first kernel call (the fastest the CPU supports) or by select_kernels
-// (QUDDPM_ISA / --isa in the app), and every algorithm goes through it; tests walk all tables
+// (QUDDPM_ISA in the app), and every algorithm goes through it; tests walk all tables
 // the CPU supports and hold each against the plain reference kernels.
 #pragma once
 
@@ -34,8 +34,8 @@ struct KernelFns {
 };
 
 struct KernelTable {
-  // "avx512", "avx2", "sse4", "baseline" (SSE2, any x86-64), "neon", "sve", ... for the
-  // Highway targets; "portable" for the scalar loops; "reference" for the yardstick.
+  // "avx512", "avx2", "sse4", "baseline" (EMU128, where Highway builds it), "neon", "sve", ... for
+  // the Highway targets; "portable" for the scalar loops; "reference" for the yardstick.
   const char* name;
   KernelFns<double> f64;  // double precision (the default)
   KernelFns<float> f32;   // single precision (config key precision = "single")
