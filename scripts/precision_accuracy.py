@@ -11,10 +11,11 @@
       4), every ancilla outcome 0. Writes DIR/gradients_S<S>.csv and prints the table with the
       first n (if any) where the error exceeds 1e-3.
 
-  precision_accuracy.py runs DIR...
+  precision_accuracy.py runs DIR... [--out FILE]
       Compares cycles.csv of runs made in both precisions (folders named *_double and
       *_single, same config and seed): per cycle, the MMD to the data and the KL of each, and
-      the largest difference. Writes DIR0/../runs.csv and prints the table.
+      the largest difference. Writes FILE (default results/precision/runs.csv) and prints a
+      line per pair.
 
 Run with /usr/bin/python3 (needs numpy).
 """
@@ -135,8 +136,7 @@ def runs(args):
               f"{worst['kl_to_data']:.2e}; generated (t = 0): MMD "
               f"{final['mmd_to_data_double']:.4f} (double) vs {final['mmd_to_data_single']:.4f} "
               f"(single), KL {final['kl_to_data_double']:.4f} vs {final['kl_to_data_single']:.4f}")
-    out = os.path.join(os.path.dirname(os.path.abspath(args.dirs[0])), "runs.csv")
-    with open(out, "w", newline="") as f:
+    with open(args.out, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
@@ -154,6 +154,7 @@ def main():
     g.add_argument("--bin", default="build/quddpm")
     r = sub.add_parser("runs")
     r.add_argument("dirs", nargs="+")
+    r.add_argument("--out", default="results/precision/runs.csv")
     args = ap.parse_args()
     gradients(args) if args.what == "gradients" else runs(args)
 
