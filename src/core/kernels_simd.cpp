@@ -179,19 +179,32 @@ struct Kernels {
         v = hn::Zero(D());
       return z;
     }
+    // The four patterns' sign bits as lanes, worked out once per instruction set and precision
+    // (every CZ pass loads them; kept as arrays, since some vector types cannot be static).
+    struct Bits {
+      HWY_ALIGN T lanes[4][kMaxLanes];
+    };
+    static const Bits& bits() {
+      static const Bits b = [] {
+        Bits out{};
+        const std::int64_t a = amps_per_reg();
+        for (int idx = 0; idx < 4; ++idx) {
+          const int high = idx >> 1, low = idx & 1;
+          for (std::int64_t j = 0; j < a; ++j) {
+            const bool boundary = a > 1 && low && (j & (a >> 1));
+            const bool negative = (high ^ boundary ^ __builtin_popcountll(j & (j >> 1))) & 1;
+            out.lanes[idx][2 * j] = out.lanes[idx][2 * j + 1] = negative ? T(-0.0) : T(0.0);
+          }
+        }
+        return out;
+      }();
+      return b;
+    }
     static CzMasks build() {
       CzMasks c;
-      const std::int64_t a = amps_per_reg();
-      HWY_ALIGN T bits[kMaxLanes];
-      for (int idx = 0; idx < 4; ++idx) {
-        const int high = idx >> 1, low = idx & 1;
-        for (std::int64_t j = 0; j < a; ++j) {
-          const bool boundary = a > 1 && low && (j & (a >> 1));
-          const bool negative = (high ^ boundary ^ __builtin_popcountll(j & (j >> 1))) & 1;
-          bits[2 * j] = bits[2 * j + 1] = negative ? T(-0.0) : T(0.0);
-        }
-        c.m[idx] = hn::Load(D(), bits);
-      }
+      const Bits& b = bits();
+      for (int idx = 0; idx < 4; ++idx)
+        c.m[idx] = hn::Load(D(), b.lanes[idx]);
       return c;
     }
     // Register r sign-flipped.
