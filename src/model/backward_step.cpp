@@ -206,8 +206,7 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
   // The loss and its output gradient share their Gram matrices (the loss is metrics' mmd()).
   const StateMatrix self = gram(r.outputs.states, r.outputs.states);
   const StateMatrix cross = gram(r.outputs.states, targets);
-  r.loss = self.cwiseAbs2().mean() + overlap_sq(targets, targets).mean() -
-           2.0 * cross.cwiseAbs2().mean();
+  r.loss = mmd_from_overlaps(self.cwiseAbs2(), overlap_sq(targets, targets), cross.cwiseAbs2());
   const StateMatrix g = output_gradient(r.outputs.states, targets, self, cross);
 
   for_each_sample_checked(n, [&](std::int64_t i) {

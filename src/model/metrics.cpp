@@ -18,7 +18,11 @@ void require_same_dim(const StateMatrix& a, const StateMatrix& b) {
 
 double mmd(const StateMatrix& a, const StateMatrix& b) {
   require_same_dim(a, b);
-  return overlap_sq(a, a).mean() + overlap_sq(b, b).mean() - 2.0 * overlap_sq(a, b).mean();
+  return mmd_from_overlaps(overlap_sq(a, a), overlap_sq(b, b), overlap_sq(a, b));
+}
+
+double mmd_from_overlaps(const RealMatrix& aa, const RealMatrix& bb, const RealMatrix& ab) {
+  return aa.mean() + bb.mean() - 2.0 * ab.mean();
 }
 
 double mmd_to_haar(const StateMatrix& a) {
