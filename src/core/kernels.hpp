@@ -18,7 +18,8 @@ namespace reference {
 template <class T>
 void apply_1q(std::complex<T>* psi, int nq, int q, const Gate2x2& g);
 void apply_rzz(cplx* psi, int nq, int q1, int q2, double angle);
-void apply_cz(cplx* psi, int nq, int q1, int q2);
+template <class T>
+void apply_cz(std::complex<T>* psi, int nq, int q1, int q2);
 template <class T>
 void apply_adjacent_cz(std::complex<T>* psi, int nq);
 template <class T>

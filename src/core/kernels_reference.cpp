@@ -29,7 +29,8 @@ void apply_rzz(cplx* psi, int nq, int q1, int q2, double angle) {
   }
 }
 
-void apply_cz(cplx* psi, int nq, int q1, int q2) {
+template <class T>
+void apply_cz(std::complex<T>* psi, int nq, int q1, int q2) {
   const std::size_t b1 = std::size_t{1} << bit_of(nq, q1);
   const std::size_t b2 = std::size_t{1} << bit_of(nq, q2);
   for (std::size_t i = 0; i < dim_of(nq); ++i)
@@ -62,12 +63,8 @@ cplx expectation_pauli(const std::complex<T>* lambda, const std::complex<T>* psi
 
 template <class T>
 void apply_adjacent_cz(std::complex<T>* psi, int nq) {
-  for (int q = 0; q + 1 < nq; ++q) {
-    const std::size_t both =
-        (std::size_t{1} << bit_of(nq, q)) | (std::size_t{1} << bit_of(nq, q + 1));
-    for (std::size_t i = 0; i < dim_of(nq); ++i)
-      if ((i & both) == both) psi[i] = -psi[i];
-  }
+  for (int q = 0; q + 1 < nq; ++q)
+    reference::apply_cz(psi, nq, q, q + 1);
 }
 
 template <class T>
@@ -115,6 +112,7 @@ void combine_row(const cplx* c, const cplx* rows, std::int64_t m, std::int64_t d
 
 #define QUDDPM_REFERENCE_KERNELS(T)                                                              \
   template void apply_1q(std::complex<T>*, int, int, const Gate2x2&);                            \
+  template void apply_cz(std::complex<T>*, int, int, int);                                       \
   template void apply_adjacent_cz(std::complex<T>*, int);                                        \
   template cplx expectation_pauli(const std::complex<T>*, const std::complex<T>*, int, int,      \
                                   Pauli);                                                        \
