@@ -154,27 +154,7 @@ std::vector<std::string> input_files(const config::ExperimentConfig& c, const st
   return in;
 }
 
-void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
-                  RunDirectory& dir, const std::optional<Checkpoint>& ck);
-
-// Trains from `dir`'s state to the end, writes the results and moves them into place; the
-// session is recorded in the run's manifest.json, with its exit status however it ends (a
-// failure after the results moved into place is not expected: commit() is the last step).
-void run_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
-                RunDirectory& dir, const std::optional<Checkpoint>& ck, const std::string& config) {
-  RunManifest manifest(dir.staging(), input_files(c, config));
-  try {
-    train_to_end(a, c, s, dir, ck);
-    manifest.finish(dir.final_dir(), 0);  // committed: the folder has its final name
-  } catch (const ExitError& e) {
-    manifest.finish(dir.staging(), e.status);
-    throw;
-  } catch (...) {
-    manifest.finish(dir.staging(), 1);
-    throw;
-  }
-}
-
+// Trains from `dir`'s state to the end, writes the results and moves them into place.
 void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
                   RunDirectory& dir, const std::optional<Checkpoint>& ck) {
   spdlog::info(
@@ -204,6 +184,23 @@ void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const T
   spdlog::info("done: results in {}", dir.final_dir().string());
 }
 
+// train_to_end, with the session recorded in the run's manifest.json and its exit status
+// however it ends (commit() is train_to_end's last step, so nothing fails after it).
+void run_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
+                RunDirectory& dir, const std::optional<Checkpoint>& ck, const std::string& config) {
+  RunManifest manifest(dir.staging(), input_files(c, config));
+  try {
+    train_to_end(a, c, s, dir, ck);
+    manifest.finish(dir.final_dir(), 0);  // committed: the folder has its final name
+  } catch (const ExitError& e) {
+    manifest.finish(dir.staging(), e.status);
+    throw;
+  } catch (...) {
+    manifest.finish(dir.staging(), 1);
+    throw;
+  }
+}
+
 // --resume DIR: the run's own config.json gives everything; a CONFIG, --seed or --set given
 // explicitly must agree with it.
 void resume_train(const TrainArgs& a) {
@@ -211,14 +208,14 @@ void resume_train(const TrainArgs& a) {
   RunDirectory dir(folder, RunDirectory::Mode::kResume);  // checks the folder and locks it
   const std::string run_file = dir.file("config.json");
   const config::ExperimentConfig run = config::load(run_file);
-  config::ExperimentConfig c =
-      config::load(a.config.empty() ? run_file : a.config, overrides_of(a, folder));
+  const std::string& config_file = a.config.empty() ? run_file : a.config;
+  config::ExperimentConfig c = config::load(config_file, overrides_of(a, folder));
   check_same_config(c, run, run_file);
   c.calibrated_end = run.calibrated_end;  // the same search on the same chain: not repeated
   warn_about(c);
   const TrainingSettings settings = make_settings(c);
   const std::optional<Checkpoint> ck = read_checkpoint(dir.staging(), settings);
-  run_to_end(a, c, settings, dir, ck, a.config.empty() ? run_file : a.config);
+  run_to_end(a, c, settings, dir, ck, config_file);
 }
 
 void run_train(const TrainArgs& a) {
