@@ -161,29 +161,45 @@ TYPED_TEST(KernelsAgreeWithReference, LastGateFusedWithCzLadders) {
 }
 
 // The ensemble products of every table against the reference ones, for row lengths around the
-// register and unrolling boundaries (d = 1..64) and a few row counts.
+// register and unrolling boundaries (d = 1..64) and row counts around the kernels' row blocks;
+// and each entry the same to the last bit whether its row is computed alone or in a block.
 TEST(KernelTables, EnsembleProductsAgreeWithReference) {
+  auto stack = [](std::int64_t rows, int nq, int seed) {
+    State m;
+    for (std::int64_t j = 0; j < rows; ++j) {
+      const State r = random_state(nq, seed + j);
+      m.insert(m.end(), r.begin(), r.end());
+    }
+    return m;
+  };
   for (const KernelTable* t : fast_tables())
     for (int nq = 0; nq <= 6; ++nq)
-      for (std::int64_t rows : {1, 3, 7}) {
-        const std::int64_t d = std::int64_t{1} << nq;
-        State a = random_state(nq, 5 + nq), b;
-        for (std::int64_t j = 0; j < rows; ++j) {
-          const State r = random_state(nq, 100 * nq + j);
-          b.insert(b.end(), r.begin(), r.end());
+      for (std::int64_t na : {1, 3, 4, 5, 9})
+        for (std::int64_t nb : {1, 3, 7}) {
+          const std::int64_t d = std::int64_t{1} << nq;
+          const State a = stack(na, nq, 5 + nq), b = stack(nb, nq, 100 * nq);
+          State fast(na * nb), ref(na * nb), alone(nb);
+          t->gram_rows(a.data(), na, b.data(), nb, d, fast.data());
+          reference::gram_rows(a.data(), na, b.data(), nb, d, ref.data());
+          EXPECT_LT(max_diff(fast, ref), 1e-12 * d)
+              << t->name << " gram d=" << d << " na=" << na << " nb=" << nb;
+          t->gram_rows(a.data() + (na - 1) * d, 1, b.data(), nb, d, alone.data());
+          EXPECT_TRUE(std::equal(alone.begin(), alone.end(), fast.end() - nb))
+              << t->name << " gram: a row alone differs from the same row in a block, d=" << d;
+
+          State c = random_state(6, 7 + na + nb);  // the first na x nb as coefficients
+          c.resize(na * nb);
+          fast.assign(na * d, 0);
+          ref.assign(na * d, 0);
+          alone.assign(d, 0);
+          t->combine_rows(c.data(), na, b.data(), nb, d, fast.data());
+          reference::combine_rows(c.data(), na, b.data(), nb, d, ref.data());
+          EXPECT_LT(max_diff(fast, ref), 1e-12 * nb)
+              << t->name << " combine d=" << d << " na=" << na << " nb=" << nb;
+          t->combine_rows(c.data() + (na - 1) * nb, 1, b.data(), nb, d, alone.data());
+          EXPECT_TRUE(std::equal(alone.begin(), alone.end(), fast.end() - d))
+              << t->name << " combine: a row alone differs from the same row in a block, d=" << d;
         }
-        State fast(rows), ref(rows);
-        t->gram_row(a.data(), b.data(), rows, d, fast.data());
-        reference::gram_row(a.data(), b.data(), rows, d, ref.data());
-        EXPECT_LT(max_diff(fast, ref), 1e-12 * d) << t->name << " gram d=" << d << " rows=" << rows;
-        State c = random_state(3, 7 + rows);
-        c.resize(rows);
-        fast.assign(d, 0);
-        ref.assign(d, 0);
-        t->combine_row(c.data(), b.data(), rows, d, fast.data());
-        reference::combine_row(c.data(), b.data(), rows, d, ref.data());
-        EXPECT_LT(max_diff(fast, ref), 1e-12 * rows) << t->name << " combine d=" << d;
-      }
 }
 
 TEST(KernelTables, ActiveTableIsTheFastestSupported) {

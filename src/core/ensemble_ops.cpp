@@ -1,5 +1,6 @@
 #include "core/ensemble_ops.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -19,6 +20,13 @@ int qubits_of(const StateMatrix& states) {
 }
 
 namespace {
+// Rows per parallel task of the ensemble products: the kernels share each row of the other
+// operand across a block of rows; the entries' bits do not depend on the split.
+constexpr std::int64_t kRowsPerTask = 4;
+std::int64_t blocks_of(std::int64_t rows) {
+  return (rows + kRowsPerTask - 1) / kRowsPerTask;
+}
+
 void require_same_dim(const StateMatrix& a, const StateMatrix& b) {
   if (a.cols() != b.cols())
     throw std::invalid_argument("ensembles of different dimension: " + std::to_string(a.cols()) +
@@ -30,8 +38,10 @@ StateMatrix gram(const StateMatrix& a, const StateMatrix& b) {
   require_same_dim(a, b);
   StateMatrix g(a.rows(), b.rows());
   const KernelTable& k = active_kernels();
-  par::for_each_state(a.rows(), [&](std::int64_t i) {
-    k.gram_row(a.row(i).data(), b.data(), b.rows(), b.cols(), g.row(i).data());
+  const std::int64_t na = a.rows(), d = a.cols();
+  par::for_each_state(blocks_of(na), [&](std::int64_t blk) {
+    const std::int64_t i = blk * kRowsPerTask, rows = std::min(kRowsPerTask, na - i);
+    k.gram_rows(a.row(i).data(), rows, b.data(), b.rows(), d, g.row(i).data());
   });
   return g;
 }
@@ -42,8 +52,11 @@ StateMatrix combine(const StateMatrix& c, const StateMatrix& rows) {
                                 std::to_string(rows.rows()) + " rows");
   StateMatrix out(c.rows(), rows.cols());
   const KernelTable& k = active_kernels();
-  par::for_each_state(c.rows(), [&](std::int64_t i) {
-    k.combine_row(c.row(i).data(), rows.data(), rows.rows(), rows.cols(), out.row(i).data());
+  const std::int64_t n = c.rows();
+  par::for_each_state(blocks_of(n), [&](std::int64_t blk) {
+    const std::int64_t i = blk * kRowsPerTask, count = std::min(kRowsPerTask, n - i);
+    k.combine_rows(c.row(i).data(), count, rows.data(), rows.rows(), rows.cols(),
+                   out.row(i).data());
   });
   return out;
 }

@@ -39,11 +39,17 @@ struct KernelTable {
   const char* name;
   KernelFns<double> f64;  // double precision (the default)
   KernelFns<float> f32;   // single precision (config key precision = "single")
-  // Ensemble products (double): out[j] = sum_x a[x] conj(b_j[x]) for the nb rows b_j of b
-  // (row-major, d amplitudes each): one row of a b^dagger.
-  void (*gram_row)(const cplx* a, const cplx* b, std::int64_t nb, std::int64_t d, cplx* out);
-  // out[x] = sum_k c[k] rows_k[x] over the m rows of `rows`, k in order: one row of c rows.
-  void (*combine_row)(const cplx* c, const cplx* rows, std::int64_t m, std::int64_t d, cplx* out);
+  // Ensemble products (double), on a block of rows at a time so that each row of the other
+  // operand, read once, serves the whole block. Matrices are row-major, d amplitudes a row.
+  // gram_rows: out (na x nb) = a b^dagger, out[i][j] = sum_x a_i[x] conj(b_j[x]).
+  void (*gram_rows)(const cplx* a, std::int64_t na, const cplx* b, std::int64_t nb, std::int64_t d,
+                    cplx* out);
+  // combine_rows: out (n x d) = c rows, out_i[x] = sum_k c[i][k] rows_k[x] (k in order) for
+  // the n x m coefficients c and the m rows `rows`.
+  void (*combine_rows)(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t m,
+                       std::int64_t d, cplx* out);
+  // Each entry's arithmetic (its summation order) does not depend on how rows are grouped into
+  // blocks, so callers may split the rows as they like without changing any bit.
 
   template <class T>
   const KernelFns<T>& fns() const {

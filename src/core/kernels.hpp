@@ -33,8 +33,10 @@ void apply_1q_then_adjacent_cz(std::complex<T>* psi, int nq, const Gate2x2& g);
 template <class T>
 PauliImag adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq,
                                         const Gate2x2& undo);
-void gram_row(const cplx* a, const cplx* b, std::int64_t nb, std::int64_t d, cplx* out);
-void combine_row(const cplx* c, const cplx* rows, std::int64_t m, std::int64_t d, cplx* out);
+void gram_rows(const cplx* a, std::int64_t na, const cplx* b, std::int64_t nb, std::int64_t d,
+               cplx* out);
+void combine_rows(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t m, std::int64_t d,
+                  cplx* out);
 }  // namespace reference
 
 // Scalar loops the compiler can vectorize: the "portable" table, and what the SIMD tables
@@ -52,8 +54,10 @@ void apply_1q_then_adjacent_cz(std::complex<T>* psi, int nq, const Gate2x2& g);
 template <class T>
 PauliImag adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq,
                                         const Gate2x2& undo);
-void gram_row(const cplx* a, const cplx* b, std::int64_t nb, std::int64_t d, cplx* out);
-void combine_row(const cplx* c, const cplx* rows, std::int64_t m, std::int64_t d, cplx* out);
+void gram_rows(const cplx* a, std::int64_t na, const cplx* b, std::int64_t nb, std::int64_t d,
+               cplx* out);
+void combine_rows(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t m, std::int64_t d,
+                  cplx* out);
 }  // namespace portable
 
 // The kernels below use the active table (kernel_table.hpp) or have one implementation.

@@ -175,28 +175,35 @@ cplx inner(const cplx* a, const cplx* b, std::size_t n) {
   return {re, im};
 }
 
-void portable::gram_row(const cplx* a, const cplx* b, std::int64_t nb, std::int64_t d, cplx* out) {
-  for (std::int64_t j = 0; j < nb; ++j) {
-    const cplx* bj = b + j * d;
-    double re = 0, im = 0;
-    for (std::int64_t x = 0; x < d; ++x) {
-      re += a[x].real() * bj[x].real() + a[x].imag() * bj[x].imag();
-      im += a[x].imag() * bj[x].real() - a[x].real() * bj[x].imag();
+void portable::gram_rows(const cplx* a_rows, std::int64_t na, const cplx* b, std::int64_t nb,
+                         std::int64_t d, cplx* out) {
+  for (std::int64_t i = 0; i < na; ++i) {
+    const cplx* a = a_rows + i * d;
+    for (std::int64_t j = 0; j < nb; ++j) {
+      const cplx* bj = b + j * d;
+      double re = 0, im = 0;
+      for (std::int64_t x = 0; x < d; ++x) {
+        re += a[x].real() * bj[x].real() + a[x].imag() * bj[x].imag();
+        im += a[x].imag() * bj[x].real() - a[x].real() * bj[x].imag();
+      }
+      out[i * nb + j] = {re, im};
     }
-    out[j] = {re, im};
   }
 }
 
-void portable::combine_row(const cplx* c, const cplx* rows, std::int64_t m, std::int64_t d,
-                           cplx* out) {
-  std::fill(out, out + d, cplx(0));
-  for (std::int64_t k = 0; k < m; ++k) {
-    const double cr = c[k].real(), ci = c[k].imag();
-    const double* __restrict r = reinterpret_cast<const double*>(rows + k * d);
-    double* __restrict o = reinterpret_cast<double*>(out);
-    for (std::int64_t x = 0; x < d; ++x) {
-      o[2 * x] += cr * r[2 * x] - ci * r[2 * x + 1];
-      o[2 * x + 1] += cr * r[2 * x + 1] + ci * r[2 * x];
+void portable::combine_rows(const cplx* c_rows, std::int64_t n, const cplx* rows, std::int64_t m,
+                            std::int64_t d, cplx* out_rows) {
+  for (std::int64_t i = 0; i < n; ++i) {
+    const cplx* c = c_rows + i * m;
+    double* __restrict o = reinterpret_cast<double*>(out_rows + i * d);
+    std::fill(o, o + 2 * d, 0.0);
+    for (std::int64_t k = 0; k < m; ++k) {
+      const double cr = c[k].real(), ci = c[k].imag();
+      const double* __restrict r = reinterpret_cast<const double*>(rows + k * d);
+      for (std::int64_t x = 0; x < d; ++x) {
+        o[2 * x] += cr * r[2 * x] - ci * r[2 * x + 1];
+        o[2 * x + 1] += cr * r[2 * x + 1] + ci * r[2 * x];
+      }
     }
   }
 }

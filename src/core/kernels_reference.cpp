@@ -92,22 +92,26 @@ PauliImag adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>
   return reference::adjoint_undo(lambda, psi, nq, nq - 1, undo);
 }
 
-void gram_row(const cplx* a, const cplx* b, std::int64_t nb, std::int64_t d, cplx* out) {
-  for (std::int64_t j = 0; j < nb; ++j) {
-    cplx acc = 0;
-    for (std::int64_t x = 0; x < d; ++x)
-      acc += a[x] * std::conj(b[j * d + x]);
-    out[j] = acc;
-  }
+void gram_rows(const cplx* a, std::int64_t na, const cplx* b, std::int64_t nb, std::int64_t d,
+               cplx* out) {
+  for (std::int64_t i = 0; i < na; ++i)
+    for (std::int64_t j = 0; j < nb; ++j) {
+      cplx acc = 0;
+      for (std::int64_t x = 0; x < d; ++x)
+        acc += a[i * d + x] * std::conj(b[j * d + x]);
+      out[i * nb + j] = acc;
+    }
 }
 
-void combine_row(const cplx* c, const cplx* rows, std::int64_t m, std::int64_t d, cplx* out) {
-  for (std::int64_t x = 0; x < d; ++x) {
-    cplx acc = 0;
-    for (std::int64_t k = 0; k < m; ++k)
-      acc += c[k] * rows[k * d + x];
-    out[x] = acc;
-  }
+void combine_rows(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t m, std::int64_t d,
+                  cplx* out) {
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t x = 0; x < d; ++x) {
+      cplx acc = 0;
+      for (std::int64_t k = 0; k < m; ++k)
+        acc += c[i * m + k] * rows[k * d + x];
+      out[i * d + x] = acc;
+    }
 }
 
 #define QUDDPM_REFERENCE_KERNELS(T)                                                              \

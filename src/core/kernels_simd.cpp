@@ -15,6 +15,7 @@
 #define HWY_TARGET_INCLUDE "core/kernels_simd.cpp"
 #include <hwy/foreach_target.h>  // must come before highway.h
 
+#include <hwy/aligned_allocator.h>
 #include <hwy/cache_control.h>
 #include <hwy/highway.h>
 
@@ -22,6 +23,7 @@
 #include <cctype>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "core/kernels.hpp"
 #include "core/parallel.hpp"
@@ -412,46 +414,120 @@ struct Kernels {
     return adjoint_in_register<true>(lambda, psi, nq, undo, 1);
   }
 
-  // out[j] = sum_x a[x] conj(b_j[x]): four accumulator pairs over the registers of a row
-  // (latency hidden), folded in a fixed order.
-  static void simd_gram_row(const Amp* a, const Amp* b, std::int64_t nb, std::int64_t d, Amp* out) {
+  // R rows of a against every row of b: each row of b, loaded once, serves all R rows. Entry
+  // (r, j) has its own pair of accumulators, summed over the registers of a row in order and
+  // then across lanes, so its bits do not depend on R.
+  template <int R>
+  static void gram_block(const Amp* a, const Amp* b, std::int64_t nb, std::int64_t d, Amp* out,
+                         std::int64_t ld) {
     const std::int64_t w = amps_per_reg();
-    if (hn::Lanes(D()) < 2 || d < 4 * w || d % (4 * w) != 0)
-      return portable::gram_row(a, b, nb, d, out);
     // (-1, +1, ...): Im = sum (ai br - ar bi) is the odd lanes minus the even lanes.
     const V odd_minus_even = hn::OddEven(hn::Set(D(), T(1)), hn::Set(D(), T(-1)));
     for (std::int64_t j = 0; j < nb; ++j) {
       const Amp* bj = b + j * d;
-      V re[4], im[4];
-      for (int k = 0; k < 4; ++k)
-        re[k] = im[k] = hn::Zero(D());
-      for (std::int64_t x = 0; x < d; x += 4 * w) {
-        for (int k = 0; k < 4; ++k) {
-          const V va = load(a + x + k * w), vb = load(bj + x + k * w);
-          re[k] = hn::MulAdd(va, vb, re[k]);           // (ar br, ai bi)
-          im[k] = hn::MulAdd(va, swap_ri(vb), im[k]);  // (ar bi, ai br)
+      V re[R], im[R];
+      for (int r = 0; r < R; ++r)
+        re[r] = im[r] = hn::Zero(D());
+      for (std::int64_t x = 0; x < d; x += w) {
+        const V vb = load(bj + x), sb = swap_ri(vb);
+        for (int r = 0; r < R; ++r) {
+          const V va = load(a + r * d + x);
+          re[r] = hn::MulAdd(va, vb, re[r]);  // (ar br, ai bi)
+          im[r] = hn::MulAdd(va, sb, im[r]);  // (ar bi, ai br)
         }
       }
-      const V r = hn::Add(hn::Add(re[0], re[1]), hn::Add(re[2], re[3]));
-      const V i = hn::Add(hn::Add(im[0], im[1]), hn::Add(im[2], im[3]));
-      out[j] = {hn::GetLane(hn::SumOfLanes(D(), r)),
-                hn::GetLane(hn::SumOfLanes(D(), hn::Mul(i, odd_minus_even)))};
+      for (int r = 0; r < R; ++r)
+        out[r * ld + j] = {hn::GetLane(hn::SumOfLanes(D(), re[r])),
+                           hn::GetLane(hn::SumOfLanes(D(), hn::Mul(im[r], odd_minus_even)))};
     }
   }
 
-  // out = sum_k c[k] rows_k, k in order, register by register.
-  static void simd_combine_row(const Amp* c, const Amp* rows, std::int64_t m, std::int64_t d,
-                               Amp* out) {
+  static void simd_gram_rows(const Amp* a, std::int64_t na, const Amp* b, std::int64_t nb,
+                             std::int64_t d, Amp* out) {
+    if (hn::Lanes(D()) < 2 || d % amps_per_reg() != 0)
+      return portable::gram_rows(a, na, b, nb, d, out);
+    for (std::int64_t i = 0; i < na; i += kRowBlock)
+      with_block_rows(na - i, [&](auto rows) {
+        gram_block<decltype(rows)::value>(a + i * d, b, nb, d, out + i * nb, nb);
+      });
+  }
+
+  // X registers of R output rows: out_r = sum_k c[r][k] rows_k, k in order for every amplitude
+  // (so the bits depend neither on R nor on X). cf holds each coefficient as two 128-bit
+  // blocks (re, re) and (-im, +im), broadcast to whole registers by one load each.
+  template <int R, int X>
+  static void combine_block(const T* cf, std::int64_t m, const Amp* rows, std::int64_t d,
+                            std::int64_t x, Amp* out) {
+    constexpr std::int64_t kBlock = 16 / sizeof(T);
     const std::int64_t w = amps_per_reg();
-    if (hn::Lanes(D()) < 2 || d < w || d % w != 0) return portable::combine_row(c, rows, m, d, out);
-    for (std::int64_t x = 0; x < d; x += w) {
-      V acc = hn::Zero(D());
-      for (std::int64_t k = 0; k < m; ++k) {
-        const Coef ck = splat(c[k]);
-        const V v = load(rows + k * d + x);
-        acc = hn::MulAdd(swap_ri(v), ck.ims, hn::MulAdd(v, ck.re, acc));
+    V acc[R][X];
+    for (int r = 0; r < R; ++r)
+      for (int u = 0; u < X; ++u)
+        acc[r][u] = hn::Zero(D());
+    for (std::int64_t k = 0; k < m; ++k) {
+      V v[X], sv[X];
+      for (int u = 0; u < X; ++u) {
+        v[u] = load(rows + k * d + x + u * w);
+        sv[u] = swap_ri(v[u]);
       }
-      store(out + x, acc);
+      for (int r = 0; r < R; ++r) {
+        const T* c = cf + (r * m + k) * 2 * kBlock;
+        const V re = hn::LoadDup128(D(), c), ims = hn::LoadDup128(D(), c + kBlock);
+        for (int u = 0; u < X; ++u)
+          acc[r][u] = hn::MulAdd(sv[u], ims, hn::MulAdd(v[u], re, acc[r][u]));
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int u = 0; u < X; ++u)
+        store(out + r * d + x + u * w, acc[r][u]);
+  }
+
+  template <int R>
+  static void combine_rows_block(const cplx* c, std::int64_t m, const Amp* rows, std::int64_t d,
+                                 Amp* out) {
+    constexpr std::int64_t kBlock = 16 / sizeof(T);
+    auto cf = hwy::AllocateAligned<T>(static_cast<size_t>(R * m * 2 * kBlock));
+    for (std::int64_t rk = 0; rk < R * m; ++rk) {
+      T* p = cf.get() + rk * 2 * kBlock;
+      for (std::int64_t l = 0; l < kBlock; l += 2) {
+        p[l] = p[l + 1] = T(c[rk].real());
+        p[kBlock + l] = T(-c[rk].imag());
+        p[kBlock + l + 1] = T(c[rk].imag());
+      }
+    }
+    const std::int64_t w = amps_per_reg();
+    std::int64_t x = 0;
+    for (; x + 2 * w <= d; x += 2 * w)
+      combine_block<R, 2>(cf.get(), m, rows, d, x, out);
+    for (; x < d; x += w)
+      combine_block<R, 1>(cf.get(), m, rows, d, x, out);
+  }
+
+  static void simd_combine_rows(const cplx* c, std::int64_t n, const Amp* rows, std::int64_t m,
+                                std::int64_t d, Amp* out) {
+    if (hn::Lanes(D()) < 2 || d % amps_per_reg() != 0)
+      return portable::combine_rows(c, n, rows, m, d, out);
+    for (std::int64_t i = 0; i < n; i += kRowBlock)
+      with_block_rows(n - i, [&](auto r) {
+        combine_rows_block<decltype(r)::value>(c + i * m, m, rows, d, out + i * d);
+      });
+  }
+
+  // Rows handled together by the ensemble products: enough independent accumulators to hide
+  // the FMA latency, few enough to stay in 16 registers.
+  static constexpr int kRowBlock = 4;
+  // f(std::integral_constant<int, min(left, kRowBlock)>{}).
+  template <class F>
+  static void with_block_rows(std::int64_t left, F&& f) {
+    switch (std::min<std::int64_t>(left, kRowBlock)) {
+      case 1:
+        return f(std::integral_constant<int, 1>{});
+      case 2:
+        return f(std::integral_constant<int, 2>{});
+      case 3:
+        return f(std::integral_constant<int, 3>{});
+      default:
+        return f(std::integral_constant<int, 4>{});
     }
   }
 };  // struct Kernels
@@ -490,8 +566,8 @@ KernelFns<T> fns() {
 
 const KernelTable* Table() {
   static const KernelTable table{target_name(), fns<double>(), fns<float>(),
-                                 &Kernels<double>::simd_gram_row,
-                                 &Kernels<double>::simd_combine_row};
+                                 &Kernels<double>::simd_gram_rows,
+                                 &Kernels<double>::simd_combine_rows};
   return &table;
 }
 
@@ -537,9 +613,9 @@ KernelFns<T> reference_fns() {
           &reference::apply_1q_then_adjacent_cz<T>, &reference::adjacent_cz_then_adjoint_undo<T>};
 }
 const KernelTable kPortable{"portable", portable_fns<double>(), portable_fns<float>(),
-                            &portable::gram_row, &portable::combine_row};
+                            &portable::gram_rows, &portable::combine_rows};
 const KernelTable kReference{"reference", reference_fns<double>(), reference_fns<float>(),
-                             &reference::gram_row, &reference::combine_row};
+                             &reference::gram_rows, &reference::combine_rows};
 
 const KernelTable* fastest_supported() {
   return supported_kernel_tables().front();
