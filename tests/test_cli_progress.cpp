@@ -49,6 +49,19 @@ TEST(Progress, LiveLineOnATerminalOnlyWithoutQuiet) {
   fs::remove_all(dir);
 }
 
+// Set-up work (the forward chain and its metrics) shows on the line too, before any epoch.
+TEST(Progress, SetUpShowsItsTaskAndHowFarItIs) {
+  if (std::system("command -v script >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "util-linux `script` is not installed";
+  const auto dir = testing_cli::scratch_dir("progress_setup");
+  const std::string shown =
+      run_on_terminal("train " + tiny_config(dir) + " --out " + (dir / "a").string(), dir);
+  for (const char* task : {"set-up: forward diffusion  100%", "set-up: metrics of S_0  100%",
+                           "set-up: metrics of S_2  100%", "set-up: metrics of the prior  100%"})
+    EXPECT_NE(shown.find(std::string("\r\033[2K") + task), std::string::npos) << task << shown;
+  fs::remove_all(dir);
+}
+
 TEST(Progress, PlainLogLinesInAPipe) {
   const auto dir = testing_cli::scratch_dir("progress_pipe");
   const auto r =

@@ -259,18 +259,26 @@ TEST(ResumeRefuses, WhatIsNotAnInterruptedRun) {
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("--resume"), std::string::npos) << r.err;
 
-  // A staging directory without a checkpoint (killed before its first cycle).
+  // A staging directory with neither a checkpoint nor a config (killed as it started): nothing
+  // to resume, and nothing to keep, so the same command replaces it without --force.
   fs::create_directories(dir / "early.partial");
   r = run_quddpm("train " + cfg + " --resume " + (dir / "early").string());
   EXPECT_NE(r.status, 0);
-  EXPECT_NE(r.err.find("holds no checkpoint"), std::string::npos) << r.err;
-  r = run_quddpm("train " + cfg + " --out " + (dir / "early").string());
-  EXPECT_NE(r.status, 0);
-  EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("holds neither a checkpoint nor the run's config.json"), std::string::npos)
+      << r.err;
   EXPECT_TRUE(fs::exists(dir / "early.partial"));
-  r = run_quddpm("train " + cfg + " --force --out " + (dir / "early").string());
+  r = run_quddpm("train " + cfg + " --out " + (dir / "early").string());
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_FALSE(fs::exists(dir / "early.partial"));
+  EXPECT_TRUE(fs::exists(dir / "early" / "params.npy"));
+
+  // A folder that is not quddpm's is never taken for a leftover.
+  fs::create_directories(dir / "mine.partial");
+  std::ofstream(dir / "mine.partial" / "notes.txt") << "keep me";
+  r = run_quddpm("train " + cfg + " --out " + (dir / "mine").string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("not a quddpm run folder"), std::string::npos) << r.err;
+  EXPECT_EQ(slurp((dir / "mine.partial" / "notes.txt").string()), "keep me");
   fs::remove_all(dir);
 }
 

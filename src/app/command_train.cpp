@@ -29,6 +29,8 @@ namespace quddpm::app {
 
 namespace {
 
+namespace fs = std::filesystem;
+
 struct TrainArgs {
   std::string config;
   std::string out;
@@ -96,8 +98,8 @@ std::string shell_word(const std::string& s) {
 }
 
 // The run's folder records its config, seed and overrides: continuing needs nothing else.
-std::string resume_command(const std::string& dir) {
-  return "quddpm train --resume " + shell_word(dir);
+std::string resume_command(const std::filesystem::path& dir) {
+  return "quddpm train --resume " + shell_word(dir.string());
 }
 
 long long epochs_left(const TrainingSettings& s, const std::optional<Checkpoint>& ck) {
@@ -156,16 +158,33 @@ std::vector<std::string> input_files(const config::ExperimentConfig& c, const st
 
 // Trains from `dir`'s state to the end, writes the results and moves them into place.
 void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
-                  RunDirectory& dir, const std::optional<Checkpoint>& ck) {
+                  RunDirectory& dir, const std::optional<Checkpoint>& ck, StopSignals& stop) {
   spdlog::info(
       "{} {} QuDDPM: {} data + {} ancilla qubits, L = {}, T = {}, {} epochs, {} threads, {} "
       "kernels -> {}",
       ck ? "resuming" : "training", c.model, c.n_data, c.n_ancilla, c.layers, c.steps, c.epochs,
       par::max_threads(), active_kernels().name, dir.final_dir().string());
-  StopSignals stop;
+  const std::string partial = dir.staging().string(), resume = resume_command(dir.final_dir());
+  stop.set_note_for_second_signal(
+      ck ? partial + " keeps its checkpoint; resume with: " + resume
+         : partial + " holds no checkpoint yet (nothing to keep): run the same command again to " +
+               "start over, it replaces that folder");
   ProgressLine progress(!a.quiet && stderr_is_terminal(), c.steps, c.epochs, epochs_left(s, ck));
   RunObserver observer(dir, c, ck ? &ck->rows : nullptr, progress, stop);
-  const TrainingResult r = train(s, observer, ck ? &ck->state : nullptr);
+  TrainingResult r;
+  try {
+    r = train(s, observer, ck ? &ck->state : nullptr);
+  } catch (const SetupInterrupted& e) {
+    observer.close();
+    const int sig = stop.signal();
+    // Before the first checkpoint there is nothing to keep: the staging folder goes (the
+    // RunDirectory removes it as the error unwinds); a resumed run keeps its checkpoint.
+    throw ExitError(
+        128 + sig,
+        std::string("interrupted by ") + signal_name(sig) + " in " + e.what() +
+            (ck ? ": the checkpoint in " + partial + " is unchanged; resume with: " + resume
+                : " (before the first checkpoint, nothing to keep): " + partial + " removed"));
+  }
   observer.close();
   if (r.stopped) {
     const int sig = stop.signal();
@@ -174,7 +193,7 @@ void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const T
             ? "the checkpoint in " + dir.staging().string() + " is unchanged"
             : "checkpoint written " + observer.last_checkpoint() + " in " + dir.staging().string();
     throw ExitError(128 + sig, std::string("interrupted by ") + signal_name(sig) + ": " + where +
-                                   "; resume with: " + resume_command(dir.final_dir().string()));
+                                   "; resume with: " + resume);
   }
   npy::write_reals(dir.file("params.npy"), r.params);
   npy::write_states(dir.file("generated.npy"), r.generated);
@@ -187,10 +206,11 @@ void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const T
 // train_to_end, with the session recorded in the run's manifest.json and its exit status
 // however it ends (commit() is train_to_end's last step, so nothing fails after it).
 void run_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
-                RunDirectory& dir, const std::optional<Checkpoint>& ck, const std::string& config) {
+                RunDirectory& dir, const std::optional<Checkpoint>& ck, const std::string& config,
+                StopSignals& stop) {
   RunManifest manifest(dir.staging(), input_files(c, config));
   try {
-    train_to_end(a, c, s, dir, ck);
+    train_to_end(a, c, s, dir, ck, stop);
     manifest.finish(dir.final_dir(), 0);  // committed: the folder has its final name
   } catch (const ExitError& e) {
     manifest.finish(dir.staging(), e.status);
@@ -201,9 +221,26 @@ void run_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const Tra
   }
 }
 
+// calibrate_schedule with the set-up's progress line, stopped within a second by a signal.
+double calibrate_with_progress(const TrainArgs& a, config::ExperimentConfig& c, StopSignals& stop) {
+  const std::string task = "set-up: calibrating the schedule end";
+  ProgressLine line(!a.quiet && stderr_is_terminal(), c.steps, c.epochs, 0);
+  try {
+    return calibrate_schedule(c, [&](double f) {
+      line.task(task, f);
+      if (stop.requested()) throw SetupInterrupted(task);
+    });
+  } catch (const SetupInterrupted&) {
+    const int sig = stop.signal();
+    throw ExitError(128 + sig, std::string("interrupted by ") + signal_name(sig) + " in " + task +
+                                   " (nothing was written)");
+  }
+}
+
 // --resume DIR: the run's own config.json gives everything; a CONFIG, --seed or --set given
 // explicitly must agree with it.
 void resume_train(const TrainArgs& a) {
+  StopSignals stop;  // from here on SIGINT and SIGTERM are requests, acted on within a second
   const std::string folder = run_folder(a.resume);
   RunDirectory dir(folder, RunDirectory::Mode::kResume);  // checks the folder and locks it
   const std::string run_file = dir.file("config.json");
@@ -214,8 +251,13 @@ void resume_train(const TrainArgs& a) {
   c.calibrated_end = run.calibrated_end;  // the same search on the same chain: not repeated
   warn_about(c);
   const TrainingSettings settings = make_settings(c);
-  const std::optional<Checkpoint> ck = read_checkpoint(dir.staging(), settings);
-  run_to_end(a, c, settings, dir, ck, config_file);
+  std::optional<Checkpoint> ck;
+  if (fs::exists(dir.staging() / kCheckpointDir / "state.json"))
+    ck = read_checkpoint(dir.staging(), settings);
+  else
+    spdlog::info("{} holds no checkpoint (the run stopped during set-up): starting it over",
+                 dir.staging().string());
+  run_to_end(a, c, settings, dir, ck, config_file, stop);
 }
 
 void run_train(const TrainArgs& a) {
@@ -231,10 +273,11 @@ void run_train(const TrainArgs& a) {
     throw std::invalid_argument(
         "CONFIG: the experiment config (.json) is required (or --resume "
         "DIR to continue an interrupted run)");
+  StopSignals stop;  // from here on SIGINT and SIGTERM are requests, acted on within a second
   config::ExperimentConfig c = config::load(a.config, overrides_of(a, a.out));
   warn_about(c);
   // Before anything is written: a schedule that cannot be calibrated leaves nothing behind.
-  const double reached = calibrate_schedule(c);
+  const double reached = calibrate_with_progress(a, c, stop);
   if (!std::isnan(reached)) {
     spdlog::info("schedule end calibrated: {:.6f} (terminal mmd_to_haar {:.4f}, target {})",
                  *c.calibrated_end, reached, c.target_mmd_to_haar);
@@ -242,7 +285,7 @@ void run_train(const TrainArgs& a) {
   const TrainingSettings settings = make_settings(c);
   RunDirectory dir(c.output, a.force ? RunDirectory::Mode::kForce : RunDirectory::Mode::kFresh);
   write_file_atomically(dir.file("config.json"), config::to_json(c).dump(2) + "\n");
-  run_to_end(a, c, settings, dir, std::nullopt, a.config);
+  run_to_end(a, c, settings, dir, std::nullopt, a.config, stop);
 }
 
 }  // namespace

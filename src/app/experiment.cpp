@@ -91,11 +91,11 @@ TrainingSettings make_settings(const config::ExperimentConfig& c) {
   return s;
 }
 
-double calibrate_schedule(config::ExperimentConfig& c) {
+double calibrate_schedule(config::ExperimentConfig& c, const Pace& pace) {
   if (!c.schedule_end_auto || c.calibrated_end) return std::nan("");
   try {
     const ScheduleCalibration r = calibrate_run_schedule(unscheduled_settings(c), c.schedule_start,
-                                                         c.steps, c.target_mmd_to_haar);
+                                                         c.steps, c.target_mmd_to_haar, pace);
     c.calibrated_end = r.end;
     return r.mmd_to_haar;
   } catch (const std::invalid_argument& e) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "app/config.hpp"
+#include "core/pace.hpp"
 #include "model/training_settings.hpp"
 
 namespace quddpm::app {
@@ -13,7 +14,8 @@ TrainingSettings make_settings(const config::ExperimentConfig& c);
 
 // For a schedule with end "auto" and no calibrated_end yet: runs the bisection on the run's own
 // forward chain and records the result in c.calibrated_end (errors name the config key).
-// Returns the terminal mmd_to_haar reached, or NaN when nothing had to be calibrated.
-double calibrate_schedule(config::ExperimentConfig& c);
+// Returns the terminal mmd_to_haar reached, or NaN when nothing had to be calibrated. A pace
+// hears how far the search is and may stop it (core/pace.hpp).
+double calibrate_schedule(config::ExperimentConfig& c, const Pace& pace = {});
 
 }  // namespace quddpm::app

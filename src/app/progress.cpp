@@ -34,6 +34,21 @@ void ProgressLine::epoch(int t, int epoch, double loss, double grad_norm) {
   shown_ = true;
 }
 
+void ProgressLine::task(const std::string& name, double fraction) {
+  if (!live_) return;
+  const auto now = std::chrono::steady_clock::now();
+  // A new task and a finished one are always drawn; the steps between at most ten times a second.
+  if (shown_ && name == task_ && fraction < 1 && now - last_draw_ < std::chrono::milliseconds(100))
+    return;
+  last_draw_ = now;
+  task_ = name;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  std::fprintf(stderr, "\r\033[2K%s  %3.0f%%  (%s)", name.c_str(), 100.0 * fraction,
+               format_duration(elapsed).c_str());
+  std::fflush(stderr);
+  shown_ = true;
+}
+
 void ProgressLine::clear() {
   if (!live_ || !shown_) return;
   std::fputs("\r\033[2K", stderr);

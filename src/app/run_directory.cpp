@@ -1,5 +1,6 @@
 #include "app/run_directory.hpp"
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <stdexcept>
@@ -76,15 +77,16 @@ RunDirectory::RunDirectory(const std::string& final_dir, Mode mode)
     if (!staging_exists)
       throw std::invalid_argument(partial + ": not found, so there is no interrupted run to " +
                                   "resume (start one with --out " + dir + ")");
-    if (!has_checkpoint(staging_))
-      throw std::invalid_argument(partial + ": holds no checkpoint (the run stopped before its " +
-                                  "first cycle); start it again with --force");
+    if (!has_checkpoint(staging_) && !fs::exists(staging_ / "config.json", ec))
+      throw std::invalid_argument(partial + ": holds neither a checkpoint nor the run's " +
+                                  "config.json (it stopped as it started): start the run again " +
+                                  "with the same command, which replaces that folder");
     if (final_exists)
       throw std::invalid_argument(dir + ": already exists next to the interrupted run " + partial +
                                   "; move it away before resuming");
     lock_.emplace(staging_);
     if (!fs::exists(staging_ / kRunMarker, ec)) write_marker(staging_);  // older runs had none
-    keep_ = true;  // the staging directory held finished work before this process
+    keep_ = true;  // the folder is the user's interrupted run, with or without a checkpoint
     return;
   }
 
@@ -93,14 +95,14 @@ RunDirectory::RunDirectory(const std::string& final_dir, Mode mode)
                                 ": results directory already exists (use --force to replace it "
                                 "or --out to choose another)");
   if (final_exists) check_replaceable(final_);
-  if (staging_exists && !force_) {
-    if (has_checkpoint(staging_))
-      throw std::invalid_argument(partial + ": an interrupted run is there (continue it with " +
-                                  "--resume " + dir + ", or start over with --force)");
-    throw std::invalid_argument(partial + ": a stopped run's staging directory is there (it " +
-                                "stopped before its first cycle; start over with --force)");
-  }
+  if (staging_exists && !force_ && has_checkpoint(staging_))
+    throw std::invalid_argument(partial + ": an interrupted run is there (continue it with " +
+                                "--resume " + dir + ", or start over with --force)");
   if (staging_exists) {
+    // Without a checkpoint (a run stopped during set-up) there is nothing to keep: quddpm's
+    // own leftover goes without --force.
+    if (!force_ && is_quddpm_run(staging_))
+      spdlog::info("replacing {}: left by a run stopped before its first checkpoint", partial);
     check_replaceable(staging_);
     const RunLock old(staging_);  // no other process may take it while it goes
     fs::remove_all(staging_, ec);

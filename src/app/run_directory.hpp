@@ -18,10 +18,12 @@ namespace quddpm::app {
 class RunDirectory {
  public:
   enum class Mode {
-    kFresh,   // neither <dir> nor <dir>.partial may exist
+    kFresh,   // <dir> may not exist; a <dir>.partial of quddpm's without a checkpoint (a run
+              // stopped during set-up) is replaced, one with a checkpoint refused
     kForce,   // a stale <dir>.partial of quddpm's is removed, an existing run <dir> replaced
               // by commit()
-    kResume,  // <dir>.partial must hold a checkpoint; <dir> must not exist
+    kResume,  // <dir>.partial must hold a checkpoint or at least the run's config.json (then
+              // the run starts over from it); <dir> must not exist
   };
 
   RunDirectory(const std::string& final_dir, Mode mode);

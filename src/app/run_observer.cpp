@@ -19,7 +19,7 @@ const std::vector<std::string> kCyclesHeader = {
 }  // namespace
 
 RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,
-                         const TraceRows* resume, ProgressLine& progress, const StopSignals& stop)
+                         const TraceRows* resume, ProgressLine& progress, StopSignals& stop)
     : dir_(dir),
       model_(c.model),
       n_(c.n_data),
@@ -91,6 +91,13 @@ void RunObserver::on_state(const TrainingState& s) {
     last_checkpoint_ = "before the first cycle";
   else
     last_checkpoint_ = "after cycle t=" + std::to_string(s.next_t + 1);
+  stop_.set_note_for_second_signal(dir_.staging().string() + " keeps the checkpoint " +
+                                   last_checkpoint_ + "; resume with: quddpm train --resume " +
+                                   dir_.final_dir().string());
+}
+
+void RunObserver::on_progress(const std::string& task, double fraction) {
+  progress_.task(task, fraction);
 }
 
 void RunObserver::close() {

@@ -1,5 +1,6 @@
 // What `train` does with the records training hands out: the four CSV traces, a checkpoint
-// after every cycle (and at a stop), the per-cycle log line and the live progress line.
+// after every cycle (and at a stop), the per-cycle log line and the live progress line (set-up
+// included), and what a second stop signal says is on disk.
 #pragma once
 
 #include <chrono>
@@ -19,12 +20,13 @@ class RunObserver : public TrainingObserver {
  public:
   // `resume`: the trace rows of the checkpoint being continued (nullptr for a new run).
   RunObserver(RunDirectory& dir, const config::ExperimentConfig& c, const TraceRows* resume,
-              ProgressLine& progress, const StopSignals& stop);
+              ProgressLine& progress, StopSignals& stop);
 
   void on_diffusion(const DiffusionRecord& r) override;
   void on_epoch(const EpochRecord& r) override;
   void on_cycle(const CycleRecord& r) override;
   void on_state(const TrainingState& s) override;
+  void on_progress(const std::string& task, double fraction) override;
   bool stop_requested() override { return stop_.requested(); }
 
   // Where the last checkpoint stands, in words: "after cycle t=3", "in cycle t=2 after epoch 5".
@@ -39,7 +41,7 @@ class RunObserver : public TrainingObserver {
   Precision settings_precision_;  // recorded in each checkpoint
   CsvWriter diffusion_, epochs_csv_, layers_csv_, cycles_;
   ProgressLine& progress_;
-  const StopSignals& stop_;
+  StopSignals& stop_;
   std::chrono::steady_clock::time_point start_;
   int cycles_done_ = 0;  // by this process
   std::string last_checkpoint_;

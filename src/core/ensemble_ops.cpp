@@ -32,17 +32,24 @@ void require_same_dim(const StateMatrix& a, const StateMatrix& b) {
     throw std::invalid_argument("ensembles of different dimension: " + std::to_string(a.cols()) +
                                 " vs " + std::to_string(b.cols()));
 }
+
+// Rows [lo, hi) of a b^dagger into g (hi - lo rows of b.rows() entries).
+void gram_rows(const StateMatrix& a, std::int64_t lo, std::int64_t hi, const StateMatrix& b,
+               cplx* g) {
+  const KernelTable& k = active_kernels();
+  const std::int64_t d = a.cols(), nb = b.rows();
+  par::for_each_state(blocks_of(hi - lo), [&](std::int64_t blk) {
+    const std::int64_t i = lo + blk * kRowsPerTask, rows = std::min(kRowsPerTask, hi - i);
+    k.gram_rows(a.row(i).data(), rows, b.data(), nb, d, g + (i - lo) * nb);
+  });
+}
+
 }  // namespace
 
 StateMatrix gram(const StateMatrix& a, const StateMatrix& b) {
   require_same_dim(a, b);
   StateMatrix g(a.rows(), b.rows());
-  const KernelTable& k = active_kernels();
-  const std::int64_t na = a.rows(), d = a.cols();
-  par::for_each_state(blocks_of(na), [&](std::int64_t blk) {
-    const std::int64_t i = blk * kRowsPerTask, rows = std::min(kRowsPerTask, na - i);
-    k.gram_rows(a.row(i).data(), rows, b.data(), b.rows(), d, g.row(i).data());
-  });
+  gram_rows(a, 0, a.rows(), b, g.data());
   return g;
 }
 
@@ -61,9 +68,21 @@ StateMatrix combine(const StateMatrix& c, const StateMatrix& rows) {
   return out;
 }
 
-RealMatrix overlap_sq(const StateMatrix& a, const StateMatrix& b) {
+RealMatrix overlap_sq(const StateMatrix& a, const StateMatrix& b, const Pace& pace) {
   // |<a_i|b_j>|^2 = |<b_j|a_i>|^2
-  return gram(a, b).cwiseAbs2();
+  if (!pace) return gram(a, b).cwiseAbs2();
+  require_same_dim(a, b);
+  RealMatrix out(a.rows(), b.rows());
+  const std::int64_t per_piece =
+      items_per_piece(static_cast<double>(b.rows()) * static_cast<double>(a.cols()),
+                      kRowsPerTask * par::max_threads());
+  StateMatrix piece;
+  in_pieces(a.rows(), per_piece, pace, [&](std::int64_t lo, std::int64_t hi) {
+    piece.resize(hi - lo, b.rows());
+    gram_rows(a, lo, hi, b, piece.data());
+    out.middleRows(lo, hi - lo) = piece.cwiseAbs2();
+  });
+  return out;
 }
 
 RealVector row_norms(const StateMatrix& states) {

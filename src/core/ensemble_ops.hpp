@@ -1,6 +1,7 @@
 // Operations on whole ensembles (rows of a StateMatrix).
 #pragma once
 
+#include "core/pace.hpp"
 #include "core/types.hpp"
 
 namespace quddpm {
@@ -16,8 +17,9 @@ StateMatrix gram(const StateMatrix& a, const StateMatrix& b);
 // c rows: row i is sum_k c_ik rows_k (k in order), in parallel over i.
 StateMatrix combine(const StateMatrix& c, const StateMatrix& rows);
 
-// |<a_i|b_j>|^2 for every pair: an rows(A) x rows(B) real matrix.
-RealMatrix overlap_sq(const StateMatrix& a, const StateMatrix& b);
+// |<a_i|b_j>|^2 for every pair: an rows(A) x rows(B) real matrix. With a pace, in pieces of
+// rows of A (the same numbers either way).
+RealMatrix overlap_sq(const StateMatrix& a, const StateMatrix& b, const Pace& pace = {});
 
 // Euclidean norm of each row.
 RealVector row_norms(const StateMatrix& states);

@@ -1,5 +1,6 @@
 #include "model/diffusion.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -42,55 +43,73 @@ void diffusion_step(cplx* psi, int n, double h, const double* a, double g) {
 
 namespace {
 
-// Runs the chain for each state; `keep(t, i, psi)` sees state i after step t.
+// Runs the chain for state i; `keep(t, i, psi)` sees it after step t.
+template <class Keep>
+void chain_one(const StateMatrix& s0, const std::vector<double>& h, std::uint64_t seed,
+               std::int64_t i, int n, Keep& keep) {
+  Rng rng(stream_key(seed, {static_cast<std::uint64_t>(i)}));
+  std::vector<cplx> psi(s0.row(i).data(), s0.row(i).data() + s0.cols());
+  std::vector<double> a(3 * n);
+  for (std::size_t t = 0; t < h.size(); ++t) {
+    for (double& x : a)
+      x = rng.uniform(-M_PI / 8, M_PI / 8);
+    const double g = n >= 2 ? rng.uniform(0.4, 0.6) : 0.0;
+    diffusion_step(psi.data(), n, h[t], a.data(), g);
+    keep(t + 1, i, psi.data());
+  }
+}
+
+// Runs the chain for each state.
+// With a pace, in pieces of states (each state's chain depends on its own stream only).
 template <class Keep>
 void run_chain(const StateMatrix& s0, const std::vector<double>& h, std::uint64_t seed,
-               Keep&& keep) {
+               const Pace& pace, Keep&& keep) {
   const int n = qubits_of(s0);
-  par::for_each_state(s0.rows(), [&](std::int64_t i) {
-    Rng rng(stream_key(seed, {static_cast<std::uint64_t>(i)}));
-    std::vector<cplx> psi(s0.row(i).data(), s0.row(i).data() + s0.cols());
-    std::vector<double> a(3 * n);
-    for (std::size_t t = 0; t < h.size(); ++t) {
-      for (double& x : a)
-        x = rng.uniform(-M_PI / 8, M_PI / 8);
-      const double g = n >= 2 ? rng.uniform(0.4, 0.6) : 0.0;
-      diffusion_step(psi.data(), n, h[t], a.data(), g);
-      keep(t + 1, i, psi.data());
-    }
-  });
+  const double work_per_state = static_cast<double>(h.size()) * (n + 1) * s0.cols();
+  in_pieces(s0.rows(), items_per_piece(work_per_state, par::max_threads()), pace,
+            [&](std::int64_t lo, std::int64_t hi) {
+              par::for_each_state(hi - lo,
+                                  [&](std::int64_t k) { chain_one(s0, h, seed, lo + k, n, keep); });
+            });
 }
 
 }  // namespace
 
 std::vector<StateMatrix> diffuse_chain(const StateMatrix& s0, const std::vector<double>& h,
-                                       std::uint64_t seed) {
+                                       std::uint64_t seed, const Pace& pace) {
   std::vector<StateMatrix> chain(h.size() + 1, StateMatrix(s0.rows(), s0.cols()));
   chain[0] = s0;
-  run_chain(s0, h, seed, [&](std::size_t t, std::int64_t i, const cplx* psi) {
+  run_chain(s0, h, seed, pace, [&](std::size_t t, std::int64_t i, const cplx* psi) {
     std::copy(psi, psi + s0.cols(), chain[t].row(i).data());
   });
   return chain;
 }
 
-StateMatrix diffuse_to_end(const StateMatrix& s0, const std::vector<double>& h,
-                           std::uint64_t seed) {
+StateMatrix diffuse_to_end(const StateMatrix& s0, const std::vector<double>& h, std::uint64_t seed,
+                           const Pace& pace) {
   StateMatrix out(s0.rows(), s0.cols());
-  run_chain(s0, h, seed, [&](std::size_t t, std::int64_t i, const cplx* psi) {
+  run_chain(s0, h, seed, pace, [&](std::size_t t, std::int64_t i, const cplx* psi) {
     if (t == h.size()) std::copy(psi, psi + s0.cols(), out.row(i).data());
   });
   return out;
 }
 
 ScheduleCalibration calibrate_schedule_end(const StateMatrix& s0, double start, int steps,
-                                           double target, std::uint64_t seed) {
-  int evaluations = 0;
-  auto terminal = [&](double end) {
-    ++evaluations;
-    return mmd_to_haar(diffuse_to_end(s0, linear_schedule(start, end, steps), seed));
-  };
+                                           double target, std::uint64_t seed, const Pace& pace) {
   double lo = start, hi = kMaxScheduleEnd;
   if (!(lo < hi)) throw std::invalid_argument("schedule start must be below 2 pi to calibrate");
+  // The two ends, then one evaluation per halving of [lo, hi] down to 1e-6: for the pace.
+  const int expected = 2 + static_cast<int>(std::ceil(std::log2((hi - lo) / 1e-6)));
+  int evaluations = 0;
+  auto terminal = [&](double end) {
+    const double from = std::min(1.0, static_cast<double>(evaluations) / expected);
+    const double to = std::min(1.0, static_cast<double>(evaluations + 1) / expected);
+    ++evaluations;
+    const double mid = from + 0.5 * (to - from);
+    const StateMatrix last =
+        diffuse_to_end(s0, linear_schedule(start, end, steps), seed, part_of(pace, from, mid));
+    return mmd_to_haar(last, part_of(pace, mid, to));
+  };
   double f_lo = terminal(lo), f_hi = terminal(hi);
   auto num = [](double x) {
     char buf[32];

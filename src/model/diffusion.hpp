@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/pace.hpp"
 #include "core/types.hpp"
 
 namespace quddpm {
@@ -29,15 +30,18 @@ struct ScheduleCalibration {
 // when the target is not bracketed (the start alone already goes below it, or the strongest
 // end stays above it).
 ScheduleCalibration calibrate_schedule_end(const StateMatrix& s0, double start, int steps,
-                                           double target, std::uint64_t seed);
+                                           double target, std::uint64_t seed,
+                                           const Pace& pace = {});
 
 // The Markov chain S_0 -> S_1 -> ... -> S_T in one pass: returns all T+1 ensembles
-// (element 0 is s0 itself). State i draws its angles from stream_key(seed, {i}) only.
+// (element 0 is s0 itself). State i draws its angles from stream_key(seed, {i}) only. A pace
+// hears how far the chain is, in pieces of states, and may stop it.
 std::vector<StateMatrix> diffuse_chain(const StateMatrix& s0, const std::vector<double>& h,
-                                       std::uint64_t seed);
+                                       std::uint64_t seed, const Pace& pace = {});
 
 // Only the terminal ensemble S_T (same random streams as diffuse_chain).
-StateMatrix diffuse_to_end(const StateMatrix& s0, const std::vector<double>& h, std::uint64_t seed);
+StateMatrix diffuse_to_end(const StateMatrix& s0, const std::vector<double>& h, std::uint64_t seed,
+                           const Pace& pace = {});
 
 // One step applied to one state with explicit angles (for tests and the reference path):
 // per data qubit q RZ(h a[3q]) RY(h a[3q+1]) RZ(h a[3q+2]), then RZZ(h g / (2 sqrt n)) on

@@ -16,19 +16,25 @@ void require_same_dim(const StateMatrix& a, const StateMatrix& b) {
 }
 }  // namespace
 
-double mmd(const StateMatrix& a, const StateMatrix& b) {
+double mmd(const StateMatrix& a, const StateMatrix& b, const Pace& pace) {
   require_same_dim(a, b);
-  return mmd_from_overlaps(overlap_sq(a, a), overlap_sq(b, b), overlap_sq(a, b));
+  // The pace's fraction counts pairs of states: N_a^2, then N_b^2, then N_a N_b.
+  const double na = static_cast<double>(a.rows()), nb = static_cast<double>(b.rows());
+  const double total = na * na + nb * nb + na * nb;
+  const double f1 = na * na / total, f2 = (na * na + nb * nb) / total;
+  const RealMatrix aa = overlap_sq(a, a, part_of(pace, 0.0, f1));
+  const RealMatrix bb = overlap_sq(b, b, part_of(pace, f1, f2));
+  return mmd_from_overlaps(aa, bb, overlap_sq(a, b, part_of(pace, f2, 1.0)));
 }
 
 double mmd_from_overlaps(const RealMatrix& aa, const RealMatrix& bb, const RealMatrix& ab) {
   return aa.mean() + bb.mean() - 2.0 * ab.mean();
 }
 
-double mmd_to_haar(const StateMatrix& a) {
+double mmd_to_haar(const StateMatrix& a, const Pace& pace) {
   const double n = static_cast<double>(a.rows());
   if (a.rows() < 2) throw std::invalid_argument("mmd_to_haar needs at least 2 states");
-  const RealMatrix g = overlap_sq(a, a);
+  const RealMatrix g = overlap_sq(a, a, pace);
   const double off_diagonal = g.sum() - g.diagonal().sum();
   return off_diagonal / (n * (n - 1)) - 1.0 / static_cast<double>(a.cols());
 }

@@ -70,7 +70,7 @@ RealVector initial_params(const TrainingSettings& s, int t) {
   return theta;
 }
 
-StateMatrix sample_prior(const TrainingSettings& s) {
+StateMatrix sample_prior(const TrainingSettings& s, const Pace& pace) {
   const std::uint64_t key = stream_key(s.seed, {kTagPrior});
   switch (s.prior) {
     case PriorKind::Haar:
@@ -82,14 +82,14 @@ StateMatrix sample_prior(const TrainingSettings& s) {
   }
   // Fresh target states, diffused T steps with fresh angles: new draws of S_T's law.
   return diffuse_to_end(s.sample_target(s.samples, key), s.schedule,
-                        stream_key(s.seed, {kTagPriorDiffusion}));
+                        stream_key(s.seed, {kTagPriorDiffusion}), pace);
 }
 
 ScheduleCalibration calibrate_run_schedule(const TrainingSettings& s, double start, int steps,
-                                           double target) {
+                                           double target, const Pace& pace) {
   if (!s.sample_target) throw std::invalid_argument("no target sampler");
   return calibrate_schedule_end(s.sample_target(s.diffusion_size, stream_key(s.seed, {kTagTarget})),
-                                start, steps, target, stream_key(s.seed, {kTagDiffusion}));
+                                start, steps, target, stream_key(s.seed, {kTagDiffusion}), pace);
 }
 
 namespace {
@@ -130,31 +130,53 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const HeaCircuit circuit(s.n_data, s.n_ancilla, s.layers);
 
+  // Set-up reports its pieces and stops at a request (nothing is kept before the first
+  // on_state); the metrics at a cycle's end only report (the cycle's work is done by then).
+  auto setup = [&observer](std::string task) -> Pace {
+    return [&observer, task = "set-up: " + task](double f) {
+      observer.on_progress(task, f);
+      if (observer.stop_requested()) throw SetupInterrupted(task);
+    };
+  };
+  auto report = [&observer](std::string task) -> Pace {
+    return [&observer, task = std::move(task)](double f) { observer.on_progress(task, f); };
+  };
+
   TrainingResult result;
   result.data = s.sample_target(s.diffusion_size, stream_key(s.seed, {kTagTarget}));
-  const std::vector<StateMatrix> forward =
-      diffuse_chain(result.data, s.schedule, stream_key(s.seed, {kTagDiffusion}));
+  const std::vector<StateMatrix> forward = diffuse_chain(
+      result.data, s.schedule, stream_key(s.seed, {kTagDiffusion}), setup("forward diffusion"));
 
-  result.prior = sample_prior(s);
+  result.prior = sample_prior(s, setup("prior"));
 
   auto t0 = std::chrono::steady_clock::now();
   TrainingState state;  // S~_{t+1} in state.current while cycle t trains
-  auto record_cycle = [&](int t, double mean_norm, double last_loss) {
+  auto record_cycle = [&](int t, double mean_norm, double last_loss, const Pace& pace) {
     const StateMatrix& c = state.current;
-    observer.on_cycle({t, mmd(c, forward[t]), mmd(c, result.data), kl_divergence(result.data, c),
-                       mmd_to_haar(c), mean_norm, last_loss, seconds_since(t0)});
+    // The pace's fraction counts pairs of states over the three O(N^2) metrics.
+    const double nc = c.rows(), nf = forward[t].rows(), nd = result.data.rows();
+    const double w1 = nc * nc + nf * nf + nc * nf, w2 = w1 + nc * nc + nd * nd + nc * nd;
+    const double total = w2 + nc * nc;
+    const double to_forward = mmd(c, forward[t], part_of(pace, 0.0, w1 / total));
+    const double to_data = mmd(c, result.data, part_of(pace, w1 / total, w2 / total));
+    const double to_haar = mmd_to_haar(c, part_of(pace, w2 / total, 1.0));
+    observer.on_cycle({t, to_forward, to_data, kl_divergence(result.data, c), to_haar, mean_norm,
+                       last_loss, seconds_since(t0)});
   };
   if (resume) {
     state = *resume;
   } else {
     for (int t = 0; t <= steps; ++t) {
-      observer.on_diffusion({t, t == 0 ? nan : s.schedule[t - 1], mmd(forward[t], result.data),
-                             mmd_to_haar(forward[t])});
+      const Pace pace = setup("metrics of S_" + std::to_string(t));
+      const double n = forward[t].rows(), w = 3 * n * n;  // pairs: mmd to data, then to Haar
+      const double to_data = mmd(forward[t], result.data, part_of(pace, 0.0, w / (w + n * n)));
+      const double to_haar = mmd_to_haar(forward[t], part_of(pace, w / (w + n * n), 1.0));
+      observer.on_diffusion({t, t == 0 ? nan : s.schedule[t - 1], to_data, to_haar});
     }
     state.next_t = steps - 1;
     state.params = RealMatrix::Zero(steps, s.num_params());
     state.current = result.prior;
-    record_cycle(steps, nan, nan);
+    record_cycle(steps, nan, nan, setup("metrics of the prior"));
     observer.on_state(state);
   }
 
@@ -201,7 +223,8 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
     }
     state.params.row(t) = theta.transpose();
     state.current = propagate(circuit, s, theta.data(), state.current, t);
-    record_cycle(t, norm_sum / s.epochs, last_loss);
+    record_cycle(t, norm_sum / s.epochs, last_loss,
+                 report("metrics of cycle t=" + std::to_string(t)));
     TrainingState next = state;  // the loop's decrement, seen by the observer
     next.next_t = t - 1;
     observer.on_state(next);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "core/types.hpp"
@@ -68,8 +70,19 @@ class TrainingObserver {
   // The state after the prior and after each cycle (records of that point already sent), and
   // the state a stop leaves behind.
   virtual void on_state(const TrainingState&) {}
-  // Polled after each epoch and before each cycle; true ends training early (`stopped`).
+  // Long work outside the epochs (set-up: the forward chain, the prior and their metrics; the
+  // metrics at each cycle's end) is `fraction` done with `task`: called between pieces of well
+  // under a second.
+  virtual void on_progress(const std::string& /*task*/, double /*fraction*/) {}
+  // Polled after each epoch, before each cycle and between the pieces of set-up; true ends
+  // training early (`stopped`), or set-up with SetupInterrupted.
   virtual bool stop_requested() { return false; }
+};
+
+// A stop requested during set-up, before the first on_state(): there is nothing to keep yet.
+class SetupInterrupted : public std::runtime_error {
+ public:
+  explicit SetupInterrupted(const std::string& task) : std::runtime_error(task) {}
 };
 
 struct TrainingResult {
@@ -107,13 +120,13 @@ enum StreamTag : std::uint64_t {
 // Initial parameters of cycle t.
 RealVector initial_params(const TrainingSettings& s, int t);
 
-// The prior S~_T of N states.
-StateMatrix sample_prior(const TrainingSettings& s);
+// The prior S~_T of N states (a pace hears the diffusion of a "diffused" prior).
+StateMatrix sample_prior(const TrainingSettings& s, const Pace& pace = {});
 
 // The schedule end at which this run's own forward chain (its S_0 and the diffusion streams of
 // training, over `steps` steps from `start`) ends at mmd_to_haar = target; s.schedule is not
 // read.
 ScheduleCalibration calibrate_run_schedule(const TrainingSettings& s, double start, int steps,
-                                           double target);
+                                           double target, const Pace& pace = {});
 
 }  // namespace quddpm
