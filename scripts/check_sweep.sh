@@ -27,15 +27,17 @@ header() { head -1 "$1"; }
 [ "$(rows "$tmp/sw/cycles.csv")" = 24 ] || fail "cycles.csv rows"
 [ "$(rows "$tmp/sw/diffusion.csv")" = 24 ] || fail "diffusion.csv rows"
 [ "$(rows "$tmp/sw/layers.csv")" = $(( 2 * 2 * 6 * (4 + 6) )) ] || fail "layers.csv rows"
-[ "$(header "$tmp/sw/epochs.csv")" = "training.learning_rate,model,n_data,n_ancilla,t,epoch,loss,grad_norm" ] ||
+[ "$(header "$tmp/sw/epochs.csv")" = "training.learning_rate,model,run_id,seed,n_data,n_ancilla,t,epoch,loss,grad_norm" ] ||
   fail "epochs.csv header: $(header "$tmp/sw/epochs.csv")"
-[ "$(header "$tmp/sw/layers.csv")" = "training.learning_rate,model,n_data,n_ancilla,t,epoch,layer,grad_norm" ] ||
+[ "$(header "$tmp/sw/layers.csv")" = "training.learning_rate,model,run_id,seed,n_data,n_ancilla,t,epoch,layer,grad_norm" ] ||
   fail "layers.csv header"
-# Each (model, n, learning rate) appears, with the swept value in its column.
+# Each (model, n, learning rate) appears, with the swept value in its column and its run's id
+# (12 hex digits, one per run) and seed.
 for m in original improved; do for n in 1 2; do for lr in 0.01 0.02; do
-  c=$(grep -c "^$lr,$m,$n," "$tmp/sw/epochs.csv" || true)
+  c=$(grep -c "^$lr,$m,[0-9a-f]\{12\},[0-9]*,$n," "$tmp/sw/epochs.csv" || true)
   [ "$c" = 6 ] || fail "epochs.csv: $c rows for $m n=$n lr=$lr, expected 6"
 done; done; done
+[ "$(cut -d, -f3 "$tmp/sw/epochs.csv" | tail -n +2 | sort -u | wc -l)" = 8 ] || fail "epochs.csv: not 8 run ids"
 # --set model=improved takes the improved preset (schedule, prior, init) from the config.
 grep -q '"uniform"' "$tmp/sw/improved_n2_training.learning_rate=0.02/config.json" || fail "improved preset not applied"
 grep -q '"normal"' "$tmp/sw/original_n2_training.learning_rate=0.02/config.json" || fail "original preset not applied"
@@ -84,6 +86,15 @@ for kind in cycles epochs diffusion; do
 done
 head -1 "$tmp/mg/cycles.csv" | grep -q '^training.learning_rate,diffusion.schedule.end,model,' ||
   fail "merge_sweeps.py: swept-key columns"
+# A swept seed is a key column (before model) and is not repeated among the run's columns;
+# a tag that contradicts the rows' own seed is refused.
+"${merge[@]}" "$tmp/mg_seed" "$tmp/sw/original_n1_training.learning_rate=0.01:seed=3" > /dev/null ||
+  fail "merge_sweeps.py: seed tag"
+head -1 "$tmp/mg_seed/cycles.csv" | grep -q '^seed,model,run_id,n_data,' ||
+  fail "merge_sweeps.py: seed columns: $(head -1 "$tmp/mg_seed/cycles.csv")"
+"${merge[@]}" "$tmp/mg_seed2" "$tmp/sw/original_n1_training.learning_rate=0.01:seed=2" > /dev/null 2> "$tmp/merge.err" &&
+  fail "merge_sweeps.py accepted a seed tag that contradicts the rows"
+grep -q "tagged seed=2, but its rows say seed=3" "$tmp/merge.err" || { cat "$tmp/merge.err"; fail "merge_sweeps.py: unclear seed error"; }
 # summarize.py: one column per run of the sweep, and the run times add up the cycles.
 /usr/bin/python3 "$root/scripts/summarize.py" "$tmp/sw" --out "$tmp/summary.md" > /dev/null ||
   fail "summarize.py failed"

@@ -12,6 +12,9 @@ OUT_DIR/<kind>.csv with the union of the key columns first: each input's tags (`
 a value for all its rows) and its own swept keys (the columns before `model`). A row without a
 value for a key gets the VALUE given for its model by --fill (for instance the preset's
 prior), or an error if none was given: every merged row must say which run it belongs to.
+A tag the rows already carry as a column of their own (quddpm's `seed`) must agree with it and
+becomes a key column; the other columns are the union of the inputs' (empty where an input,
+made by an older quddpm, lacks one such as `run_id`).
 """
 import argparse
 import csv
@@ -28,6 +31,14 @@ TAGS = re.compile(r"^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$")
 def fail(msg):
     print(f"merge_sweeps.py: {msg}", file=sys.stderr)
     sys.exit(2)
+
+
+def same_value(a, b):
+    """Equal as numbers when both are numbers (a tag "1.0" and a column "1"), else as text."""
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return a == b
 
 
 def parse_sweep(arg):
@@ -62,19 +73,26 @@ def main():
                 continue
             if "model" not in header:
                 fail(f"{path}: no 'model' column (not a sweep's tidy CSV)")
-            if set(tags) & set(header):
-                fail(f"{path}: tagged with {sorted(set(tags) & set(header))}, which it already has")
+            i = header.index("model")
+            if set(tags) & set(header[:i]):
+                fail(f"{path}: tagged with {sorted(set(tags) & set(header[:i]))}, which it "
+                     "already has as swept keys")
+            # A tag the rows carry themselves (a run's own `seed` column) must agree with them.
+            for k in set(tags) & set(header[i:]):
+                bad = [r[k] for r in rows if not same_value(r[k], tags[k])]
+                if bad:
+                    fail(f"{path}: tagged {k}={tags[k]}, but its rows say {k}={bad[0]}")
             tables.append((path, tags, header, rows))
         if not tables:
             continue
-        keys, base = [], None
+        # Key columns: every tag and swept key; then the union of the other columns, in order
+        # (a column that older runs lack, such as run_id, is left empty in their rows).
+        keys, base = [], []
         for path, tags, header, _ in tables:
             i = header.index("model")
             keys += [k for k in list(tags) + header[:i] if k not in keys]
-            if base is None:
-                base = header[i:]
-            elif header[i:] != base:
-                fail(f"{path}: columns {header[i:]} differ from {base}")
+        for path, tags, header, _ in tables:
+            base += [c for c in header[header.index("model"):] if c not in keys and c not in base]
         tmp = os.path.join(a.out, kind + ".tmp")
         with open(tmp, "w", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
@@ -94,7 +112,7 @@ def main():
                             os.remove(tmp)
                             fail(f"{path}: rows of model '{row['model']}' have no '{k}' "
                                  f"(give --fill {k} {row['model']}=VALUE)")
-                    w.writerow(vals + [row[c] for c in base])
+                    w.writerow(vals + [row.get(c, "") for c in base])
         os.replace(tmp, os.path.join(a.out, kind))
         written += 1
         print(f"merge_sweeps.py: wrote {os.path.join(a.out, kind)} ({len(tables)} folders)")

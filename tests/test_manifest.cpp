@@ -2,11 +2,14 @@
 // SHA-256 of its inputs; the SHA-256 itself against FIPS 180-4's examples.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
 
 #include "app/sha256.hpp"
+#include "csv_rows.hpp"
 #include "run_command.hpp"
 
 namespace {
@@ -52,6 +55,46 @@ TEST(RunManifest, RecordsBuildSessionAndInputHashes) {
   EXPECT_EQ(s["command"][1], "train");
   EXPECT_EQ(s["command"][2], path);
   EXPECT_LE(s["start"].get<std::string>(), s["end"].get<std::string>());
+  fs::remove_all(dir);
+}
+
+// Every trace row says which run it is: the run id (12 hex digits of the SHA-256 of the run's
+// config.json without "output", as the manifest records it) and the seed. The same config and
+// seed give the same id in another folder; another seed gives another id.
+TEST(RunManifest, TracesCarryTheRunIdAndSeed) {
+  const auto dir = testing_cli::scratch_dir("run_id");
+  const nlohmann::json cfg = {{"model", "improved"},
+                              {"seed", 5},
+                              {"qubits", {{"data", 1}, {"ancilla", 1}}},
+                              {"diffusion", {{"steps", 2}}},
+                              {"training", {{"samples", 8}, {"diffusion_size", 8}, {"epochs", 3}}}};
+  const std::string path = (dir / "m.json").string();
+  std::ofstream(path) << cfg.dump(2);
+  auto id_of = [&](const fs::path& out) {
+    nlohmann::json c = nlohmann::json::parse(slurp((out / "config.json").string()));
+    c.erase("output");
+    return sha256_hex(c.dump()).substr(0, 12);
+  };
+  std::map<std::string, std::string> ids;
+  for (const char* run : {"a", "b", "c"}) {
+    const fs::path out = dir / run;
+    const std::string seed = std::string(run) == "c" ? " --seed 6" : "";
+    const auto r = run_quddpm("train " + path + seed + " --threads 1 --out " + out.string());
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string id = id_of(out);
+    ids[run] = id;
+    EXPECT_EQ(nlohmann::json::parse(slurp((out / "manifest.json").string()))["run_id"], id);
+    for (const char* csv : {"diffusion.csv", "epochs.csv", "layers.csv", "cycles.csv"}) {
+      const auto rows = testing_cli::read_csv(out / csv);
+      ASSERT_FALSE(rows.empty()) << csv;
+      for (const auto& row : rows) {
+        EXPECT_EQ(row.at("run_id"), id) << csv;
+        EXPECT_EQ(row.at("seed"), std::string(run) == "c" ? "6" : "5") << csv;
+      }
+    }
+  }
+  EXPECT_EQ(ids["a"], ids["b"]) << "same config and seed, another folder";
+  EXPECT_NE(ids["a"], ids["c"]) << "another seed";
   fs::remove_all(dir);
 }
 

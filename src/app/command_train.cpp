@@ -208,7 +208,7 @@ void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const T
 void run_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
                 RunDirectory& dir, const std::optional<Checkpoint>& ck, const std::string& config,
                 StopSignals& stop) {
-  RunManifest manifest(dir.staging(), input_files(c, config));
+  RunManifest manifest(dir.staging(), config::run_id(c), input_files(c, config));
   try {
     train_to_end(a, c, s, dir, ck, stop);
     manifest.finish(dir.final_dir(), 0);  // committed: the folder has its final name

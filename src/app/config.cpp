@@ -1,5 +1,7 @@
 #include "app/config.hpp"
 
+#include "app/sha256.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -775,6 +777,12 @@ std::uint64_t memory_limit_bytes() {
   const long page_size = sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || page_size <= 0) return std::numeric_limits<std::uint64_t>::max();
   return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size) / 5 * 4;
+}
+
+std::string run_id(const ExperimentConfig& c) {
+  nlohmann::json j = to_json(c);
+  j.erase("output");
+  return app::sha256_hex(j.dump()).substr(0, 12);
 }
 
 }  // namespace quddpm::config

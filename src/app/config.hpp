@@ -137,6 +137,11 @@ ExperimentConfig resolve(nlohmann::json j, const std::string& source);
 // resolve(to_json(c), c.source) == c.
 nlohmann::json to_json(const ExperimentConfig& c);
 
+// The run id of the CSVs and the manifest: the first 12 hex digits of the SHA-256 of the
+// resolved config without its output folder, so the same experiment (config and seed) has the
+// same id wherever it is written, and an interrupted run keeps its id when resumed.
+std::string run_id(const ExperimentConfig& c);
+
 // The schedule end a run uses: the number, or the calibrated value (which must be known).
 double schedule_end_of(const ExperimentConfig& c);
 

@@ -36,7 +36,8 @@ CsvWriter::CsvWriter(const std::string& path, const std::vector<std::string>& he
   std::string line;
   if (!std::getline(in, line) || in.eof() || line != expected_header)
     throw std::runtime_error(path + ": expected the header '" + expected_header +
-                             "' on the first line");
+                             "' on the first line (a run begun by another quddpm version "
+                             "continues only with that version)");
   long long kept = 0;
   while (kept < keep_rows && std::getline(in, line) && !in.eof())
     ++kept;  // a last line without '\n' is a row cut short by the kill, not a row

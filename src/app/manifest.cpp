@@ -73,12 +73,13 @@ std::string version_text() {
          "; QUDDPM_ISA=NAME picks another)";
 }
 
-RunManifest::RunManifest(const std::filesystem::path& dir, const std::vector<std::string>& inputs)
+RunManifest::RunManifest(const std::filesystem::path& dir, const std::string& run_id,
+                         const std::vector<std::string>& inputs)
     : start_(now_utc()), start_seconds_(seconds_now()) {
   const auto file = dir / "manifest.json";
   nlohmann::json m = std::filesystem::exists(file) ? read_json(file) : nlohmann::json();
   if (!m.is_object()) {
-    m = {{"build", build_json()}, {"inputs", nlohmann::json::object()}};
+    m = {{"run_id", run_id}, {"build", build_json()}, {"inputs", nlohmann::json::object()}};
     for (const std::string& path : inputs)
       m["inputs"][path] = {{"sha256", sha256_file(path)}};
     m["sessions"] = nlohmann::json::array();

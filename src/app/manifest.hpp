@@ -1,5 +1,5 @@
-// What made a run: DIR/manifest.json records the build (version, commit, compiler, flags,
-// kernels), the machine (host, threads), every session that worked on the run (command line,
+// What made a run: DIR/manifest.json records the run id, the build (version, commit, compiler,
+// flags, kernels), the machine (host, threads), every session that worked on the run (command line,
 // start and end, wall time, exit status; a resume adds a session) and the SHA-256 of every
 // input file.
 #pragma once
@@ -19,8 +19,10 @@ std::string version_text();
 class RunManifest {
  public:
   // Adds a session ("exit_status": null until finish()) to DIR/manifest.json, creating it with
-  // the build, machine and input hashes when it does not exist yet.
-  RunManifest(const std::filesystem::path& dir, const std::vector<std::string>& inputs);
+  // the run id (config::run_id, as in the CSVs), the build, machine and input hashes when it does
+  // not exist yet.
+  RunManifest(const std::filesystem::path& dir, const std::string& run_id,
+              const std::vector<std::string>& inputs);
   // Records the session's end; the folder may have moved (staging -> final) since.
   void finish(const std::filesystem::path& dir, int exit_status);
 

@@ -6,15 +6,19 @@ namespace quddpm::app {
 
 namespace {
 
-const std::vector<std::string> kDiffusionHeader = {"model",       "n_data",      "n_ancilla", "t",
-                                                   "mmd_to_data", "mmd_to_haar", "h"};
-const std::vector<std::string> kEpochsHeader = {"model", "n_data", "n_ancilla", "t",
-                                                "epoch", "loss",   "grad_norm"};
-const std::vector<std::string> kLayersHeader = {"model", "n_data", "n_ancilla", "t",
-                                                "epoch", "layer",  "grad_norm"};
-const std::vector<std::string> kCyclesHeader = {
-    "model",      "n_data",      "n_ancilla",      "t",          "mmd_to_forward", "mmd_to_data",
-    "kl_to_data", "mmd_to_haar", "mean_grad_norm", "final_loss", "seconds"};
+// Every trace starts with the columns that say which run a row belongs to: model, run id
+// (config::run_id), seed, qubit counts. (Columns before `model` are a sweep's swept keys.)
+std::vector<std::string> header(std::initializer_list<const char*> rest) {
+  std::vector<std::string> h = {"model", "run_id", "seed", "n_data", "n_ancilla"};
+  h.insert(h.end(), rest.begin(), rest.end());
+  return h;
+}
+const std::vector<std::string> kDiffusionHeader = header({"t", "mmd_to_data", "mmd_to_haar", "h"});
+const std::vector<std::string> kEpochsHeader = header({"t", "epoch", "loss", "grad_norm"});
+const std::vector<std::string> kLayersHeader = header({"t", "epoch", "layer", "grad_norm"});
+const std::vector<std::string> kCyclesHeader =
+    header({"t", "mmd_to_forward", "mmd_to_data", "kl_to_data", "mmd_to_haar", "mean_grad_norm",
+            "final_loss", "seconds"});
 
 }  // namespace
 
@@ -22,6 +26,8 @@ RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,
                          const TraceRows* resume, ProgressLine& progress, StopSignals& stop)
     : dir_(dir),
       model_(c.model),
+      run_id_(config::run_id(c)),
+      seed_(std::to_string(c.seed)),
       n_(c.n_data),
       na_(c.n_ancilla),
       steps_(c.steps),
@@ -42,21 +48,27 @@ RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,
       stop_(stop),
       start_(std::chrono::steady_clock::now()) {}
 
+std::vector<CsvWriter::Cell> RunObserver::cells(std::initializer_list<CsvWriter::Cell> rest) const {
+  std::vector<CsvWriter::Cell> row = {model_, run_id_, seed_, n_, na_};
+  row.insert(row.end(), rest.begin(), rest.end());
+  return row;
+}
+
 void RunObserver::on_diffusion(const DiffusionRecord& r) {
-  diffusion_.row({model_, n_, na_, (long long)r.t, r.mmd_to_data, r.mmd_to_haar, r.h});
+  diffusion_.row(cells({(long long)r.t, r.mmd_to_data, r.mmd_to_haar, r.h}));
 }
 
 void RunObserver::on_epoch(const EpochRecord& r) {
-  epochs_csv_.row({model_, n_, na_, (long long)r.t, (long long)r.epoch, r.loss, r.grad_norm});
+  epochs_csv_.row(cells({(long long)r.t, (long long)r.epoch, r.loss, r.grad_norm}));
   for (std::size_t l = 0; l < r.layer_grad_norms.size(); ++l)
     layers_csv_.row(
-        {model_, n_, na_, (long long)r.t, (long long)r.epoch, (long long)l, r.layer_grad_norms[l]});
+        cells({(long long)r.t, (long long)r.epoch, (long long)l, r.layer_grad_norms[l]}));
   progress_.epoch(r.t, r.epoch, r.loss, r.grad_norm);
 }
 
 void RunObserver::on_cycle(const CycleRecord& r) {
-  cycles_.row({model_, n_, na_, (long long)r.t, r.mmd_to_forward, r.mmd_to_data, r.kl_to_data,
-               r.mmd_to_haar, r.mean_grad_norm, r.final_loss, r.seconds});
+  cycles_.row(cells({(long long)r.t, r.mmd_to_forward, r.mmd_to_data, r.kl_to_data, r.mmd_to_haar,
+                     r.mean_grad_norm, r.final_loss, r.seconds}));
   progress_.clear();
   if (r.t == steps_) {
     spdlog::info("prior S~_{}: mmd to S_{} {:.4g}, mmd to data {:.4g}, kl {:.4g}", r.t, r.t,

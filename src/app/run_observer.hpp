@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <initializer_list>
 #include <string>
 
 #include "app/checkpoint.hpp"
@@ -35,7 +36,10 @@ class RunObserver : public TrainingObserver {
 
  private:
   RunDirectory& dir_;
-  std::string model_;
+  // A trace row: the run's columns (model, run id, seed, qubits), then `rest`.
+  std::vector<CsvWriter::Cell> cells(std::initializer_list<CsvWriter::Cell> rest) const;
+
+  std::string model_, run_id_, seed_;
   long long n_, na_;
   int steps_, epochs_;
   Precision settings_precision_;  // recorded in each checkpoint
