@@ -6,6 +6,8 @@
 #include <chrono>
 #include <csignal>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <set>
 #include <thread>
 
 #include "background_process.hpp"
@@ -118,6 +120,108 @@ TEST(ResumeAfterSigkill, EndsBitwiseEqualToAnUninterruptedRun) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_FALSE(fs::exists(partial));
   expect_same_results(ref, run);
+  fs::remove_all(dir);
+}
+
+// Files in the checkpoint folder that its state.json does not name: left by a kill during a
+// checkpoint write (a temporary file, or a new checkpoint's data before its state.json).
+int orphans_in_checkpoint(const fs::path& partial) {
+  const fs::path dir = partial / "checkpoint";
+  if (!fs::exists(dir / "state.json")) return 0;
+  const auto state = checkpoint_state(partial);
+  std::set<std::string> named = {"state.json", state["params"], state["current"]};
+  if (state.contains("progress")) named.insert(state["progress"]["file"].get<std::string>());
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir))
+    n += named.count(e.path().filename().string()) == 0;
+  return n;
+}
+
+// A checkpoint after every epoch (every_seconds 1 ms, so that checkpoint writes fill much of the
+// time); SIGKILL at pseudo-random moments (until one has
+// landed inside a checkpoint write), each time continued with --resume: the run still ends
+// with the files of an uninterrupted one.
+TEST(ResumeAfterSigkill, AtRandomMomentsWithCheckpointsInsideCyclesEndsBitwiseEqual) {
+  const auto dir = testing_cli::scratch_dir("resume_kills");
+  const std::string cfg = write_config(dir);
+  const fs::path ref = train_reference(dir, cfg);
+  const fs::path run = dir / "run", partial = dir / "run.partial";
+  std::mt19937 rng(20261201);
+  std::uniform_int_distribution<int> delay_ms(120, 400);
+  int kills = 0, during_write = 0, mid_cycle_checkpoints = 0;
+  for (int round = 0; round < 40 && (kills < 4 || during_write == 0); ++round) {
+    std::vector<std::string> args = {"train", "--threads", "1", "--quiet"};
+    if (fs::exists(partial / "checkpoint" / "state.json")) {
+      args.insert(args.end(), {"--resume", run.string()});
+    } else {  // killed before its first checkpoint: the same command replaces the leftover
+      args.insert(args.end(), {cfg, "--out", run.string()});
+    }
+    args.insert(args.end(), {"--set", "checkpoint.every_seconds=0.001"});
+    const pid_t pid =
+        testing_cli::start_quddpm(args, (dir / "out.txt").string(), (dir / "err.txt").string());
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    if (::waitpid(pid, nullptr, WNOHANG) == pid) break;  // finished
+    ::kill(pid, SIGKILL);
+    testing_cli::wait_for(pid);
+    ++kills;
+    during_write += orphans_in_checkpoint(partial) > 0;
+    if (fs::exists(partial / "checkpoint" / "state.json"))
+      mid_cycle_checkpoints += checkpoint_state(partial).contains("progress");
+  }
+  std::cout << kills << " kills, " << during_write << " during a checkpoint write, "
+            << mid_cycle_checkpoints << " left a checkpoint inside a cycle\n";
+  EXPECT_GE(kills, 4);
+  EXPECT_GT(during_write, 0) << "no kill landed inside a checkpoint write";
+  EXPECT_GT(mid_cycle_checkpoints, 0);
+  if (fs::exists(partial)) {
+    const auto r = run_quddpm("train --threads 1 --resume " + run.string());
+    ASSERT_EQ(r.status, 0) << r.err;
+  }
+  expect_same_results(ref, run);
+  fs::remove_all(dir);
+}
+
+// checkpoint.every_seconds bounds the work a SIGKILL loses: the epochs written after the last
+// checkpoint took at most that long (plus one epoch); with 0 there is no checkpoint inside a
+// cycle.
+TEST(ResumeAfterSigkill, EverySecondsBoundsTheLostWork) {
+  const auto dir = testing_cli::scratch_dir("resume_bound");
+  const std::string cfg = write_config(dir);
+  for (const double every : {0.25, 0.0}) {
+    const fs::path run = dir / "run", partial = dir / "run.partial";
+    fs::remove_all(partial);
+    // One long cycle (30000 epochs of a few hundred microseconds).
+    const pid_t pid = testing_cli::start_quddpm(
+        {"train", cfg, "--threads", "1", "--quiet", "--out", run.string(), "--set",
+         "training.epochs=30000", "--set", "checkpoint.every_seconds=" + std::to_string(every)},
+        (dir / "out.txt").string(), (dir / "err.txt").string());
+    // Kill 1.3 s after the first checkpoint (the prior's): well inside the first cycle.
+    while (!fs::exists(partial / "checkpoint" / "state.json"))
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const auto t0 = std::chrono::steady_clock::now();
+    const long long rows0 = data_rows(partial / "epochs.csv");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    ::kill(pid, SIGKILL);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    testing_cli::wait_for(pid);
+    const long long written = data_rows(partial / "epochs.csv");
+    const auto state = checkpoint_state(partial);
+    const long long kept = state["rows"]["epochs.csv"];
+    ASSERT_LT(written, 30000) << "the cycle ended before the kill";
+    const double per_epoch = seconds / static_cast<double>(written - rows0);
+    const double lost = static_cast<double>(written - kept) * per_epoch;
+    std::cout << "every_seconds " << every << ": lost " << written - kept << " epochs = " << lost
+              << " s of work (one epoch " << per_epoch * 1e3 << " ms)\n";
+    if (every > 0) {
+      EXPECT_TRUE(state.contains("progress")) << state.dump(2);
+      EXPECT_LE(lost, every + 0.1);
+    } else {
+      EXPECT_FALSE(state.contains("progress"))
+          << "every_seconds = 0: checkpoints after cycles only";
+      EXPECT_EQ(kept, 0);
+    }
+  }
   fs::remove_all(dir);
 }
 

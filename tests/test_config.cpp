@@ -390,7 +390,8 @@ TEST(ConfigRoundTrip, ToJsonHoldsEveryDefaultAndOnlyTheKindsKeys) {
     "diffusion": {"steps": 30, "schedule": {"kind": "linear", "start": 0.5, "end": 4.0}},
     "prior": {"kind": "haar"},
     "circuit": {"layers": 14, "init": {"kind": "normal", "std": 1.0}},
-    "training": {"samples": 100, "diffusion_size": 500, "epochs": 300, "learning_rate": 0.005}
+    "training": {"samples": 100, "diffusion_size": 500, "epochs": 300, "learning_rate": 0.005},
+    "checkpoint": {"every_seconds": 300.0}
   })");
   json without_target = j;
   without_target.erase("target");

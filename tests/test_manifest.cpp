@@ -59,7 +59,8 @@ TEST(RunManifest, RecordsBuildSessionAndInputHashes) {
 }
 
 // Every trace row says which run it is: the run id (12 hex digits of the SHA-256 of the run's
-// config.json without "output", as the manifest records it) and the seed. The same config and
+// config.json without "output", "checkpoint" and the calibrated schedule end, as the manifest
+// records it) and the seed; `quddpm config` gives the same id before the run. The same config and
 // seed give the same id in another folder; another seed gives another id.
 TEST(RunManifest, TracesCarryTheRunIdAndSeed) {
   const auto dir = testing_cli::scratch_dir("run_id");
@@ -73,6 +74,8 @@ TEST(RunManifest, TracesCarryTheRunIdAndSeed) {
   auto id_of = [&](const fs::path& out) {
     nlohmann::json c = nlohmann::json::parse(slurp((out / "config.json").string()));
     c.erase("output");
+    c.erase("checkpoint");
+    c["diffusion"]["schedule"].erase("calibrated_end");
     return sha256_hex(c.dump()).substr(0, 12);
   };
   std::map<std::string, std::string> ids;
@@ -84,6 +87,9 @@ TEST(RunManifest, TracesCarryTheRunIdAndSeed) {
     const std::string id = id_of(out);
     ids[run] = id;
     EXPECT_EQ(nlohmann::json::parse(slurp((out / "manifest.json").string()))["run_id"], id);
+    const auto before = run_quddpm("config " + path + seed);
+    ASSERT_EQ(before.status, 0) << before.err;
+    EXPECT_EQ(nlohmann::json::parse(before.out)["run_id"], id) << "quddpm config";
     for (const char* csv : {"diffusion.csv", "epochs.csv", "layers.csv", "cycles.csv"}) {
       const auto rows = testing_cli::read_csv(out / csv);
       ASSERT_FALSE(rows.empty()) << csv;

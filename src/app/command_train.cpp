@@ -77,6 +77,7 @@ void check_same_config(const config::ExperimentConfig& given, const config::Expe
   // The calibrated schedule end is the run's result, not part of what the user asked for.
   for (nlohmann::json* j : {&a, &b}) {
     j->erase("output");
+    j->erase("checkpoint");  // when to save may change between sessions
     (*j)["diffusion"]["schedule"].erase("calibrated_end");
   }
   const std::string key = first_difference(a, b);

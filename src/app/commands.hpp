@@ -12,6 +12,7 @@ void add_gradient_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_variance_command(CLI::App& app);
+void add_config_command(CLI::App& app);
 
 // A failure with its own exit status (an interrupted run exits 128 + the signal number).
 struct ExitError : std::runtime_error {

@@ -35,9 +35,10 @@ struct KindKeys {
 
 const std::vector<std::string> kModels = {"original", "improved"};
 const std::vector<std::string> kPrecisions = {"double", "single"};
-const std::vector<std::string> kTopKeys = {"model",   "seed",    "precision", "output",
-                                           "qubits",  "target",  "diffusion", "prior",
-                                           "circuit", "training"};
+const std::vector<std::string> kTopKeys = {"model",   "seed",     "precision", "output",
+                                           "qubits",  "target",   "diffusion", "prior",
+                                           "circuit", "training", "checkpoint"};
+const std::vector<std::string> kCheckpointKeys = {"every_seconds"};
 const std::vector<std::string> kQubitKeys = {"data", "ancilla"};
 const std::vector<std::string> kDiffusionKeys = {"steps", "schedule"};
 const std::vector<std::string> kCircuitKeys = {"layers", "init"};
@@ -646,6 +647,12 @@ ExperimentConfig resolve_with(const json& j, const Ctx& ctx) {
                                         std::to_string(c.diffusion_size) + ")");
   }
 
+  const json* checkpoint = section(ctx, &j, "", "checkpoint");
+  if (checkpoint != nullptr) check_keys(ctx, *checkpoint, "checkpoint", kCheckpointKeys);
+  c.checkpoint_every_seconds =
+      get_number(ctx, field(checkpoint, "every_seconds"), "checkpoint.every_seconds",
+                 kDefaultCheckpointSeconds, Bound::kNonNegative);
+
   const std::uint64_t need = estimated_bytes(c);
   const std::uint64_t limit = memory_limit_bytes();
   if (need > limit) {
@@ -666,7 +673,8 @@ auto fields(const ExperimentConfig& c) {
                   c.target.npy_path, c.steps, c.schedule_kind, c.schedule_start, c.schedule_end,
                   c.schedule_end_auto, c.target_mmd_to_haar, c.calibrated_end, c.prior_kind,
                   c.prior_cluster.scale, c.layers, c.init_kind, c.init_std, c.init_c,
-                  c.init_ancilla_c, c.samples, c.diffusion_size, c.epochs, c.learning_rate);
+                  c.init_ancilla_c, c.samples, c.diffusion_size, c.epochs, c.learning_rate,
+                  c.checkpoint_every_seconds);
 }
 
 }  // namespace
@@ -748,6 +756,7 @@ nlohmann::json to_json(const ExperimentConfig& c) {
                    {"diffusion_size", c.diffusion_size},
                    {"epochs", c.epochs},
                    {"learning_rate", c.learning_rate}};
+  j["checkpoint"] = {{"every_seconds", c.checkpoint_every_seconds}};
   return j;
 }
 
@@ -782,6 +791,10 @@ std::uint64_t memory_limit_bytes() {
 std::string run_id(const ExperimentConfig& c) {
   nlohmann::json j = to_json(c);
   j.erase("output");
+  j.erase("checkpoint");  // when to save, not what is computed
+  // A function of the rest (the search on the run's own chain): the id is the same before
+  // and after the schedule's calibration.
+  j["diffusion"]["schedule"].erase("calibrated_end");
   return app::sha256_hex(j.dump()).substr(0, 12);
 }
 

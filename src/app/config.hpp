@@ -27,7 +27,7 @@
 //   improved: schedule linear kImprovedStart -> "auto" (target_mmd_to_haar
 //             kImprovedTargetMmdToHaar), prior diffused, init uniform c 1.
 //   Both: steps 30, ancilla 3, layers 2 * (data + ancilla), samples 100, diffusion_size 500,
-//   epochs 300, learning_rate 0.005, target ghz with its defaults.
+//   epochs 300, learning_rate 0.005, target ghz with its defaults, checkpoint.every_seconds 300.
 //
 // Rules:
 //   - Unknown keys are errors (with a "did you mean" suggestion when one is close).
@@ -64,6 +64,9 @@ namespace quddpm::config {
 // middle of the paper's 0.3-0.4) at every n.
 inline constexpr double kImprovedStart = 0.1;
 inline constexpr double kImprovedTargetMmdToHaar = 0.35;
+
+// checkpoint.every_seconds when not given.
+inline constexpr double kDefaultCheckpointSeconds = 300;
 
 // Largest data + ancilla count accepted at all, whatever the memory.
 inline constexpr int kMaxTotalQubits = 30;
@@ -108,6 +111,10 @@ struct ExperimentConfig {
   int diffusion_size = 0;
   int epochs = 0;
   double learning_rate = 0;
+
+  // Seconds between checkpoints inside a cycle (besides the one after every cycle); 0: none.
+  // Operational, not part of the experiment: left out of run_id, and may differ on --resume.
+  double checkpoint_every_seconds = kDefaultCheckpointSeconds;
 };
 
 // Field-wise, exact (doubles included): what the round trip resolve(to_json(c)) preserves.
@@ -138,8 +145,9 @@ ExperimentConfig resolve(nlohmann::json j, const std::string& source);
 nlohmann::json to_json(const ExperimentConfig& c);
 
 // The run id of the CSVs and the manifest: the first 12 hex digits of the SHA-256 of the
-// resolved config without its output folder, so the same experiment (config and seed) has the
-// same id wherever it is written, and an interrupted run keeps its id when resumed.
+// resolved config without its output folder, checkpoint interval and calibrated schedule end, so
+// the same experiment (config and seed) has the same id wherever it is written, and an interrupted
+// run keeps its id when resumed.
 std::string run_id(const ExperimentConfig& c);
 
 // The schedule end a run uses: the number, or the calibrated value (which must be known).

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   quddpm::app::add_gradient_command(app);
   quddpm::app::add_generate_command(app);
   quddpm::app::add_variance_command(app);
+  quddpm::app::add_config_command(app);
 
   try {
     app.parse(argc, argv);

@@ -46,7 +46,15 @@ RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,
                      : CsvWriter(dir.file("cycles.csv"), kCyclesHeader)),
       progress_(progress),
       stop_(stop),
-      start_(std::chrono::steady_clock::now()) {}
+      start_(std::chrono::steady_clock::now()),
+      last_save_(start_),
+      every_seconds_(c.checkpoint_every_seconds) {}
+
+bool RunObserver::checkpoint_due() {
+  return every_seconds_ > 0 &&
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - last_save_).count() >=
+             every_seconds_;
+}
 
 std::vector<CsvWriter::Cell> RunObserver::cells(std::initializer_list<CsvWriter::Cell> rest) const {
   std::vector<CsvWriter::Cell> row = {model_, run_id_, seed_, n_, na_};
@@ -95,6 +103,7 @@ void RunObserver::on_state(const TrainingState& s) {
   cycles_.sync();
   write_checkpoint(dir_.staging(), s, settings_precision_,
                    {diffusion_.rows(), epochs_csv_.rows(), cycles_.rows()});
+  last_save_ = std::chrono::steady_clock::now();
   dir_.keep_on_failure();
   if (s.progress)
     last_checkpoint_ = "in cycle t=" + std::to_string(s.next_t) + " after epoch " +

@@ -1,6 +1,6 @@
 // What `train` does with the records training hands out: the four CSV traces, a checkpoint
-// after every cycle (and at a stop), the per-cycle log line and the live progress line (set-up
-// included), and what a second stop signal says is on disk.
+// after every cycle, every checkpoint.every_seconds inside a cycle and at a stop, the per-cycle log
+// line and the live progress line (set-up included), and what a second stop signal says is on disk.
 #pragma once
 
 #include <chrono>
@@ -29,6 +29,8 @@ class RunObserver : public TrainingObserver {
   void on_state(const TrainingState& s) override;
   void on_progress(const std::string& task, double fraction) override;
   bool stop_requested() override { return stop_.requested(); }
+  // checkpoint.every_seconds since the last checkpoint (or the start) have passed.
+  bool checkpoint_due() override;
 
   // Where the last checkpoint stands, in words: "after cycle t=3", "in cycle t=2 after epoch 5".
   const std::string& last_checkpoint() const { return last_checkpoint_; }
@@ -46,7 +48,8 @@ class RunObserver : public TrainingObserver {
   CsvWriter diffusion_, epochs_csv_, layers_csv_, cycles_;
   ProgressLine& progress_;
   StopSignals& stop_;
-  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point start_, last_save_;
+  double every_seconds_;
   int cycles_done_ = 0;  // by this process
   std::string last_checkpoint_;
 };

@@ -213,12 +213,19 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
       norm_sum += norm;
       last_loss = r.loss;
       adam.step(theta.data(), r.grad);
-      // The last epoch is followed by the cycle's own bookkeeping, not by a stop.
-      if (epoch + 1 < s.epochs && observer.stop_requested()) {
-        state.progress = CycleProgress{epoch + 1, theta, adam.state(), norm_sum, last_loss};
-        observer.on_state(state);
-        result.stopped = true;
-        return result;
+      // The last epoch is followed by the cycle's own bookkeeping, not by a stop or a
+      // checkpoint inside the cycle.
+      if (epoch + 1 < s.epochs) {
+        const bool stop = observer.stop_requested();
+        if (stop || observer.checkpoint_due()) {
+          state.progress = CycleProgress{epoch + 1, theta, adam.state(), norm_sum, last_loss};
+          observer.on_state(state);
+          state.progress.reset();
+        }
+        if (stop) {
+          result.stopped = true;
+          return result;
+        }
       }
     }
     state.params.row(t) = theta.transpose();

@@ -77,6 +77,9 @@ class TrainingObserver {
   // Polled after each epoch, before each cycle and between the pieces of set-up; true ends
   // training early (`stopped`), or set-up with SetupInterrupted.
   virtual bool stop_requested() { return false; }
+  // Polled after each epoch but a cycle's last: true hands the cycle so far to on_state() (a
+  // checkpoint inside the cycle) and training goes on.
+  virtual bool checkpoint_due() { return false; }
 };
 
 // A stop requested during set-up, before the first on_state(): there is nothing to keep yet.
