@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "app/collective.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
 
@@ -47,6 +48,7 @@ void add_config_command(CLI::App& app) {
                    ->check(unsigned64_check());
   cmd->add_option("--set", a->sets, "override a config key: key.path=value (repeatable)");
   cmd->callback([a, seed, out] {
+    require_one_process("config");
     a->seed_given = seed->count() > 0;
     a->out_given = out->count() > 0;
     run_config(*a);

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "app/atomic_file.hpp"
+#include "app/collective.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "app/experiment.hpp"
@@ -132,7 +133,10 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--out", a->out, "output file (.npy, complex128, N x 2^n)")->required();
   cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
   cmd->add_flag("--force", a->force, "replace an existing output file");
-  cmd->callback([a] { run_generate(*a); });
+  cmd->callback([a] {
+    require_one_process("generate");
+    run_generate(*a);
+  });
 }
 
 }  // namespace quddpm::app

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "app/collective.hpp"
 #include "app/commands.hpp"
 #include "app/npy.hpp"
 #include "core/ensemble_ops.hpp"
@@ -18,6 +19,56 @@ struct GradientArgs {
   int ancillas = -1, layers = 0, threads = 0;
   std::string precision = "double";
 };
+
+void run_gradient(const GradientArgs& a) {
+  apply_thread_option(a.threads);
+  const StateMatrix x = npy::read_states(a.inputs);
+  const StateMatrix y = npy::read_states(a.targets);
+  const RealMatrix p = npy::read_reals(a.params);
+  const std::vector<std::int64_t> o = npy::read_ints(a.outcomes);
+  if (x.cols() != y.cols())
+    throw std::invalid_argument(a.targets + ": states of " + std::to_string(y.cols()) +
+                                " amplitudes, but the inputs have " + std::to_string(x.cols()));
+  const int n = qubits_of(x);
+  if (n + a.ancillas > 30)
+    throw std::invalid_argument("--ancillas: " + std::to_string(n) + " data + " +
+                                std::to_string(a.ancillas) + " ancilla qubits exceed 30");
+  // In 64 bits: a huge --layers must be refused, not wrapped to a negative count.
+  const long long wanted = 2LL * (n + a.ancillas) * a.layers;
+  if (wanted != p.size())
+    throw std::invalid_argument(a.params + ": expected " + std::to_string(wanted) +
+                                " parameters (2 (n + na) L with --ancillas " +
+                                std::to_string(a.ancillas) + " and --layers " +
+                                std::to_string(a.layers) + "), found " + std::to_string(p.size()));
+  const HeaCircuit circuit(n, a.ancillas, a.layers);
+  if (p.rows() != 1 && p.cols() != 1)
+    throw std::invalid_argument(a.params + ": expected a vector of parameters, found a " +
+                                std::to_string(p.rows()) + " x " + std::to_string(p.cols()) +
+                                " array");
+  if (p.size() != circuit.num_params())
+    throw std::invalid_argument(a.params + ": expected " + std::to_string(circuit.num_params()) +
+                                " parameters (2 (n + na) L), found " + std::to_string(p.size()));
+  if (static_cast<Eigen::Index>(o.size()) != x.rows())
+    throw std::invalid_argument(a.outcomes + ": expected one outcome per input (" +
+                                std::to_string(x.rows()) + "), found " + std::to_string(o.size()));
+  // Row-major flattening of a 1 x P or P x 1 array is the parameter vector itself.
+  const RealVector theta = Eigen::Map<const RealVector>(p.data(), p.size());
+  StepGradient step(circuit, precision_named(a.precision));
+  LossAndGradient r;
+  try {
+    r = step.evaluate(theta.data(), x, y, fixed_outcomes(o));
+  } catch (const dist::PeerFailed&) {
+    throw;
+  } catch (const std::exception& e) {  // a bad outcome, seen by this or another process
+    throw std::invalid_argument(a.outcomes + ": " + e.what());
+  }
+  if (!first_process()) return;
+  nlohmann::json out;
+  out["loss"] = r.loss;
+  out["grad"] = std::vector<double>(r.grad.data(), r.grad.data() + r.grad.size());
+  out["grad_norm"] = r.grad.norm();
+  std::cout << out.dump() << "\n";
+}
 }  // namespace
 
 void add_gradient_command(CLI::App& app) {
@@ -39,53 +90,9 @@ void add_gradient_command(CLI::App& app) {
   cmd->add_option("--precision", a->precision,
                   "the circuit's state vectors in double (default) or single precision")
       ->check(CLI::IsMember({"double", "single"}));
-  cmd->callback([a] {
-    apply_thread_option(a->threads);
-    const StateMatrix x = npy::read_states(a->inputs);
-    const StateMatrix y = npy::read_states(a->targets);
-    const RealMatrix p = npy::read_reals(a->params);
-    const std::vector<std::int64_t> o = npy::read_ints(a->outcomes);
-    if (x.cols() != y.cols())
-      throw std::invalid_argument(a->targets + ": states of " + std::to_string(y.cols()) +
-                                  " amplitudes, but the inputs have " + std::to_string(x.cols()));
-    const int n = qubits_of(x);
-    if (n + a->ancillas > 30)
-      throw std::invalid_argument("--ancillas: " + std::to_string(n) + " data + " +
-                                  std::to_string(a->ancillas) + " ancilla qubits exceed 30");
-    // In 64 bits: a huge --layers must be refused, not wrapped to a negative count.
-    const long long wanted = 2LL * (n + a->ancillas) * a->layers;
-    if (wanted != p.size())
-      throw std::invalid_argument(
-          a->params + ": expected " + std::to_string(wanted) +
-          " parameters (2 (n + na) L with --ancillas " + std::to_string(a->ancillas) +
-          " and --layers " + std::to_string(a->layers) + "), found " + std::to_string(p.size()));
-    const HeaCircuit circuit(n, a->ancillas, a->layers);
-    if (p.rows() != 1 && p.cols() != 1)
-      throw std::invalid_argument(a->params + ": expected a vector of parameters, found a " +
-                                  std::to_string(p.rows()) + " x " + std::to_string(p.cols()) +
-                                  " array");
-    if (p.size() != circuit.num_params())
-      throw std::invalid_argument(a->params + ": expected " + std::to_string(circuit.num_params()) +
-                                  " parameters (2 (n + na) L), found " + std::to_string(p.size()));
-    if (static_cast<Eigen::Index>(o.size()) != x.rows())
-      throw std::invalid_argument(a->outcomes + ": expected one outcome per input (" +
-                                  std::to_string(x.rows()) + "), found " +
-                                  std::to_string(o.size()));
-    // Row-major flattening of a 1 x P or P x 1 array is the parameter vector itself.
-    const RealVector theta = Eigen::Map<const RealVector>(p.data(), p.size());
-    StepGradient step(circuit, precision_named(a->precision));
-    LossAndGradient r;
-    try {
-      r = step.evaluate(theta.data(), x, y, fixed_outcomes(o));
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(a->outcomes + ": " + e.what());
-    }
-    nlohmann::json out;
-    out["loss"] = r.loss;
-    out["grad"] = std::vector<double>(r.grad.data(), r.grad.data() + r.grad.size());
-    out["grad_norm"] = r.grad.norm();
-    std::cout << out.dump() << "\n";
-  });
+  // Under MPI every process reads the inputs and evaluates its share of the samples; the
+  // first prints the result.
+  cmd->callback([a] { collectively([&] { run_gradient(*a); }); });
 }
 
 }  // namespace quddpm::app

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "app/collective.hpp"
 #include "app/commands.hpp"
 #include "app/npy.hpp"
 #include "model/metrics.hpp"
@@ -17,6 +18,7 @@ void add_metrics_command(CLI::App& app) {
   cmd->add_option("--model", *model, "generated states (.npy, complex128, N x 2^n)")->required();
   cmd->add_option("--target", *target, "target states (.npy, complex128, M x 2^n)")->required();
   cmd->callback([model, target] {
+    require_one_process("metrics");
     const StateMatrix a = npy::read_states(*model);
     const StateMatrix b = npy::read_states(*target);
     if (a.cols() != b.cols())

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <memory>
 #include <optional>
 #include <thread>
 
 #include "app/atomic_file.hpp"
 #include "app/checkpoint.hpp"
+#include "app/collective.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "app/experiment.hpp"
@@ -20,6 +22,7 @@
 #include "app/run_directory.hpp"
 #include "app/run_observer.hpp"
 #include "app/stop_signal.hpp"
+#include "core/distributed.hpp"
 #include "core/kernel_table.hpp"
 #include "core/parallel.hpp"
 #include "model/diffusion.hpp"
@@ -157,6 +160,33 @@ std::vector<std::string> input_files(const config::ExperimentConfig& c, const st
   return in;
 }
 
+// Stop requests and checkpoint times decided together: every process stops (or checkpoints)
+// after the same epoch, whichever process received the signal. Alone, it only forwards.
+class CollectiveObserver : public TrainingObserver {
+ public:
+  explicit CollectiveObserver(TrainingObserver& inner) : inner_(inner) {}
+  void on_diffusion(const DiffusionRecord& r) override { inner_.on_diffusion(r); }
+  void on_epoch(const EpochRecord& r) override { inner_.on_epoch(r); }
+  void on_cycle(const CycleRecord& r) override { inner_.on_cycle(r); }
+  void on_state(const TrainingState& s) override { inner_.on_state(s); }
+  void on_progress(const std::string& task, double f) override { inner_.on_progress(task, f); }
+  bool stop_requested() override { return dist::processes().any(inner_.stop_requested()); }
+  bool checkpoint_due() override { return dist::processes().any(inner_.checkpoint_due()); }
+
+ private:
+  TrainingObserver& inner_;
+};
+
+// What the processes other than the first see of training: nothing but the stop signals.
+class WorkerObserver : public TrainingObserver {
+ public:
+  explicit WorkerObserver(const StopSignals& stop) : stop_(stop) {}
+  bool stop_requested() override { return stop_.requested(); }
+
+ private:
+  const StopSignals& stop_;
+};
+
 // Trains from `dir`'s state to the end, writes the results and moves them into place.
 void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
                   RunDirectory& dir, const std::optional<Checkpoint>& ck, StopSignals& stop) {
@@ -171,12 +201,13 @@ void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const T
          : partial + " holds no checkpoint yet (nothing to keep): run the same command again to " +
                "start over, it replaces that folder");
   ProgressLine progress(!a.quiet && stderr_is_terminal(), c.steps, c.epochs, epochs_left(s, ck));
-  RunObserver observer(dir, c, ck ? &ck->rows : nullptr, progress, stop);
+  RunObserver run_observer(dir, c, ck ? &ck->rows : nullptr, progress, stop);
+  CollectiveObserver observer(run_observer);
   TrainingResult r;
   try {
     r = train(s, observer, ck ? &ck->state : nullptr);
   } catch (const SetupInterrupted& e) {
-    observer.close();
+    run_observer.close();
     const int sig = stop.signal();
     // Before the first checkpoint there is nothing to keep: the staging folder goes (the
     // RunDirectory removes it as the error unwinds); a resumed run keeps its checkpoint.
@@ -186,13 +217,13 @@ void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const T
             (ck ? ": the checkpoint in " + partial + " is unchanged; resume with: " + resume
                 : " (before the first checkpoint, nothing to keep): " + partial + " removed"));
   }
-  observer.close();
+  run_observer.close();
   if (r.stopped) {
     const int sig = stop.signal();
-    const std::string where =
-        observer.last_checkpoint().empty()
-            ? "the checkpoint in " + dir.staging().string() + " is unchanged"
-            : "checkpoint written " + observer.last_checkpoint() + " in " + dir.staging().string();
+    const std::string where = run_observer.last_checkpoint().empty()
+                                  ? "the checkpoint in " + dir.staging().string() + " is unchanged"
+                                  : "checkpoint written " + run_observer.last_checkpoint() +
+                                        " in " + dir.staging().string();
     throw ExitError(128 + sig, std::string("interrupted by ") + signal_name(sig) + ": " + where +
                                    "; resume with: " + resume);
   }
@@ -238,55 +269,92 @@ double calibrate_with_progress(const TrainArgs& a, config::ExperimentConfig& c, 
   }
 }
 
+// A process other than the first (MPI): trains its shard of every epoch with the others and
+// writes nothing; it stops when they stop.
+void work_to_end(const TrainingSettings& s, const std::optional<Checkpoint>& ck,
+                 StopSignals& stop) {
+  WorkerObserver quiet(stop);
+  CollectiveObserver observer(quiet);
+  TrainingResult r;
+  try {
+    r = train(s, observer, ck ? &ck->state : nullptr);
+  } catch (const SetupInterrupted&) {
+    throw ExitError(128 + (stop.signal() ? stop.signal() : SIGTERM), "");
+  }
+  if (r.stopped) throw ExitError(128 + (stop.signal() ? stop.signal() : SIGTERM), "");
+}
+
 // --resume DIR: the run's own config.json gives everything; a CONFIG, --seed or --set given
-// explicitly must agree with it.
-void resume_train(const TrainArgs& a) {
-  StopSignals stop;  // from here on SIGINT and SIGTERM are requests, acted on within a second
+// explicitly must agree with it. Under MPI every process reads the run's files (the first
+// also checks and locks the folder).
+void resume_train(const TrainArgs& a, StopSignals& stop) {
   const std::string folder = run_folder(a.resume);
-  RunDirectory dir(folder, RunDirectory::Mode::kResume);  // checks the folder and locks it
-  const std::string run_file = dir.file("config.json");
-  const config::ExperimentConfig run = config::load(run_file);
-  const std::string& config_file = a.config.empty() ? run_file : a.config;
-  config::ExperimentConfig c = config::load(config_file, overrides_of(a, folder));
-  check_same_config(c, run, run_file);
-  c.calibrated_end = run.calibrated_end;  // the same search on the same chain: not repeated
-  warn_about(c);
-  const TrainingSettings settings = make_settings(c);
+  std::optional<RunDirectory> dir;
+  collectively([&] {
+    if (first_process()) dir.emplace(folder, RunDirectory::Mode::kResume);  // checks and locks
+  });
+  const fs::path staging = staging_folder(folder);
+  config::ExperimentConfig c;
+  TrainingSettings settings;
   std::optional<Checkpoint> ck;
-  if (fs::exists(dir.staging() / kCheckpointDir / "state.json"))
-    ck = read_checkpoint(dir.staging(), settings);
-  else
-    spdlog::info("{} holds no checkpoint (the run stopped during set-up): starting it over",
-                 dir.staging().string());
-  run_to_end(a, c, settings, dir, ck, config_file, stop);
+  std::string config_file;
+  collectively([&] {
+    const std::string run_file = (staging / "config.json").string();
+    const config::ExperimentConfig run = config::load(run_file);
+    config_file = a.config.empty() ? run_file : a.config;
+    c = config::load(config_file, overrides_of(a, folder));
+    check_same_config(c, run, run_file);
+    c.calibrated_end = run.calibrated_end;  // the same search on the same chain: not repeated
+    warn_about(c);
+    settings = make_settings(c);
+    if (fs::exists(staging / kCheckpointDir / "state.json"))
+      ck = read_checkpoint(staging, settings);
+    else
+      spdlog::info("{} holds no checkpoint (the run stopped during set-up): starting it over",
+                   staging.string());
+  });
+  if (!first_process()) return work_to_end(settings, ck, stop);
+  run_to_end(a, c, settings, *dir, ck, config_file, stop);
 }
 
 void run_train(const TrainArgs& a) {
-  if (a.out_given && a.out.empty())
-    throw std::invalid_argument("--out: expected a results folder, found an empty string");
-  if (a.resume_given && a.resume.empty())
-    throw std::invalid_argument(
-        "--resume: expected the folder of an interrupted run, found an "
-        "empty string");
-  apply_thread_option(a.threads);
-  if (!a.resume.empty()) return resume_train(a);
-  if (a.config.empty())
-    throw std::invalid_argument(
-        "CONFIG: the experiment config (.json) is required (or --resume "
-        "DIR to continue an interrupted run)");
   StopSignals stop;  // from here on SIGINT and SIGTERM are requests, acted on within a second
-  config::ExperimentConfig c = config::load(a.config, overrides_of(a, a.out));
-  warn_about(c);
-  // Before anything is written: a schedule that cannot be calibrated leaves nothing behind.
-  const double reached = calibrate_with_progress(a, c, stop);
+  config::ExperimentConfig c;
+  TrainingSettings settings;
+  double reached = std::nan("");
+  bool resume = false;
+  collectively([&] {
+    if (a.out_given && a.out.empty())
+      throw std::invalid_argument("--out: expected a results folder, found an empty string");
+    if (a.resume_given && a.resume.empty())
+      throw std::invalid_argument(
+          "--resume: expected the folder of an interrupted run, found an empty string");
+    apply_thread_option(a.threads);
+    resume = !a.resume.empty();
+    if (resume) return;
+    if (a.config.empty())
+      throw std::invalid_argument(
+          "CONFIG: the experiment config (.json) is required (or --resume DIR to continue an "
+          "interrupted run)");
+    c = config::load(a.config, overrides_of(a, a.out));
+    warn_about(c);
+    // Before anything is written: a schedule that cannot be calibrated leaves nothing behind.
+    reached = calibrate_with_progress(a, c, stop);
+    settings = make_settings(c);
+  });
+  if (resume) return resume_train(a, stop);
   if (!std::isnan(reached)) {
     spdlog::info("schedule end calibrated: {:.6f} (terminal mmd_to_haar {:.4f}, target {})",
                  *c.calibrated_end, reached, c.target_mmd_to_haar);
   }
-  const TrainingSettings settings = make_settings(c);
-  RunDirectory dir(c.output, a.force ? RunDirectory::Mode::kForce : RunDirectory::Mode::kFresh);
-  write_file_atomically(dir.file("config.json"), config::to_json(c).dump(2) + "\n");
-  run_to_end(a, c, settings, dir, std::nullopt, a.config, stop);
+  std::optional<RunDirectory> dir;
+  collectively([&] {
+    if (!first_process()) return;
+    dir.emplace(c.output, a.force ? RunDirectory::Mode::kForce : RunDirectory::Mode::kFresh);
+    write_file_atomically(dir->file("config.json"), config::to_json(c).dump(2) + "\n");
+  });
+  if (!first_process()) return work_to_end(settings, std::nullopt, stop);
+  run_to_end(a, c, settings, *dir, std::nullopt, a.config, stop);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <stdexcept>
 
+#include "app/collective.hpp"
 #include "app/commands.hpp"
 #include "core/rng.hpp"
 #include "model/backward_step.hpp"
@@ -53,6 +54,7 @@ void add_variance_command(CLI::App& app) {
                   "the circuit's state vectors in double (default) or single precision")
       ->check(CLI::IsMember({"double", "single"}));
   cmd->callback([a] {
+    require_one_process("variance");
     apply_thread_option(a->threads);
     if (a->qubits + a->ancillas > 24)
       throw std::invalid_argument("--ancillas: " + std::to_string(a->qubits) + " data + " +

@@ -10,7 +10,11 @@
 
 #include "app/commands.hpp"
 #include "app/manifest.hpp"
+#include "core/distributed.hpp"
 #include "core/kernel_table.hpp"
+#ifdef QUDDPM_MPI
+#include "app/mpi/processes.hpp"
+#endif
 
 namespace {
 
@@ -28,9 +32,43 @@ bool select_isa_from_environment() {
   }
 }
 
+// Ends the process with `status` after an error, reported once: alone, as always; among MPI
+// processes, by the first process when every process knows of the error (dist::agree, a
+// collective stop, an error each sees alike), else by the process that had it, which then
+// aborts them all so that none waits for it.
+int fail(int status, const std::string& message, bool known_to_all) {
+  const quddpm::dist::ProcessGroup& g = quddpm::dist::processes();
+  const bool print = !message.empty() && (g.rank() == 0 || !known_to_all);
+  if (print)
+    std::cerr << "quddpm: "
+              << (g.size() > 1 && g.rank() != 0 ? "(rank " + std::to_string(g.rank()) + ") " : "")
+              << message << "\n";
+#ifdef QUDDPM_MPI
+  if (g.size() > 1 && !known_to_all) quddpm::app::mpi::abort(status);
+#endif
+  return status;
+}
+
+int run(int argc, char** argv);
+
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef QUDDPM_MPI
+  quddpm::app::mpi::init(&argc, &argv);
+  // Only the first process logs; the others work silently.
+  if (quddpm::dist::processes().rank() != 0) spdlog::set_level(spdlog::level::off);
+  const int status = run(argc, argv);
+  quddpm::app::mpi::finalize();
+  return status;
+#else
+  return run(argc, argv);
+#endif
+}
+
+namespace {
+
+int run(int argc, char** argv) {
   // stdout carries results only; logs go to stderr.
   spdlog::set_default_logger(spdlog::stderr_color_mt("quddpm"));
   spdlog::set_pattern("[%H:%M:%S] %v");
@@ -55,14 +93,18 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // Every process parses the same command line.
+    if (quddpm::dist::processes().rank() != 0) return e.get_exit_code();
     if (e.get_exit_code() != 0) std::cerr << "quddpm: ";
     return app.exit(e);
+  } catch (const quddpm::dist::PeerFailed&) {
+    return fail(1, "", true);
   } catch (const quddpm::app::ExitError& e) {
-    std::cerr << "quddpm: " << e.what() << "\n";
-    return e.status;
+    return fail(e.status, e.what(), true);  // a stop: every process stops at the same point
   } catch (const std::exception& e) {
-    std::cerr << "quddpm: " << e.what() << "\n";
-    return 1;
+    return fail(1, e.what(), quddpm::dist::failure_agreed());
   }
   return 0;
 }
+
+}  // namespace

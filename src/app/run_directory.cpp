@@ -50,6 +50,13 @@ std::string run_folder(std::string dir) {
   return dir;
 }
 
+fs::path staging_folder(const std::string& final_dir) {
+  fs::path p = fs::path(final_dir).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();
+  p += ".partial";
+  return p;
+}
+
 bool is_quddpm_run(const fs::path& dir) {
   std::error_code ec;
   return fs::exists(dir / kRunMarker, ec) || fs::is_empty(dir, ec);
@@ -58,10 +65,9 @@ bool is_quddpm_run(const fs::path& dir) {
 RunDirectory::RunDirectory(const std::string& final_dir, Mode mode)
     : final_(final_dir), force_(mode == Mode::kForce) {
   if (final_dir.empty()) throw std::invalid_argument("output directory is empty");
+  staging_ = staging_folder(final_dir);
   final_ = final_.lexically_normal();
   if (final_.has_filename() == false) final_ = final_.parent_path();
-  staging_ = final_;
-  staging_ += ".partial";
   const std::string dir = final_.string(), partial = staging_.string();
   std::error_code ec;
   const bool final_exists = fs::exists(final_, ec);

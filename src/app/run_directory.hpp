@@ -55,6 +55,9 @@ inline constexpr const char* kRunMarker = ".quddpm-run";
 // sees) all name runs/x.
 std::string run_folder(std::string dir);
 
+// The staging folder of the run `final_dir` names: "<final_dir>.partial", normalized.
+std::filesystem::path staging_folder(const std::string& final_dir);
+
 // True for a folder --force may replace: it carries kRunMarker, or it is empty.
 bool is_quddpm_run(const std::filesystem::path& dir);
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/distributed.hpp"
 #include "core/ensemble_ops.hpp"
 #include "core/kernels.hpp"
 #include "core/parallel.hpp"
@@ -52,20 +53,61 @@ OutcomeChooser fixed_outcomes(std::vector<std::int64_t> outcomes) {
 
 namespace {
 
-// Runs f(i) over samples; an exception of the lowest-numbered failing sample is rethrown
-// after the loop (exceptions may not cross a parallel region).
+// Runs f(i) over this process's samples [s.lo, s.hi); the error of the lowest-numbered failing
+// sample is rethrown after the loop (exceptions may not cross a parallel region), settled
+// across processes (dist::agree) so that none waits for a failed one.
 template <class F>
-void for_each_sample_checked(std::int64_t n, F&& f) {
-  std::vector<std::exception_ptr> errors(n);
-  par::for_each_state(n, [&](std::int64_t i) {
+void for_my_samples(dist::Shard s, F&& f) {
+  std::vector<std::exception_ptr> errors(s.hi - s.lo);
+  par::for_each_state(s.hi - s.lo, [&](std::int64_t k) {
     try {
-      f(i);
+      f(s.lo + k);
     } catch (...) {
-      errors[i] = std::current_exception();
+      errors[k] = std::current_exception();
     }
   });
+  std::exception_ptr first;
   for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
+    if (e && !first) first = e;
+  dist::agree(first);
+}
+
+// Collective: the rows of `out` that each process computed (its shard) to every process.
+void gather_outputs(StepOutputs& out) {
+  if (dist::processes().size() == 1) return;
+  const std::int64_t n = out.states.rows(), d = out.states.cols(), len = 2 * d + 2;
+  const dist::Shard s = dist::my_shard(n);
+  std::vector<double> rows(static_cast<std::size_t>(n * len));
+  for (std::int64_t i = s.lo; i < s.hi; ++i) {
+    double* r = rows.data() + i * len;
+    const double* state = reinterpret_cast<const double*>(out.states.row(i).data());
+    std::copy(state, state + 2 * d, r);
+    r[2 * d] = static_cast<double>(out.outcomes[i]);  // exact: far below 2^53
+    r[2 * d + 1] = out.probabilities[i];
+  }
+  dist::gather_rows(rows.data(), n, len);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double* r = rows.data() + i * len;
+    std::copy(r, r + 2 * d, reinterpret_cast<double*>(out.states.row(i).data()));
+    out.outcomes[i] = static_cast<std::int64_t>(r[2 * d]);
+    out.probabilities[i] = r[2 * d + 1];
+  }
+}
+
+// Collective: the rows of the N x P per-sample gradient (column-major) that each process
+// computed to every process.
+void gather_gradients(RealMatrix& per_sample) {
+  if (dist::processes().size() == 1) return;
+  const std::int64_t n = per_sample.rows(), p = per_sample.cols();
+  const dist::Shard s = dist::my_shard(n);
+  std::vector<double> rows(static_cast<std::size_t>(n * p));
+  for (std::int64_t i = s.lo; i < s.hi; ++i)
+    for (std::int64_t k = 0; k < p; ++k)
+      rows[i * p + k] = per_sample(i, k);
+  dist::gather_rows(rows.data(), n, p);
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t k = 0; k < p; ++k)
+      per_sample(i, k) = rows[i * p + k];
 }
 
 void check_inputs(const HeaCircuit& c, const StateMatrix& inputs) {
@@ -122,9 +164,10 @@ StepOutputs run_step_in(const HeaCircuit& circuit, const double* theta, const St
   std::vector<std::vector<std::complex<T>>> work(par::max_threads(),
                                                  std::vector<std::complex<T>>(circuit.dim()));
   const std::vector<Gate2x2> gates = circuit.fused_gates(theta);
-  for_each_sample_checked(inputs.rows(), [&](std::int64_t i) {
+  for_my_samples(dist::my_shard(inputs.rows()), [&](std::int64_t i) {
     forward_one(circuit, gates, inputs, i, choose, work[par::thread_index()].data(), out);
   });
+  gather_outputs(out);
   return out;
 }
 
@@ -177,8 +220,11 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
   const Eigen::Index n = inputs.rows();
   const int nq = c.num_qubits();
   const std::size_t dd = dim_of(c.n_data());
-  const bool cache = caches_final_states(n);
-  b.final_states.resize(cache ? static_cast<std::size_t>(n) * c.dim() : 0);
+  // This process's samples: their final states are cached (or recomputed) here, the outputs
+  // and per-sample gradients of all samples gathered from every process.
+  const dist::Shard mine = dist::my_shard(n);
+  const bool cache = caches_final_states(mine.hi - mine.lo);
+  b.final_states.resize(cache ? static_cast<std::size_t>(mine.hi - mine.lo) * c.dim() : 0);
   per_sample_grad_.resize(n, c.num_params());
   for (auto* buffers : {&b.lambda, &b.psi}) {
     buffers->resize(par::max_threads());
@@ -199,18 +245,21 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
     }
   LossAndGradient r;
   r.outputs = make_outputs(c, n);
-  for_each_sample_checked(n, [&](std::int64_t i) {
-    Amp* w = cache ? b.final_states.data() + i * c.dim() : b.psi[par::thread_index()].data();
+  for_my_samples(mine, [&](std::int64_t i) {
+    Amp* w =
+        cache ? b.final_states.data() + (i - mine.lo) * c.dim() : b.psi[par::thread_index()].data();
     forward_one(c, gates, inputs, i, choose, w, r.outputs);
   });
+  gather_outputs(r.outputs);
   // The loss and its output gradient share their Gram matrices (the loss is metrics' mmd()).
   const StateMatrix self = gram(r.outputs.states, r.outputs.states);
   const StateMatrix cross = gram(r.outputs.states, targets);
   r.loss = mmd_from_overlaps(self.cwiseAbs2(), overlap_sq(targets, targets), cross.cwiseAbs2());
   const StateMatrix g = output_gradient(r.outputs.states, targets, self, cross);
 
-  for_each_sample_checked(n, [&](std::int64_t i) {
-    Amp* psi = cache ? b.final_states.data() + i * c.dim() : b.psi[par::thread_index()].data();
+  for_my_samples(mine, [&](std::int64_t i) {
+    Amp* psi =
+        cache ? b.final_states.data() + (i - mine.lo) * c.dim() : b.psi[par::thread_index()].data();
     if (!cache) final_state(c, gates, inputs, i, psi);
     Amp* lambda = b.lambda[par::thread_index()].data();
     const std::int64_t m = r.outputs.outcomes[i];
@@ -239,6 +288,7 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
       }
     }
   });
+  gather_gradients(per_sample_grad_);
   r.grad = per_sample_grad_.colwise().sum().transpose();
   return r;
 }
