@@ -50,6 +50,7 @@ TEST(RunManifest, RecordsBuildSessionAndInputHashes) {
   const auto& s = m["sessions"][0];
   EXPECT_EQ(s["exit_status"], 0);
   EXPECT_EQ(s["threads"], 1);
+  EXPECT_EQ(s["processes"], 1);  // MPI ranks
   EXPECT_GE(s["wall_seconds"].get<double>(), 0.0);
   EXPECT_FALSE(s["host"].get<std::string>().empty());
   EXPECT_EQ(s["command"][1], "train");

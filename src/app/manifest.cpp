@@ -10,6 +10,7 @@
 
 #include "app/atomic_file.hpp"
 #include "app/sha256.hpp"
+#include "core/distributed.hpp"
 #include "core/kernel_table.hpp"
 #include "core/parallel.hpp"
 
@@ -87,6 +88,7 @@ RunManifest::RunManifest(const std::filesystem::path& dir, const std::string& ru
   m["sessions"].push_back({{"command", command_line_storage()},
                            {"host", host_name()},
                            {"threads", par::max_threads()},
+                           {"processes", dist::processes().size()},  // MPI ranks (1 without)
                            {"kernels", active_kernels().name},
                            {"build_commit", QUDDPM_GIT_COMMIT},
                            {"start", start_},
