@@ -181,16 +181,28 @@ StepOutputs run_step(const HeaCircuit& circuit, const double* theta, const State
 
 namespace {
 
-// dL/d(psi_i^*) from the two Gram matrices self = outputs outputs^dagger and
-// cross = outputs targets^dagger.
+// a b^dagger, each process computing its shard of the rows of a, gathered to every process.
+StateMatrix gathered_gram(const StateMatrix& a, const StateMatrix& b) {
+  if (dist::processes().size() == 1) return gram(a, b);
+  const dist::Shard s = dist::my_shard(a.rows());
+  StateMatrix g(a.rows(), b.rows());
+  g.middleRows(s.lo, s.hi - s.lo) = gram(a.middleRows(s.lo, s.hi - s.lo), b);
+  dist::gather_rows(reinterpret_cast<double*>(g.data()), g.rows(), 2 * g.cols());
+  return g;
+}
+
+// dL/d(psi_i^*) for the outputs i in `rows` (row i - rows.lo of the result), from the two Gram
+// matrices self = outputs outputs^dagger and cross = outputs targets^dagger.
 StateMatrix output_gradient(const StateMatrix& outputs, const StateMatrix& targets,
-                            const StateMatrix& self, const StateMatrix& cross) {
+                            const StateMatrix& self, const StateMatrix& cross, dist::Shard rows) {
   const double n = static_cast<double>(outputs.rows());
   const double m = static_cast<double>(targets.rows());
   // Rows are states: g_i = (2/N^2) sum_k <psi_k|psi_i> psi_k - (2/(NM)) sum_j <b_j|psi_i> b_j.
   // Both sums at once: coefficients [self, cross] against the stacked rows [outputs; targets].
-  StateMatrix coef(outputs.rows(), outputs.rows() + targets.rows());
-  coef << (2.0 / (n * n)) * self, (-2.0 / (n * m)) * cross;
+  const Eigen::Index count = rows.hi - rows.lo;
+  StateMatrix coef(count, outputs.rows() + targets.rows());
+  coef << (2.0 / (n * n)) * self.middleRows(rows.lo, count),
+      (-2.0 / (n * m)) * cross.middleRows(rows.lo, count);
   StateMatrix stacked(outputs.rows() + targets.rows(), outputs.cols());
   stacked << outputs, targets;
   return combine(coef, stacked);
@@ -199,7 +211,8 @@ StateMatrix output_gradient(const StateMatrix& outputs, const StateMatrix& targe
 }  // namespace
 
 StateMatrix mmd_output_gradient(const StateMatrix& outputs, const StateMatrix& targets) {
-  return output_gradient(outputs, targets, gram(outputs, outputs), gram(outputs, targets));
+  return output_gradient(outputs, targets, gram(outputs, outputs), gram(outputs, targets),
+                         {0, outputs.rows()});
 }
 
 LossAndGradient StepGradient::evaluate(const double* theta, const StateMatrix& inputs,
@@ -252,10 +265,13 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
   });
   gather_outputs(r.outputs);
   // The loss and its output gradient share their Gram matrices (the loss is metrics' mmd()).
-  const StateMatrix self = gram(r.outputs.states, r.outputs.states);
-  const StateMatrix cross = gram(r.outputs.states, targets);
-  r.loss = mmd_from_overlaps(self.cwiseAbs2(), overlap_sq(targets, targets), cross.cwiseAbs2());
-  const StateMatrix g = output_gradient(r.outputs.states, targets, self, cross);
+  // Each process computes its shard's rows of the Gram matrices, which are gathered (N x N,
+  // small), and the state gradient of its own samples only.
+  const StateMatrix self = gathered_gram(r.outputs.states, r.outputs.states);
+  const StateMatrix cross = gathered_gram(r.outputs.states, targets);
+  const StateMatrix target_self = gathered_gram(targets, targets);
+  r.loss = mmd_from_overlaps(self.cwiseAbs2(), target_self.cwiseAbs2(), cross.cwiseAbs2());
+  const StateMatrix g = output_gradient(r.outputs.states, targets, self, cross, mine);
 
   for_my_samples(mine, [&](std::int64_t i) {
     Amp* psi =
@@ -265,7 +281,7 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
     const std::int64_t m = r.outputs.outcomes[i];
     const double norm_v = std::sqrt(r.outputs.probabilities[i]);
     const cplx* out = r.outputs.states.row(i).data();
-    const cplx* gi = g.row(i).data();
+    const cplx* gi = g.row(i - mine.lo).data();
     // Through the normalization (notes section 2) and the projection (section 3).
     const double re = inner(out, gi, dd).real();
     std::fill(lambda, lambda + c.dim(), Amp(0));
