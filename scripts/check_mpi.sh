@@ -94,4 +94,28 @@ mpi 3 train --resume "$tmp/long" --threads 1 --quiet 2> "$tmp/resume.err" ||
   { cat "$tmp/resume.err"; fail "resume under mpirun -np 3 failed"; }
 same_run "$tmp/long_ref" "$tmp/long"
 echo "check_mpi: killed under -np 2, resumed under -np 3: byte-identical to one process"
+
+# SIGTERM to mpirun (which passes it on): every process stops after the same epoch, the first
+# writes a checkpoint inside the cycle and says how to resume; nothing hangs.
+sed 's/"epochs": 20/"epochs": 100000/' "$tmp/tiny.json" > "$tmp/stop.json"
+mpirun --allow-run-as-root --oversubscribe -q -np 2 "$mpi_bin" train "$tmp/stop.json" \
+  --out "$tmp/stop" --threads 1 --quiet 2> "$tmp/stop.err" &
+launcher=$!
+deadline=$((SECONDS + 60))
+until [ -f "$tmp/stop.partial/checkpoint/state.json" ]; do
+  [ $SECONDS -lt $deadline ] || fail "no checkpoint of the prior under mpirun -np 2"
+  sleep 0.02
+done
+sleep 0.5
+kill -TERM "$launcher"
+deadline=$((SECONDS + 30))
+while kill -0 "$launcher" 2> /dev/null; do
+  [ $SECONDS -lt $deadline ] || fail "mpirun still runs 30 s after SIGTERM"
+  sleep 0.1
+done
+grep -q "^quddpm: interrupted by SIGTERM: checkpoint written in cycle t=2 after epoch" "$tmp/stop.err" ||
+  { cat "$tmp/stop.err"; fail "no checkpoint inside the cycle at SIGTERM"; }
+grep -q '"progress"' "$tmp/stop.partial/checkpoint/state.json" || fail "the checkpoint holds no cycle progress"
+pgrep -f "$mpi_bin train $tmp/stop.json" > /dev/null && fail "processes left running after SIGTERM"
+echo "check_mpi: SIGTERM stopped every process after the same epoch, with a checkpoint"
 echo "check_mpi: ok"
