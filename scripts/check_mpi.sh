@@ -74,6 +74,14 @@ if mpi 2 train "$tmp/bad.json" --out "$tmp/bad" 2> "$tmp/badcfg.err"; then fail 
 grep -q "training.epochs" "$tmp/badcfg.err" || { cat "$tmp/badcfg.err"; fail "the error does not name the key"; }
 [ -e "$tmp/bad" ] || [ -e "$tmp/bad.partial" ] && fail "a bad config left output"
 
+# More processes than states: refused in one line.
+echo '{"model": "original", "qubits": {"data": 1, "ancilla": 1}, "diffusion": {"steps": 1}, "training": {"samples": 2, "diffusion_size": 4, "epochs": 2}}' > "$tmp/two.json"
+if mpi 3 train "$tmp/two.json" --out "$tmp/two" 2> "$tmp/two.err"; then fail "3 processes for 2 states were accepted"; fi
+[ "$(grep -c '^quddpm: ' "$tmp/two.err")" = 1 ] || { cat "$tmp/two.err"; fail "not one line for too many processes"; }
+grep -q "mpirun -np 3: more processes than training.samples (2)" "$tmp/two.err" ||
+  { cat "$tmp/two.err"; fail "unclear error for too many processes"; }
+[ -e "$tmp/two" ] || [ -e "$tmp/two.partial" ] && fail "too many processes left output"
+
 # Killed under 2 processes (checkpoints every 10 ms inside the cycles), resumed under 3.
 sed 's/"epochs": 20/"epochs": 400/' "$tmp/tiny.json" > "$tmp/long.json"
 "$ref_bin" train "$tmp/long.json" --out "$tmp/long_ref" --threads 2 --quiet 2> /dev/null || fail "reference failed"

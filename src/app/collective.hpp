@@ -38,4 +38,13 @@ inline void require_one_process(const char* command) {
   });
 }
 
+// Every process needs at least one of the `states` of an epoch (`what` names them).
+inline void require_states_per_process(long long states, const std::string& what) {
+  const int processes = dist::processes().size();
+  if (processes > states)
+    throw std::invalid_argument("mpirun -np " + std::to_string(processes) +
+                                ": more processes than " + what + " (" + std::to_string(states) +
+                                "); use at most " + std::to_string(states));
+}
+
 }  // namespace quddpm::app

@@ -41,6 +41,7 @@ void run_gradient(const GradientArgs& a) {
                                 std::to_string(a.ancillas) + " and --layers " +
                                 std::to_string(a.layers) + "), found " + std::to_string(p.size()));
   const HeaCircuit circuit(n, a.ancillas, a.layers);
+  require_states_per_process(x.rows(), a.inputs + "'s input states");
   if (p.rows() != 1 && p.cols() != 1)
     throw std::invalid_argument(a.params + ": expected a vector of parameters, found a " +
                                 std::to_string(p.rows()) + " x " + std::to_string(p.cols()) +

@@ -307,6 +307,7 @@ void resume_train(const TrainArgs& a, StopSignals& stop) {
     c.calibrated_end = run.calibrated_end;  // the same search on the same chain: not repeated
     warn_about(c);
     settings = make_settings(c);
+    require_states_per_process(c.samples, "training.samples");
     if (fs::exists(staging / kCheckpointDir / "state.json"))
       ck = read_checkpoint(staging, settings);
     else
@@ -341,6 +342,7 @@ void run_train(const TrainArgs& a) {
     // Before anything is written: a schedule that cannot be calibrated leaves nothing behind.
     reached = calibrate_with_progress(a, c, stop);
     settings = make_settings(c);
+    require_states_per_process(c.samples, "training.samples");
   });
   if (resume) return resume_train(a, stop);
   if (!std::isnan(reached)) {
