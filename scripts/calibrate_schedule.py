@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""Calibrate the improved model's forward-diffusion schedule (SPEC sections 2, 3, 6).
+"""Calibrate the improved model's forward-diffusion schedule (docs/model.md, sections 2, 3, 6).
 
-Independent NumPy implementation of the `ghz` ensemble (SPEC 2) and of the forward
-diffusion (SPEC 3: per data qubit RZ(h a1), RY(h a2), RZ(h a3), a ~ U[-pi/8, pi/8];
+Independent NumPy implementation of the `ghz` ensemble (docs/model.md section 2) and of the forward
+diffusion (docs/model.md section 3: per data qubit RZ(h a1), RY(h a2), RZ(h a3), a ~ U[-pi/8, pi/8];
 then for n >= 2 RZZ(h g / (2 sqrt n)) on every pair, g ~ U[0.4, 0.6] per state and
 step), with a linear schedule h_t = start + (end - start)(t-1)/(T-1) (h_1 = end when T = 1).
 
@@ -23,7 +23,7 @@ def cnormal(rng, shape):
 
 
 def ghz(rng, n, N, th=(np.pi / 2 - 0.3, np.pi / 2 + 0.3), ph=(-0.3, 0.3), noise=0.08):
-    """SPEC 2: the noise vector has expected norm `noise` (noise / sqrt(2^n) per amplitude)."""
+    """docs/model.md section 2: the noise vector has expected norm `noise` (noise / sqrt(2^n) per amplitude)."""
     theta, phi = rng.uniform(*th, N), rng.uniform(*ph, N)
     a = noise / np.sqrt(2 ** n) * cnormal(rng, (N, 2 ** n))
     a[:, 0] += np.cos(theta / 2)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cross-checks `quddpm metrics` against the independent NumPy implementation of SPEC section 6
+# Cross-checks `quddpm metrics` against the independent NumPy implementation of docs/model.md, section 6
 # (scripts/reference_metrics.py) on generated ensembles: every key must agree to 1e-10.
 # Usage: scripts/check_metrics_reference.sh [path/to/quddpm]
 set -euo pipefail

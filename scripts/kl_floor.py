@@ -86,7 +86,7 @@ def _mean_overlap_sq(a, b):
 
 
 def mmd(a, b):
-    """SPEC MMD: mean |<a_i|a_i'>|^2 + mean |<b_j|b_j'>|^2 - 2 mean |<a_i|b_j>|^2, all pairs
+    """MMD (docs/model.md, section 6): mean |<a_i|a_i'>|^2 + mean |<b_j|b_j'>|^2 - 2 mean |<a_i|b_j>|^2, all pairs
     including the diagonal."""
     return _mean_overlap_sq(a, a) + _mean_overlap_sq(b, b) - 2.0 * _mean_overlap_sq(a, b)
 

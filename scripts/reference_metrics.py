@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent NumPy reference for SPEC section 6 (metrics), used to cross-check
+"""Independent NumPy reference for docs/model.md, section 6 (metrics), used to cross-check
 `quddpm metrics --model A.npy --target B.npy`.
 
 States are the rows of an N x 2^n complex128 array (.npy, C order).
@@ -78,7 +78,7 @@ def metrics(model, target):
     }
 
 
-# ---- test ensembles (SPEC section 2) --------------------------------------
+# ---- test ensembles (docs/model.md, section 2) --------------------------------------
 def cnormal(rng, shape):
     return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
 
@@ -92,7 +92,7 @@ def haar(rng, n, N):
 
 
 def cluster(rng, n, N, scale=0.24):
-    """SPEC 2: |0..0> + (scale / sqrt(2^n - 1)) z on the other amplitudes, normalized."""
+    """docs/model.md section 2: |0..0> + (scale / sqrt(2^n - 1)) z on the other amplitudes, normalized."""
     a = np.zeros((N, 2 ** n), complex)
     a[:, 0] = 1.0
     a[:, 1:] = scale / np.sqrt(2 ** n - 1) * cnormal(rng, (N, 2 ** n - 1))
@@ -100,7 +100,7 @@ def cluster(rng, n, N, scale=0.24):
 
 
 def ghz(rng, n, N, noise=0.08):
-    """SPEC 2: the noise vector has expected norm `noise` (noise / sqrt(2^n) per amplitude)."""
+    """docs/model.md section 2: the noise vector has expected norm `noise` (noise / sqrt(2^n) per amplitude)."""
     th = rng.uniform(np.pi / 2 - 0.3, np.pi / 2 + 0.3, N)
     ph = rng.uniform(-0.3, 0.3, N)
     a = noise / np.sqrt(2 ** n) * cnormal(rng, (N, 2 ** n))

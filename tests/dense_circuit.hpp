@@ -1,5 +1,5 @@
 // An independent dense-matrix model of one backward step for tests: the PQC unitary built
-// from Kronecker products of SPEC section 4's gates, and the MMD loss of its measured
+// from Kronecker products of docs/model.md section 4's gates, and the MMD loss of its measured
 // outputs. Nothing here calls the simulator kernels.
 #pragma once
 
@@ -83,7 +83,7 @@ inline Mat outputs(const Mat& u, const Mat& inputs_cols, const std::vector<long>
   return out;
 }
 
-// MMD with means over all pairs, diagonals included (SPEC section 6).
+// MMD with means over all pairs, diagonals included (docs/model.md, section 6).
 inline double mmd_cols(const Mat& a, const Mat& b) {
   auto mean_sq = [](const Mat& x, const Mat& y) { return (x.adjoint() * y).cwiseAbs2().mean(); };
   return mean_sq(a, a) + mean_sq(b, b) - 2 * mean_sq(a, b);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -669,6 +670,50 @@ TEST(ConfigMemory, RefusesTwentyEightDataQubits) {
             std::string::npos);
   // Small problems pass.
   EXPECT_EQ(resolve_error(R"({"model": "original", "qubits": {"data": 10}})"), "");
+}
+
+}  // namespace
+}  // namespace quddpm::config
+
+namespace quddpm::config {
+namespace {
+
+// Leaf key paths ("training.samples") of a JSON object.
+void leaf_paths(const json& j, const std::string& prefix, std::set<std::string>& out) {
+  for (const auto& [key, value] : j.items()) {
+    const std::string path = prefix.empty() ? key : prefix + "." + key;
+    if (value.is_object())
+      leaf_paths(value, path, out);
+    else
+      out.insert(path);
+  }
+}
+
+// docs/config.md's table lists exactly the keys the schema resolves: every kind of every
+// kind-tagged object, both presets, the calibrated end.
+TEST(ConfigDocs, EveryKeyIsDocumentedAndEveryDocumentedKeyExists) {
+  std::set<std::string> schema;
+  for (const char* text :
+       {R"({"model": "original", "qubits": {"data": 2}})",
+        R"({"model": "improved", "qubits": {"data": 2},
+               "diffusion": {"schedule": {"calibrated_end": 1.0}}})",
+        R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "cluster"},
+               "prior": {"kind": "cluster"}})",
+        R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "haar"}})",
+        R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "npy", "path": "s.npy"},
+               "circuit": {"init": {"kind": "uniform"}}})"}) {
+    leaf_paths(to_json(resolve(json::parse(text), "/data/x.json")), "", schema);
+  }
+  std::ifstream in(std::string(QUDDPM_SOURCE_DIR) + "/docs/config.md");
+  ASSERT_TRUE(in) << "docs/config.md not found";
+  std::set<std::string> documented;
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("| `", 0) == 0) documented.insert(line.substr(3, line.find('`', 3) - 3));
+  for (const auto& k : schema)
+    EXPECT_TRUE(documented.count(k)) << k << " is in the schema but not in docs/config.md";
+  for (const auto& k : documented)
+    EXPECT_TRUE(schema.count(k)) << k << " is in docs/config.md but not in the schema";
 }
 
 }  // namespace

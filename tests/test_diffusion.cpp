@@ -1,4 +1,4 @@
-// Forward diffusion (SPEC section 3): one step against a dense construction, the chain's
+// Forward diffusion (docs/model.md, section 3): one step against a dense construction, the chain's
 // structure, determinism, and its statistics against an independent dense sampler.
 #include <gtest/gtest.h>
 
@@ -39,7 +39,7 @@ Mat dense_step(int n, double h, const std::vector<double>& a, double g) {
   return u;
 }
 
-// Angles of SPEC's law drawn from an independent generator.
+// Angles of the law of docs/model.md drawn from an independent generator.
 void draw_angles(dref::Source& src, int n, std::vector<double>& a, double& g) {
   a.resize(3 * n);
   for (double& x : a)
@@ -51,7 +51,7 @@ TEST(DiffusionChain, StepMatchesDenseConstruction) {
   dref::Source src(1);
   for (int n = 1; n <= 5; ++n) {
     for (int k = 0; k < 4; ++k) {
-      // Angles beyond SPEC's ranges too: the step is a fixed function of (h, a, g).
+      // Angles beyond docs/model.md's ranges too: the step is a fixed function of (h, a, g).
       std::vector<double> a(3 * n);
       for (double& x : a)
         x = src.uniform(-2.0, 2.0);
@@ -150,7 +150,7 @@ TEST(DiffusionChain, IdenticalWithOneAndTwoThreads) {
 // Each step is a product of rotations exp(-i th P/2) with |th| <= h pi/8 (one-qubit) and
 // |th| <= h 0.6 / (2 sqrt n) (RZZ); ||exp(-i th P/2) - I|| = 2 |sin(th/4)|, so with eps the
 // sum of these, |<psi|U psi>| >= Re<psi|U psi> = 1 - ||(U - I) psi||^2 / 2 >= 1 - eps^2 / 2.
-// S_t follows from S_{t-1} by one small step (the Markov chain of SPEC section 3).
+// S_t follows from S_{t-1} by one small step (the Markov chain of docs/model.md, section 3).
 TEST(DiffusionChain, ConsecutiveEnsemblesOneBoundedStepApart) {
   for (int n : {1, 2, 3}) {
     const double h = 0.1;
@@ -166,7 +166,7 @@ TEST(DiffusionChain, ConsecutiveEnsemblesOneBoundedStepApart) {
   }
 }
 
-// The chain's law against an independent dense sampler of SPEC section 3 (std::mt19937_64
+// The chain's law against an independent dense sampler of docs/model.md, section 3 (std::mt19937_64
 // angles, dense step matrices): per-state statistics of S_T agree within a two-sample test.
 // Input |+>^n makes both the Z rotations and the RZZ coupling visible.
 TEST(DiffusionChain, LawMatchesIndependentDenseSampler) {
@@ -210,7 +210,7 @@ TEST(DiffusionChain, LawMatchesIndependentDenseSampler) {
   }
 }
 
-// SPEC's original schedule (0.5 -> 4.0) scrambles ghz states: mmd_to_haar starts large and
+// The original preset's schedule (0.5 -> 4.0) scrambles ghz states: mmd_to_haar starts large and
 // falls along t. Near Haar its sampling sd is sqrt(2 Var(X) / (N (N-1))) with
 // Var(X) = (d-1)/(d^2 (d+1)) (see the metrics tests): "falls" allows that much noise per step
 // (two values each within 5 sd of non-increasing means differ by at most 10 sd).

@@ -1,4 +1,4 @@
-// Seeded ensembles (SPEC section 2): normalization, thread-count independence, and their
+// Seeded ensembles (docs/model.md, section 2): normalization, thread-count independence, and their
 // statistics against closed forms. Every statistical tolerance is 5 standard errors, with the
 // standard error from a known variance or from the sample, over independent samples.
 #include <gtest/gtest.h>
@@ -223,8 +223,9 @@ TEST(GhzStatistics, SmallNoiseWeightOnAllZeros) {
   }
 }
 
-// Default GHZ parameters against an independent sampler of SPEC's law (std::mt19937_64):
-// the per-state weights on |0..0>, on |1..1> and on the rest agree within a two-sample test.
+// Default GHZ parameters against an independent sampler of the law of docs/model.md
+// (std::mt19937_64): the per-state weights on |0..0>, on |1..1> and on the rest agree within a
+// two-sample test.
 TEST(GhzStatistics, DefaultLawMatchesIndependentSampler) {
   constexpr int kStates = 4000;
   const quddpm::GhzParams p;

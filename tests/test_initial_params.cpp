@@ -1,5 +1,6 @@
-// Each cycle's starting parameters (SPEC section 5): U[-c/L, c/L] on the data qubits' angles and
-// U[-c_a/L, c_a/L] on the ancillas', by position in the layer layout of SPEC section 4.
+// Each cycle's starting parameters (docs/model.md, section 5): U[-c/L, c/L] on the data qubits'
+// angles and U[-c_a/L, c_a/L] on the ancillas', by position in the layer layout of docs/model.md,
+// section 4.
 #include <gtest/gtest.h>
 
 #include <algorithm>

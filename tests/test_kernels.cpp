@@ -363,9 +363,9 @@ TEST(KernelsAgree, FifteenQubitsTwoThreads) {
   }
 }
 
-// ---- HEA circuit (SPEC section 4) ----
+// ---- HEA circuit (docs/model.md, section 4) ----
 
-// Dense U(theta) of the whole circuit, built gate by gate from SPEC section 4.
+// Dense U(theta) of the whole circuit, built gate by gate from docs/model.md, section 4.
 Mat dense_hea(int ntot, int layers, const std::vector<double>& theta) {
   const std::size_t d = quddpm::dim_of(ntot);
   Mat u = Mat::Identity(d, d);

@@ -1,5 +1,5 @@
-// Ensemble distances (SPEC section 6) against closed forms on hand-made ensembles, brute-force
-// double loops, and the known law of Haar overlaps.
+// Ensemble distances (docs/model.md, section 6) against closed forms on hand-made ensembles,
+// brute-force double loops, and the known law of Haar overlaps.
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,5 +1,5 @@
 // `quddpm gradient`: loss and exact gradient of one backward step on given data, through
-// the same code path as training (SPEC section 9).
+// the same code path as training (docs/model.md, section 9).
 #include <nlohmann/json.hpp>
 
 #include <iostream>

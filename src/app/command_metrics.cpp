@@ -1,4 +1,5 @@
-// `quddpm metrics --model A.npy --target B.npy`: SPEC section 6 distances as one JSON object.
+// `quddpm metrics --model A.npy --target B.npy`: docs/model.md, section 6 distances as one JSON
+// object.
 #include <nlohmann/json.hpp>
 
 #include <iostream>

@@ -1,4 +1,5 @@
-// Reading and writing NumPy .npy files (SPEC section 8): the exchange format for ensembles
+// Reading and writing NumPy .npy files (docs/model.md, section 8): the exchange format for
+// ensembles
 // ('<c16'), parameters ('<f8') and ancilla outcomes ('<i8').
 //
 // Only the three dtypes above are supported, little-endian and C order; everything else is
@@ -21,8 +22,8 @@ struct Error : std::runtime_error {
 };
 
 // Reads an ensemble: '<c16', 2-D N x 2^n (1-D of length 2^n is accepted as one row). Also checks
-// SPEC 8: at least one row, power-of-two columns, finite amplitudes, every row of norm 1
-// within 1e-6.
+// docs/model.md section 8: at least one row, power-of-two columns, finite amplitudes, every row of
+// norm 1 within 1e-6.
 StateMatrix read_states(const std::string& path);
 
 // Reads '<f8' data: 1-D (-> 1 x len) or 2-D.

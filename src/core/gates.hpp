@@ -1,5 +1,5 @@
-// Gate matrices in SPEC's conventions: RX(a) = exp(-i a X/2), RY(a) = exp(-i a Y/2),
-// RZ(a) = exp(-i a Z/2), RZZ(a) = exp(-i a Z(x)Z/2), CZ = diag(1, 1, 1, -1).
+// Gate matrices in docs/model.md's conventions (section 1): RX(a) = exp(-i a X/2), RY(a) = exp(-i a
+// Y/2), RZ(a) = exp(-i a Z/2), RZZ(a) = exp(-i a Z(x)Z/2), CZ = diag(1, 1, 1, -1).
 #pragma once
 
 #include <cmath>

@@ -282,15 +282,15 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
     const double norm_v = std::sqrt(r.outputs.probabilities[i]);
     const cplx* out = r.outputs.states.row(i).data();
     const cplx* gi = g.row(i - mine.lo).data();
-    // Through the normalization (notes section 2) and the projection (section 3).
+    // Through the normalization and the projection (docs/gradient.md, sections 2 and 3).
     const double re = inner(out, gi, dd).real();
     std::fill(lambda, lambda + c.dim(), Amp(0));
     for (std::size_t x = 0; x < dd; ++x) {
       const cplx v = (gi[x] - re * out[x]) / norm_v;
       lambda[m * dd + x] = Amp(static_cast<T>(v.real()), static_cast<T>(v.imag()));
     }
-    // Adjoint sweep (section 4), gates in reverse order. For the fused gate RY(b) RX(a):
-    // dL/db = Im<l|Y|psi> and dL/da = Im<l|RY X RY^dag|psi> = Im<l|(cos b X - sin b Z)|psi>.
+    // Adjoint sweep (docs/gradient.md, section 4), gates in reverse order. For the fused gate RY(b)
+    // RX(a): dL/db = Im<l|Y|psi> and dL/da = Im<l|RY X RY^dag|psi> = Im<l|(cos b X - sin b Z)|psi>.
     double* grad = per_sample_grad_.data() + i;  // column-major: stride n between params
     for (int l = c.layers() - 1; l >= 0; --l) {
       for (int q = nq - 1; q >= 0; --q) {

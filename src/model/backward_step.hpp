@@ -1,6 +1,6 @@
 // One backward (denoising) step on a batch: PQC, ancilla measurement, post-measurement
 // normalization, MMD loss to a target batch, and its exact gradient by the adjoint method
-// (derivation: shared/notes/adjoint-gradient.md). Sampled outcomes are held fixed; the
+// (derivation: docs/gradient.md). Sampled outcomes are held fixed; the
 // 1/sqrt(p_m) normalization is differentiated.
 #pragma once
 
@@ -82,7 +82,7 @@ class StepGradient {
   RealMatrix per_sample_grad_;  // N x P, summed in sample order (determinism)
 };
 
-// dL/d(psi_i^*) of L = MMD(outputs, targets) for every output row (notes section 1).
+// dL/d(psi_i^*) of L = MMD(outputs, targets) for every output row (docs/gradient.md, section 1).
 StateMatrix mmd_output_gradient(const StateMatrix& outputs, const StateMatrix& targets);
 
 }  // namespace quddpm

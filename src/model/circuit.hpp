@@ -1,5 +1,5 @@
-// The hardware-efficient PQC of one backward step (SPEC section 4) on ntot = n + na qubits.
-// Layer l: RX(theta[2 ntot l + q]) then RY(theta[2 ntot l + ntot + q]) on every qubit q,
+// The hardware-efficient PQC of one backward step (docs/model.md, section 4) on ntot = n + na
+// qubits. Layer l: RX(theta[2 ntot l + q]) then RY(theta[2 ntot l + ntot + q]) on every qubit q,
 // then CZ on (0,1), (2,3), ... and on (1,2), (3,4), ...
 #pragma once
 

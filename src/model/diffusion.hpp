@@ -1,4 +1,4 @@
-// Forward diffusion (scrambling) of SPEC section 3.
+// Forward diffusion (scrambling) of docs/model.md, section 3.
 #pragma once
 
 #include <cmath>

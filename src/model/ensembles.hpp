@@ -1,4 +1,4 @@
-// Seeded random ensembles of SPEC section 2. State i draws only from its own stream
+// Seeded random ensembles of docs/model.md, section 2. State i draws only from its own stream
 // stream_key(seed, {i}), so ensembles do not depend on the thread count.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Distances between ensembles (SPEC section 6).
+// Distances between ensembles (docs/model.md, section 6).
 #pragma once
 
 #include "core/pace.hpp"

@@ -1,4 +1,4 @@
-// Sequential QuDDPM training (SPEC section 5): forward diffusion, then one PQC per step,
+// Sequential QuDDPM training (docs/model.md, section 5): forward diffusion, then one PQC per step,
 // trained from t = T-1 down to 0 on the outputs of the already trained later steps.
 #pragma once
 

@@ -12,7 +12,7 @@
 
 namespace quddpm {
 
-// Where the backward process starts (SPEC section 5).
+// Where the backward process starts (docs/model.md, section 5).
 enum class PriorKind { Haar, Diffused, Cluster };
 
 // How each cycle's PQC parameters start: N(0, std^2) or U[-s, s] with s = c / L (a separate c
