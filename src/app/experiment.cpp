@@ -33,15 +33,7 @@ Sampler file_sampler(const std::string& path, int n_data, int needed) {
       throw std::invalid_argument(path + ": holds " + std::to_string(pool->rows()) +
                                   " states, cannot draw " + std::to_string(count) +
                                   " distinct ones from it");
-    Rng rng(seed);
-    std::vector<Eigen::Index> idx(pool->rows());
-    std::iota(idx.begin(), idx.end(), Eigen::Index{0});
-    StateMatrix out(count, pool->cols());
-    for (int k = 0; k < count; ++k) {
-      std::swap(idx[k], idx[k + rng.below(idx.size() - k)]);
-      out.row(k) = pool->row(idx[k]);
-    }
-    return out;
+    return draw_without_replacement(*pool, count, seed);
   };
 }
 

@@ -49,20 +49,6 @@ void HeaCircuit::apply(cplx* psi, const double* theta) const {
   apply(psi, fused_gates(theta));
 }
 
-void HeaCircuit::apply_reference(cplx* psi, const double* theta) const {
-  const int nq = num_qubits();
-  for (int l = 0; l < layers_; ++l) {
-    for (int q = 0; q < nq; ++q)
-      reference::apply_1q(psi, nq, q, gate_rx(theta[rx_index(l, q)]));
-    for (int q = 0; q < nq; ++q)
-      reference::apply_1q(psi, nq, q, gate_ry(theta[ry_index(l, q)]));
-    for (int q = 0; q + 1 < nq; q += 2)
-      reference::apply_cz(psi, nq, q, q + 1);
-    for (int q = 1; q + 1 < nq; q += 2)
-      reference::apply_cz(psi, nq, q, q + 1);
-  }
-}
-
 template void HeaCircuit::apply(std::complex<double>*, const std::vector<Gate2x2>&) const;
 template void HeaCircuit::apply(std::complex<float>*, const std::vector<Gate2x2>&) const;
 template void HeaCircuit::apply_entangler(std::complex<double>*) const;

@@ -38,9 +38,6 @@ class HeaCircuit {
   template <class T>
   void apply(std::complex<T>* psi, const std::vector<Gate2x2>& gates) const;
 
-  // Same unitary, gate by gate with the reference kernels (the yardstick for tests).
-  void apply_reference(cplx* psi, const double* theta) const;
-
   // The fused gate RY(theta_ry) RX(theta_rx) of qubit q in a layer.
   Gate2x2 fused_gate(const double* theta, int layer, int q) const;
 

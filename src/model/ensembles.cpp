@@ -1,5 +1,9 @@
 #include "model/ensembles.hpp"
 
+#include <string>
+
+#include <numeric>
+
 #include <stdexcept>
 
 #include "core/parallel.hpp"
@@ -56,6 +60,22 @@ StateMatrix make_cluster(int nqubits, int count, const ClusterParams& p, std::ui
     for (std::size_t x = 1; x < d; ++x)
       row[x] = sigma * rng.complex_normal();
   });
+}
+
+StateMatrix draw_without_replacement(const StateMatrix& pool, int count, std::uint64_t seed) {
+  if (count > pool.rows())
+    throw std::invalid_argument("cannot draw " + std::to_string(count) + " distinct states from " +
+                                std::to_string(pool.rows()));
+  Rng rng(seed);
+  std::vector<Eigen::Index> idx(pool.rows());
+  std::iota(idx.begin(), idx.end(), Eigen::Index{0});
+  StateMatrix out(count, pool.cols());
+  for (int k = 0; k < count; ++k) {
+    const auto j = k + static_cast<Eigen::Index>(rng.below(idx.size() - k));
+    std::swap(idx[k], idx[j]);
+    out.row(k) = pool.row(idx[k]);
+  }
+  return out;
 }
 
 }  // namespace quddpm

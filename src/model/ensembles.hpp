@@ -30,4 +30,9 @@ StateMatrix make_haar(int nqubits, int count, std::uint64_t seed);
 StateMatrix make_ghz(int nqubits, int count, const GhzParams& p, std::uint64_t seed);
 StateMatrix make_cluster(int nqubits, int count, const ClusterParams& p, std::uint64_t seed);
 
+// `count` distinct rows of `pool` in the order a partial Fisher-Yates shuffle keyed by `seed`
+// draws them (each epoch's targets from S_t; an npy target's states from its file). Throws
+// when the pool has fewer rows.
+StateMatrix draw_without_replacement(const StateMatrix& pool, int count, std::uint64_t seed);
+
 }  // namespace quddpm

@@ -25,20 +25,6 @@ void validate(const TrainingSettings& s) {
   if (!s.sample_target) throw std::invalid_argument("no target sampler");
 }
 
-// N distinct rows of `pool`, drawn by a partial Fisher-Yates shuffle.
-StateMatrix draw_without_replacement(const StateMatrix& pool, int count, std::uint64_t key) {
-  Rng rng(key);
-  std::vector<Eigen::Index> idx(pool.rows());
-  std::iota(idx.begin(), idx.end(), Eigen::Index{0});
-  StateMatrix out(count, pool.cols());
-  for (int k = 0; k < count; ++k) {
-    const auto j = k + static_cast<Eigen::Index>(rng.below(idx.size() - k));
-    std::swap(idx[k], idx[j]);
-    out.row(k) = pool.row(idx[k]);
-  }
-  return out;
-}
-
 // Euclidean norm of each layer's slice of the gradient.
 std::vector<double> layer_norms(const RealVector& grad, int layers) {
   std::vector<double> out(layers);
