@@ -76,7 +76,8 @@ SlurmdUser=$(id -un)
 SlurmctldPort=${QUDDPM_SLURM_PORT:-6817}
 SlurmdPort=$(( ${QUDDPM_SLURM_PORT:-6817} + 1 ))
 AuthType=auth/munge
-AuthInfo=socket=$dir/munge.socket
+# cred_expire: a requeued job may start again after 10 s (Slurm's default holds it 120 s).
+AuthInfo=socket=$dir/munge.socket,cred_expire=10
 CredType=cred/munge
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool

@@ -66,9 +66,16 @@ if [ "$status" -eq 0 ]; then
 fi
 if [ "$stopped" = 1 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
   task="${SLURM_ARRAY_JOB_ID:-$SLURM_JOB_ID}${SLURM_ARRAY_TASK_ID:+_$SLURM_ARRAY_TASK_ID}"
-  echo "stopped $name (exit $status, checkpoint kept); requeueing task $task"
-  # Already requeued when the signal came from `scontrol requeue`: then this one is refused.
-  scontrol requeue "$task" 2> /dev/null || true
+  # A job Slurm is already ending (`scontrol requeue`, a preemption that requeues, scancel) is
+  # COMPLETING: Slurm decides what comes next. A running one got the warning before its time
+  # limit (or `scancel --signal=TERM`): it requeues itself.
+  state=$(squeue -h -j "$task" -o %T 2> /dev/null || true)
+  if [ "$state" = RUNNING ]; then
+    echo "stopped $name (exit $status, checkpoint kept); requeueing task $task"
+    scontrol requeue "$task" || echo "sweep_run.sh: could not requeue $task; resubmit the sweep to continue $name"
+  else
+    echo "stopped $name (exit $status, checkpoint kept); Slurm is ending task $task (${state:-gone})"
+  fi
   exit "$status"
 fi
 echo "FAILED $name (exit $status, see $out/logs/$name.log)"
