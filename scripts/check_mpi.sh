@@ -53,7 +53,7 @@ np.save(f"{d}/p.npy", rng.uniform(-1, 1, size=2 * (2 + 1) * 3))
 np.save(f"{d}/o.npy", np.array([0, 1, 0, 1, 1, 0, 1], dtype=np.int64))
 np.save(f"{d}/bad.npy", np.array([0, 1, 0, 1, 1, 0, 2], dtype=np.int64))
 PY
-grad=(gradient --inputs "$tmp/x.npy" --targets "$tmp/y.npy" --params "$tmp/p.npy" --ancillas 1 --layers 3)
+grad=(gradient --inputs "$tmp/x.npy" --targets "$tmp/y.npy" --params "$tmp/p.npy" --ancilla 1 --layers 3)
 "$ref_bin" "${grad[@]}" --outcomes "$tmp/o.npy" > "$tmp/grad_ref.json" || fail "gradient failed"
 for np in 2 3; do
   mpi "$np" "${grad[@]}" --outcomes "$tmp/o.npy" > "$tmp/grad$np.json" || fail "mpirun -np $np gradient failed"

@@ -55,7 +55,7 @@ def haar(n, count, rng):
 
 def gradient(binary, files, layers, precision):
     cmd = [binary, "gradient", "--inputs", files["x"], "--targets", files["y"], "--params",
-           files["p"], "--outcomes", files["o"], "--ancillas", str(NA), "--layers", str(layers),
+           files["p"], "--outcomes", files["o"], "--ancilla", str(NA), "--layers", str(layers),
            "--threads", "1", "--precision", precision]
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:

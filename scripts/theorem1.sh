@@ -12,7 +12,7 @@
 #                    set_size.png.
 #
 #   scripts/theorem1.sh [--scan n|set-size] [--out DIR] [--draws K] [--samples "S..."]
-#                       [--layers L] [--ancillas NA] [--qubits "N..."] [--threads T] [--bin PATH]
+#                       [--layers L] [--ancilla NA] [--qubits "N..."] [--threads T] [--bin PATH]
 #
 # Both scans use L = 4 layers and 1 ancilla unless told otherwise; DIR defaults to runs/theorem1.
 set -euo pipefail
@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
     --draws) draws="$2"; shift 2 ;;
     --samples) samples="$2"; shift 2 ;;
     --layers) layers="$2"; shift 2 ;;
-    --ancillas) ancillas="$2"; shift 2 ;;
+    --ancilla|--ancillas) ancillas="$2"; shift 2 ;;
     --qubits) qubits="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --bin) bin="$2"; shift 2 ;;
@@ -49,7 +49,7 @@ mkdir -p "$out"
 for n in $qubits; do
   start=$(date +%s.%N)
   for s in $samples; do
-    "$bin" variance --qubits "$n" --ancillas "$ancillas" --layers "$layers" --draws "$draws" \
+    "$bin" variance --qubits "$n" --ancilla "$ancillas" --layers "$layers" --draws "$draws" \
       --samples "$s" --seed 1 --threads "$threads" >> "$out/$name.jsonl.tmp"
   done
   printf 'theorem1.sh: n = %s done (%.1f s)\n' "$n" "$(echo "$(date +%s.%N) - $start" | bc)" >&2

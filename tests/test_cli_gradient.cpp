@@ -31,7 +31,7 @@ TEST(CliGradient, MatchesDenseLossAndItsFiniteDifferences) {
   npy::write_ints(f + "o.npy", outcomes);
 
   auto r = run_quddpm("gradient --inputs " + f + "x.npy --targets " + f + "y.npy --params " + f +
-                      "p.npy --outcomes " + f + "o.npy --ancillas 2 --layers 2");
+                      "p.npy --outcomes " + f + "o.npy --ancilla 2 --layers 2");
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   const auto grad = j["grad"].get<std::vector<double>>();
@@ -76,7 +76,7 @@ TEST(CliGradient, ImprobableOutcomeAndWrongShapesRefused) {
        {Bad{"--params " + f + "p0.npy --outcomes " + f + "o_bad.npy", "probability"},
         Bad{"--params " + f + "p_short.npy --outcomes " + f + "o_bad.npy", "p_short.npy"},
         Bad{"--params " + f + "p0.npy --outcomes " + f + "o_one.npy", "o_one.npy"}}) {
-    auto r = run_quddpm(base + c.args + " --ancillas 1 --layers 1");
+    auto r = run_quddpm(base + c.args + " --ancilla 1 --layers 1");
     EXPECT_NE(r.status, 0) << c.args;
     EXPECT_NE(r.err.find(c.needle), std::string::npos) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;

@@ -1,3 +1,4 @@
+#include <spdlog/spdlog.h>
 #include <cerrno>
 #include <cstdlib>
 #include <string>
@@ -29,6 +30,20 @@ CLI::Validator threads_check() {
                         ", found '" + s + "'";
       },
       "THREADS");
+}
+
+std::pair<CLI::Option*, CLI::Option*> add_ancilla_option(CLI::App* cmd, int* value,
+                                                         const std::string& help) {
+  auto* current = cmd->add_option("--ancilla", *value, help)->check(CLI::NonNegativeNumber);
+  auto* old = cmd->add_option("--ancillas", *value, "deprecated spelling of --ancilla")
+                  ->check(CLI::NonNegativeNumber)
+                  ->each([](const std::string&) {
+                    spdlog::warn(
+                        "warning: --ancillas is deprecated: use --ancilla (as the config's "
+                        "qubits.ancilla)");
+                  });
+  current->excludes(old);
+  return {current, old};
 }
 
 }  // namespace quddpm::app

@@ -31,13 +31,13 @@ void run_gradient(const GradientArgs& a) {
                                 " amplitudes, but the inputs have " + std::to_string(x.cols()));
   const int n = qubits_of(x);
   if (n + a.ancillas > 30)
-    throw std::invalid_argument("--ancillas: " + std::to_string(n) + " data + " +
+    throw std::invalid_argument("--ancilla: " + std::to_string(n) + " data + " +
                                 std::to_string(a.ancillas) + " ancilla qubits exceed 30");
   // In 64 bits: a huge --layers must be refused, not wrapped to a negative count.
   const long long wanted = 2LL * (n + a.ancillas) * a.layers;
   if (wanted != p.size())
     throw std::invalid_argument(a.params + ": expected " + std::to_string(wanted) +
-                                " parameters (2 (n + na) L with --ancillas " +
+                                " parameters (2 (n + na) L with --ancilla " +
                                 std::to_string(a.ancillas) + " and --layers " +
                                 std::to_string(a.layers) + "), found " + std::to_string(p.size()));
   const HeaCircuit circuit(n, a.ancillas, a.layers);
@@ -81,9 +81,7 @@ void add_gradient_command(CLI::App& app) {
       ->required();
   cmd->add_option("--outcomes", a->outcomes, "ancilla outcome per input O (.npy int64, N)")
       ->required();
-  cmd->add_option("--ancillas", a->ancillas, "number of ancilla qubits na")
-      ->required()
-      ->check(CLI::NonNegativeNumber);
+  const auto ancilla = add_ancilla_option(cmd, &a->ancillas, "number of ancilla qubits na");
   cmd->add_option("--layers", a->layers, "number of PQC layers L")
       ->required()
       ->check(CLI::PositiveNumber);
@@ -93,7 +91,13 @@ void add_gradient_command(CLI::App& app) {
       ->check(CLI::IsMember({"double", "single"}));
   // Under MPI every process reads the inputs and evaluates its share of the samples; the
   // first prints the result.
-  cmd->callback([a] { collectively([&] { run_gradient(*a); }); });
+  cmd->callback([a, ancilla] {
+    collectively([&] {
+      if (ancilla.first->count() + ancilla.second->count() == 0)
+        throw std::invalid_argument("--ancilla is required (the number of ancilla qubits na)");
+      run_gradient(*a);
+    });
+  });
 }
 
 }  // namespace quddpm::app

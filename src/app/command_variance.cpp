@@ -1,7 +1,5 @@
-// `quddpm variance`: the numerical side of the paper's Theorem 1. Over K independent draws of
-// (Haar input set S~, Haar target set, PQC parameters theta ~ U[0, 2 pi)) it evaluates one
-// backward step's exact gradient (the training code path, with sampled ancilla outcomes) and
-// prints the mean and variance of every gradient component over the draws as one JSON object.
+// `quddpm variance`: the Theorem 1 check (model/gradient_variance.hpp) from its options, printed
+// as one JSON object: the mean and variance of every gradient component over the draws.
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -11,9 +9,7 @@
 
 #include "app/collective.hpp"
 #include "app/commands.hpp"
-#include "core/rng.hpp"
-#include "model/backward_step.hpp"
-#include "model/ensembles.hpp"
+#include "model/gradient_variance.hpp"
 
 namespace quddpm::app {
 
@@ -24,10 +20,6 @@ struct VarianceArgs {
   std::string precision = "double";
 };
 
-constexpr double kPi = 3.14159265358979323846;
-
-// Stream tags of this command's draws.
-enum : std::uint64_t { kVarInputs = 1, kVarTargets = 2, kVarParams = 3, kVarOutcomes = 4 };
 }  // namespace
 
 void add_variance_command(CLI::App& app) {
@@ -39,8 +31,10 @@ void add_variance_command(CLI::App& app) {
   cmd->add_option("--qubits", a->qubits, "number of data qubits n")
       ->required()
       ->check(CLI::Range(1, 20));
-  cmd->add_option("--ancillas", a->ancillas, "number of ancilla qubits na (default 1)")
-      ->check(CLI::Range(0, 8));
+  const auto ancilla =
+      add_ancilla_option(cmd, &a->ancillas, "number of ancilla qubits na (default 1, at most 8)");
+  ancilla.first->check(CLI::Range(0, 8));
+  ancilla.second->check(CLI::Range(0, 8));
   cmd->add_option("--layers", a->layers, "number of PQC layers L (default 2)")
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--draws", a->draws, "number of random draws K (default 100)")
@@ -57,33 +51,18 @@ void add_variance_command(CLI::App& app) {
     require_one_process("variance");
     apply_thread_option(a->threads);
     if (a->qubits + a->ancillas > 24)
-      throw std::invalid_argument("--ancillas: " + std::to_string(a->qubits) + " data + " +
+      throw std::invalid_argument("--ancilla: " + std::to_string(a->qubits) + " data + " +
                                   std::to_string(a->ancillas) + " ancilla qubits exceed 24");
-    const HeaCircuit circuit(a->qubits, a->ancillas, a->layers);
-    const Eigen::Index p = circuit.num_params();
-    StepGradient step(circuit, precision_named(a->precision));
-    // Welford's running mean and sum of squared deviations, per component.
-    RealVector mean = RealVector::Zero(p), m2 = RealVector::Zero(p);
-    double loss_sum = 0, norm_sq_sum = 0;
-    for (int k = 0; k < a->draws; ++k) {
-      const auto uk = static_cast<std::uint64_t>(k);
-      const StateMatrix inputs =
-          make_haar(a->qubits, a->samples, stream_key(a->seed, {kVarInputs, uk}));
-      const StateMatrix targets =
-          make_haar(a->qubits, a->samples, stream_key(a->seed, {kVarTargets, uk}));
-      Rng rng(stream_key(a->seed, {kVarParams, uk}));
-      RealVector theta(p);
-      for (Eigen::Index j = 0; j < p; ++j)
-        theta[j] = rng.uniform(0, 2 * kPi);
-      const LossAndGradient r = step.evaluate(
-          theta.data(), inputs, targets, sampled_outcomes(stream_key(a->seed, {kVarOutcomes, uk})));
-      loss_sum += r.loss;
-      norm_sq_sum += r.grad.squaredNorm();
-      const RealVector delta = r.grad - mean;
-      mean += delta / (k + 1);
-      m2 += delta.cwiseProduct(r.grad - mean);
-    }
-    const RealVector var = m2 / (a->draws - 1);  // unbiased sample variance
+    GradientVarianceSettings s;
+    s.n_data = a->qubits;
+    s.n_ancilla = a->ancillas;
+    s.layers = a->layers;
+    s.draws = a->draws;
+    s.samples = a->samples;
+    s.seed = a->seed;
+    s.precision = precision_named(a->precision);
+    const GradientStatistics g = gradient_variance(s);
+    const auto p = g.mean.size();
     nlohmann::json out;
     out["qubits"] = a->qubits;
     out["ancillas"] = a->ancillas;
@@ -92,13 +71,11 @@ void add_variance_command(CLI::App& app) {
     out["samples"] = a->samples;
     out["seed"] = a->seed;
     out["num_params"] = p;
-    out["mean_loss"] = loss_sum / a->draws;
-    // Mean over the draws of |grad|^2 / P: the variance averaged over components when the
-    // mean gradient vanishes.
-    out["mean_sq_grad_per_param"] = norm_sq_sum / a->draws / static_cast<double>(p);
-    out["mean_variance"] = var.mean();
-    out["grad_mean"] = std::vector<double>(mean.data(), mean.data() + p);
-    out["grad_variance"] = std::vector<double>(var.data(), var.data() + p);
+    out["mean_loss"] = g.mean_loss;
+    out["mean_sq_grad_per_param"] = g.mean_sq_grad_per_param;
+    out["mean_variance"] = g.variance.mean();
+    out["grad_mean"] = std::vector<double>(g.mean.data(), g.mean.data() + p);
+    out["grad_variance"] = std::vector<double>(g.variance.data(), g.variance.data() + p);
     std::cout << out.dump() << "\n";
   });
 }

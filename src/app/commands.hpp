@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 namespace quddpm::app {
 
@@ -19,6 +21,11 @@ struct ExitError : std::runtime_error {
   ExitError(int status, const std::string& what) : std::runtime_error(what), status(status) {}
   int status;
 };
+
+// --ancilla N (as the config's qubits.ancilla) and its old spelling --ancillas, which still
+// works but warns on stderr. Returns both options, so a command can check that one was given.
+std::pair<CLI::Option*, CLI::Option*> add_ancilla_option(CLI::App* cmd, int* value,
+                                                         const std::string& help);
 
 // Applies --threads: 0 keeps OpenMP's default.
 void apply_thread_option(int threads);
