@@ -17,24 +17,7 @@ import time
 
 import numpy as np
 
-
-def cnormal(rng, shape):
-    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
-
-
-def ghz(rng, n, N, th=(np.pi / 2 - 0.3, np.pi / 2 + 0.3), ph=(-0.3, 0.3), noise=0.08):
-    """docs/model.md section 2: the noise vector has expected norm `noise` (noise / sqrt(2^n) per amplitude)."""
-    theta, phi = rng.uniform(*th, N), rng.uniform(*ph, N)
-    a = noise / np.sqrt(2 ** n) * cnormal(rng, (N, 2 ** n))
-    a[:, 0] += np.cos(theta / 2)
-    a[:, -1] += np.exp(1j * phi) * np.sin(theta / 2)
-    return a / np.linalg.norm(a, axis=1, keepdims=True)
-
-
-def mmd_to_haar(a):
-    N, d = a.shape
-    f = np.abs(a.conj() @ a.T) ** 2
-    return (f.sum() - np.trace(f)) / (N * (N - 1)) - 1.0 / d
+from quddpm_ref import ghz, mmd_to_haar
 
 
 def schedule(start, end, T):

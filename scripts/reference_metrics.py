@@ -23,26 +23,9 @@ import sys
 
 import numpy as np
 
+from quddpm_ref import cluster, ghz, haar, mmd, mmd_to_haar
+
 EPS = 1e-10
-
-
-def fidelities(a, b):
-    """|<a_i|b_j>|^2 for all rows i of a, j of b."""
-    return np.abs(a.conj() @ b.T) ** 2
-
-
-def mmd(a, b):
-    return (fidelities(a, a).mean() + fidelities(b, b).mean()
-            - 2.0 * fidelities(a, b).mean())
-
-
-def mmd_to_haar(a):
-    n_states, d = a.shape
-    if n_states < 2:
-        return float("nan")
-    f = fidelities(a, a)
-    off = (f.sum() - np.trace(f)) / (n_states * (n_states - 1))
-    return off - 1.0 / d
 
 
 def basis_distribution(a):
@@ -79,36 +62,6 @@ def metrics(model, target):
 
 
 # ---- test ensembles (docs/model.md, section 2) --------------------------------------
-def cnormal(rng, shape):
-    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
-
-
-def normalize(a):
-    return a / np.linalg.norm(a, axis=1, keepdims=True)
-
-
-def haar(rng, n, N):
-    return normalize(cnormal(rng, (N, 2 ** n)))
-
-
-def cluster(rng, n, N, scale=0.24):
-    """docs/model.md section 2: |0..0> + (scale / sqrt(2^n - 1)) z on the other amplitudes, normalized."""
-    a = np.zeros((N, 2 ** n), complex)
-    a[:, 0] = 1.0
-    a[:, 1:] = scale / np.sqrt(2 ** n - 1) * cnormal(rng, (N, 2 ** n - 1))
-    return normalize(a)
-
-
-def ghz(rng, n, N, noise=0.08):
-    """docs/model.md section 2: the noise vector has expected norm `noise` (noise / sqrt(2^n) per amplitude)."""
-    th = rng.uniform(np.pi / 2 - 0.3, np.pi / 2 + 0.3, N)
-    ph = rng.uniform(-0.3, 0.3, N)
-    a = noise / np.sqrt(2 ** n) * cnormal(rng, (N, 2 ** n))
-    a[:, 0] += np.cos(th / 2)
-    a[:, -1] += np.exp(1j * ph) * np.sin(th / 2)
-    return normalize(a)
-
-
 def generate(outdir, seed=12345):
     rng = np.random.default_rng(seed)
     os.makedirs(outdir, exist_ok=True)
