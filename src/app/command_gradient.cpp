@@ -10,6 +10,7 @@
 #include "app/npy.hpp"
 #include "core/ensemble_ops.hpp"
 #include "model/backward_step.hpp"
+#include "model/limits.hpp"
 
 namespace quddpm::app {
 
@@ -30,11 +31,12 @@ void run_gradient(const GradientArgs& a) {
     throw std::invalid_argument(a.targets + ": states of " + std::to_string(y.cols()) +
                                 " amplitudes, but the inputs have " + std::to_string(x.cols()));
   const int n = qubits_of(x);
-  if (n + a.ancillas > 30)
+  if (n + a.ancillas > kMaxQubits)
     throw std::invalid_argument("--ancilla: " + std::to_string(n) + " data + " +
-                                std::to_string(a.ancillas) + " ancilla qubits exceed 30");
+                                std::to_string(a.ancillas) + " ancilla qubits exceed " +
+                                std::to_string(kMaxQubits));
   // In 64 bits: a huge --layers must be refused, not wrapped to a negative count.
-  const long long wanted = 2LL * (n + a.ancillas) * a.layers;
+  const long long wanted = pqc_param_count(n, a.ancillas, a.layers);
   if (wanted != p.size())
     throw std::invalid_argument(a.params + ": expected " + std::to_string(wanted) +
                                 " parameters (2 (n + na) L with --ancilla " +

@@ -56,6 +56,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/ensembles.hpp"
+#include "model/limits.hpp"
 
 namespace quddpm::config {
 
@@ -69,7 +70,7 @@ inline constexpr double kImprovedTargetMmdToHaar = 0.35;
 inline constexpr double kDefaultCheckpointSeconds = 300;
 
 // Largest data + ancilla count accepted at all, whatever the memory.
-inline constexpr int kMaxTotalQubits = 30;
+inline constexpr int kMaxTotalQubits = kMaxQubits;
 
 struct TargetSpec {
   std::string kind;       // "ghz" | "cluster" | "haar" | "npy"

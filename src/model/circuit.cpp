@@ -3,13 +3,16 @@
 #include <stdexcept>
 
 #include "core/kernels.hpp"
+#include "model/limits.hpp"
 
 namespace quddpm {
 
 HeaCircuit::HeaCircuit(int n_data, int n_ancilla, int layers)
     : n_data_(n_data), n_ancilla_(n_ancilla), layers_(layers) {
-  if (n_data < 1 || n_ancilla < 0 || layers < 1 || n_data + n_ancilla > 30)
-    throw std::invalid_argument("HeaCircuit: need n_data >= 1, n_ancilla >= 0, layers >= 1");
+  if (n_data < 1 || n_ancilla < 0 || layers < 1 || n_data + n_ancilla > kMaxQubits)
+    throw std::invalid_argument(
+        "HeaCircuit: need n_data >= 1, n_ancilla >= 0, layers >= 1, n_data + n_ancilla <= " +
+        std::to_string(kMaxQubits));
 }
 
 Gate2x2 HeaCircuit::fused_gate(const double* theta, int layer, int q) const {

@@ -8,6 +8,7 @@
 
 #include "core/gates.hpp"
 #include "core/types.hpp"
+#include "model/limits.hpp"
 
 namespace quddpm {
 
@@ -19,7 +20,7 @@ class HeaCircuit {
   int n_ancilla() const { return n_ancilla_; }
   int num_qubits() const { return n_data_ + n_ancilla_; }
   int layers() const { return layers_; }
-  int num_params() const { return 2 * num_qubits() * layers_; }
+  int num_params() const { return static_cast<int>(pqc_param_count(n_data_, n_ancilla_, layers_)); }
   std::size_t dim() const { return dim_of(num_qubits()); }
 
   int rx_index(int layer, int q) const { return 2 * num_qubits() * layer + q; }

@@ -8,13 +8,15 @@
 
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
+#include "model/limits.hpp"
 
 namespace quddpm {
 
 namespace {
 
 void check(int nqubits, int count) {
-  if (nqubits < 1 || nqubits > 30) throw std::invalid_argument("qubit count must be 1..30");
+  if (nqubits < 1 || nqubits > kMaxQubits)
+    throw std::invalid_argument("qubit count must be 1.." + std::to_string(kMaxQubits));
   if (count < 1) throw std::invalid_argument("ensemble size must be at least 1");
 }
 

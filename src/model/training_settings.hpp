@@ -8,6 +8,7 @@
 
 #include "core/types.hpp"
 #include "model/ensembles.hpp"
+#include "model/limits.hpp"
 #include "model/precision.hpp"
 
 namespace quddpm {
@@ -48,7 +49,7 @@ struct TrainingSettings {
 
   int steps() const { return static_cast<int>(schedule.size()); }
   int total_qubits() const { return n_data + n_ancilla; }
-  int num_params() const { return 2 * total_qubits() * layers; }
+  int num_params() const { return static_cast<int>(pqc_param_count(n_data, n_ancilla, layers)); }
 };
 
 }  // namespace quddpm
