@@ -444,12 +444,10 @@ struct Kernels {
 
   static void simd_gram_rows(const Amp* a, std::int64_t na, const Amp* b, std::int64_t nb,
                              std::int64_t d, Amp* out) {
-    if (hn::Lanes(D()) < 2 || d % amps_per_reg() != 0)
-      return portable::gram_rows(a, na, b, nb, d, out);
-    for (std::int64_t i = 0; i < na; i += kRowBlock)
-      with_block_rows(na - i, [&](auto rows) {
-        gram_block<decltype(rows)::value>(a + i * d, b, nb, d, out + i * nb, nb);
-      });
+    if (!rows_fit_registers(d)) return portable::gram_rows(a, na, b, nb, d, out);
+    for_row_blocks(na, [&](std::int64_t i, auto rows) {
+      gram_block<decltype(rows)::value>(a + i * d, b, nb, d, out + i * nb, nb);
+    });
   }
 
   // X registers of R output rows: out_r = sum_k c[r][k] rows_k, k in order for every amplitude
@@ -505,29 +503,37 @@ struct Kernels {
 
   static void simd_combine_rows(const cplx* c, std::int64_t n, const Amp* rows, std::int64_t m,
                                 std::int64_t d, Amp* out) {
-    if (hn::Lanes(D()) < 2 || d % amps_per_reg() != 0)
-      return portable::combine_rows(c, n, rows, m, d, out);
-    for (std::int64_t i = 0; i < n; i += kRowBlock)
-      with_block_rows(n - i, [&](auto r) {
-        combine_rows_block<decltype(r)::value>(c + i * m, m, rows, d, out + i * d);
-      });
+    if (!rows_fit_registers(d)) return portable::combine_rows(c, n, rows, m, d, out);
+    for_row_blocks(n, [&](std::int64_t i, auto r) {
+      combine_rows_block<decltype(r)::value>(c + i * m, m, rows, d, out + i * d);
+    });
   }
 
   // Rows handled together by the ensemble products: enough independent accumulators to hide
   // the FMA latency, few enough to stay in 16 registers.
   static constexpr int kRowBlock = 4;
-  // f(std::integral_constant<int, min(left, kRowBlock)>{}).
+  // Rows of d amplitudes fill whole registers (else the ensemble products run portable).
+  static bool rows_fit_registers(std::int64_t d) {
+    return hn::Lanes(D()) >= 2 && d % amps_per_reg() == 0;
+  }
+  // f(i, std::integral_constant<int, R>{}) for the blocks [i, i + R) covering n rows, R =
+  // min(n - i, kRowBlock).
   template <class F>
-  static void with_block_rows(std::int64_t left, F&& f) {
-    switch (std::min<std::int64_t>(left, kRowBlock)) {
-      case 1:
-        return f(std::integral_constant<int, 1>{});
-      case 2:
-        return f(std::integral_constant<int, 2>{});
-      case 3:
-        return f(std::integral_constant<int, 3>{});
-      default:
-        return f(std::integral_constant<int, 4>{});
+  static void for_row_blocks(std::int64_t n, F&& f) {
+    for (std::int64_t i = 0; i < n; i += kRowBlock) {
+      switch (std::min<std::int64_t>(n - i, kRowBlock)) {
+        case 1:
+          f(i, std::integral_constant<int, 1>{});
+          break;
+        case 2:
+          f(i, std::integral_constant<int, 2>{});
+          break;
+        case 3:
+          f(i, std::integral_constant<int, 3>{});
+          break;
+        default:
+          f(i, std::integral_constant<int, 4>{});
+      }
     }
   }
 };  // struct Kernels
