@@ -22,14 +22,11 @@ struct ConfigArgs {
 };
 
 void run_config(const ConfigArgs& a) {
-  std::vector<std::string> overrides = a.sets;
-  if (a.out_given) {
-    if (a.out.empty())
-      throw std::invalid_argument("--out: expected a results folder, found an empty string");
-    overrides.push_back("output=" + nlohmann::json(a.out).dump());
-  }
-  if (a.seed_given) overrides.push_back("seed=" + std::to_string(a.seed));
-  const config::ExperimentConfig c = config::load(a.config, overrides);
+  if (a.out_given && a.out.empty())
+    throw std::invalid_argument("--out: expected a results folder, found an empty string");
+  const config::ExperimentConfig c = config::load(
+      a.config,
+      config::option_overrides(a.sets, a.out, a.seed_given ? std::optional(a.seed) : std::nullopt));
   const nlohmann::json out = {{"run_id", config::run_id(c)},
                               {"estimated_bytes", config::estimated_bytes(c)},
                               {"config", config::to_json(c)}};

@@ -74,7 +74,7 @@ void run_generate(const GenerateArgs& a) {
   }
   check_writable(a.out, a.force);
   const fs::path dir(a.model);
-  if (!fs::exists(dir / "params.npy", ec) && fs::exists(dir / "checkpoint" / "state.json", ec)) {
+  if (!fs::exists(dir / "params.npy", ec) && has_checkpoint(dir)) {
     throw std::invalid_argument("--model: '" + a.model +
                                 "' is an interrupted run, not a trained "
                                 "model (finish it first: quddpm train --resume " +

@@ -114,10 +114,7 @@ long long epochs_left(const TrainingSettings& s, const std::optional<Checkpoint>
 }
 
 std::vector<std::string> overrides_of(const TrainArgs& a, const std::string& out) {
-  std::vector<std::string> overrides = a.sets;
-  if (!out.empty()) overrides.push_back("output=" + nlohmann::json(out).dump());
-  if (a.seed_given) overrides.push_back("seed=" + std::to_string(a.seed));
-  return overrides;
+  return config::option_overrides(a.sets, out, a.seed_given ? std::optional(a.seed) : std::nullopt);
 }
 
 // One line per suspicious but legal value: the run goes on.
@@ -308,7 +305,7 @@ void resume_train(const TrainArgs& a, StopSignals& stop) {
     warn_about(c);
     settings = make_settings(c);
     require_states_per_process(c.samples, "training.samples");
-    if (fs::exists(staging / kCheckpointDir / "state.json"))
+    if (has_checkpoint(staging))
       ck = read_checkpoint(staging, settings);
     else
       spdlog::info("{} holds no checkpoint (the run stopped during set-up): starting it over",

@@ -683,6 +683,13 @@ bool operator==(const ExperimentConfig& a, const ExperimentConfig& b) {
   return fields(a) == fields(b);
 }
 
+std::vector<std::string> option_overrides(std::vector<std::string> sets, const std::string& out,
+                                          std::optional<std::uint64_t> seed) {
+  if (!out.empty()) sets.push_back("output=" + json(out).dump());
+  if (seed) sets.push_back("seed=" + std::to_string(*seed));
+  return sets;
+}
+
 ExperimentConfig load(const std::string& path, const std::vector<std::string>& overrides) {
   const Ctx ctx(path);
   std::error_code ec;

@@ -130,6 +130,11 @@ struct Error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The overrides the command-line options make, in the order they apply: every --set, then
+// --out as `output` (unless empty), then --seed as `seed` (when given).
+std::vector<std::string> option_overrides(std::vector<std::string> sets, const std::string& out,
+                                          std::optional<std::uint64_t> seed);
+
 // Reads a file, applies "key.path=value" overrides in order, resolves and validates.
 ExperimentConfig load(const std::string& path, const std::vector<std::string>& overrides = {});
 

@@ -12,12 +12,12 @@ namespace fs = std::filesystem;
 
 namespace quddpm::app {
 
-namespace {
-
 bool has_checkpoint(const fs::path& staging) {
   std::error_code ec;
   return fs::exists(staging / kCheckpointDir / "state.json", ec);
 }
+
+namespace {
 
 void write_marker(const fs::path& dir) {
   write_file_atomically((dir / kRunMarker).string(),

@@ -64,4 +64,7 @@ bool is_quddpm_run(const std::filesystem::path& dir);
 // Where a run directory keeps its checkpoint (inside the staging directory).
 inline constexpr const char* kCheckpointDir = "checkpoint";
 
+// True when the staging folder holds a complete checkpoint (its state.json, written last).
+bool has_checkpoint(const std::filesystem::path& staging);
+
 }  // namespace quddpm::app
