@@ -8,6 +8,7 @@
 #include <fstream>
 #include <limits>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -71,12 +72,12 @@ TEST(ConfigPresets, OriginalFillsEveryDefault) {
   const ExperimentConfig c = resolve(json::parse(kMinimal), "configs/orig.json");
   const GhzParams ghz;
   EXPECT_EQ(c.source, "configs/orig.json");
-  EXPECT_EQ(c.model, "original");
+  EXPECT_STREQ(name_of(c.model), "original");
   EXPECT_EQ(c.seed, 1u);
   EXPECT_EQ(c.output, "runs/orig");
   EXPECT_EQ(c.n_data, 4);
   EXPECT_EQ(c.n_ancilla, 3);
-  EXPECT_EQ(c.target.kind, "ghz");
+  EXPECT_STREQ(name_of(c.target.kind), "ghz");
   EXPECT_EQ(c.target.ghz.theta_min, ghz.theta_min);
   EXPECT_EQ(c.target.ghz.theta_max, ghz.theta_max);
   EXPECT_EQ(c.target.ghz.phi_min, ghz.phi_min);
@@ -84,12 +85,12 @@ TEST(ConfigPresets, OriginalFillsEveryDefault) {
   EXPECT_EQ(c.target.ghz.noise, ghz.noise);
   EXPECT_EQ(c.target.npy_path, "");
   EXPECT_EQ(c.steps, 30);
-  EXPECT_EQ(c.schedule_kind, "linear");
+  EXPECT_STREQ(name_of(c.schedule_kind), "linear");
   EXPECT_EQ(c.schedule_start, 0.5);
   EXPECT_EQ(c.schedule_end, 4.0);
-  EXPECT_EQ(c.prior_kind, "haar");
+  EXPECT_STREQ(name_of(c.prior_kind), "haar");
   EXPECT_EQ(c.layers, 14);  // 2 * (4 + 3)
-  EXPECT_EQ(c.init_kind, "normal");
+  EXPECT_STREQ(name_of(c.init_kind), "normal");
   EXPECT_EQ(c.init_std, 1.0);
   EXPECT_EQ(c.samples, 100);
   EXPECT_EQ(c.diffusion_size, 500);
@@ -100,22 +101,22 @@ TEST(ConfigPresets, OriginalFillsEveryDefault) {
 TEST(ConfigPresets, ImprovedFillsEveryDefault) {
   const ExperimentConfig c =
       resolve(json::parse(R"({"model": "improved", "qubits": {"data": 7}})"), "a/b/imp.json");
-  EXPECT_EQ(c.model, "improved");
+  EXPECT_STREQ(name_of(c.model), "improved");
   EXPECT_EQ(c.seed, 1u);
   EXPECT_EQ(c.output, "runs/imp");
   EXPECT_EQ(c.n_data, 7);
   EXPECT_EQ(c.n_ancilla, 3);
-  EXPECT_EQ(c.target.kind, "ghz");
+  EXPECT_STREQ(name_of(c.target.kind), "ghz");
   EXPECT_EQ(c.target.ghz.noise, 0.08);
   EXPECT_EQ(c.steps, 30);
-  EXPECT_EQ(c.schedule_kind, "linear");
-  EXPECT_EQ(c.schedule_start, kImprovedStart);
+  EXPECT_STREQ(name_of(c.schedule_kind), "linear");
+  EXPECT_EQ(c.schedule_start, preset_of(ModelKind::Improved).schedule_start);
   EXPECT_TRUE(c.schedule_end_auto);
-  EXPECT_EQ(c.target_mmd_to_haar, kImprovedTargetMmdToHaar);
+  EXPECT_EQ(c.target_mmd_to_haar, preset_of(ModelKind::Improved).target_mmd_to_haar);
   EXPECT_FALSE(c.calibrated_end.has_value());
-  EXPECT_EQ(c.prior_kind, "diffused");
+  EXPECT_STREQ(name_of(c.prior_kind), "diffused");
   EXPECT_EQ(c.layers, 20);  // 2 * (7 + 3)
-  EXPECT_EQ(c.init_kind, "uniform");
+  EXPECT_STREQ(name_of(c.init_kind), "uniform");
   EXPECT_EQ(c.init_c, 1.0);
   EXPECT_EQ(c.init_ancilla_c, 1.0);
   EXPECT_EQ(c.samples, 100);
@@ -140,7 +141,7 @@ TEST(ConfigPresets, GivenValuesWinAndTheRestComeFromThePreset) {
   EXPECT_EQ(c.schedule_start, 0.2);
   EXPECT_TRUE(c.schedule_end_auto);
   EXPECT_EQ(c.layers, 3);
-  EXPECT_EQ(c.init_kind, "uniform");
+  EXPECT_STREQ(name_of(c.init_kind), "uniform");
   EXPECT_EQ(c.epochs, 10);
   EXPECT_EQ(c.samples, 100);
 }
@@ -180,11 +181,11 @@ TEST(ConfigPresets, ChangingAKindAppliesTheNewKindsDefaults) {
     "circuit": {"init": {"kind": "uniform"}}
   })"),
                                      "x.json");
-  EXPECT_EQ(c.target.kind, "cluster");
+  EXPECT_STREQ(name_of(c.target.kind), "cluster");
   EXPECT_EQ(c.target.cluster.scale, 0.24);
-  EXPECT_EQ(c.prior_kind, "cluster");
+  EXPECT_STREQ(name_of(c.prior_kind), "cluster");
   EXPECT_EQ(c.prior_cluster.scale, 0.24);
-  EXPECT_EQ(c.init_kind, "uniform");
+  EXPECT_STREQ(name_of(c.init_kind), "uniform");
   EXPECT_EQ(c.init_c, 1.0);
 
   const ExperimentConfig d = resolve(json::parse(R"({
@@ -193,11 +194,12 @@ TEST(ConfigPresets, ChangingAKindAppliesTheNewKindsDefaults) {
     "circuit": {"init": {"kind": "normal", "std": 0.5}}
   })"),
                                      "x.json");
-  EXPECT_EQ(d.target.kind, "haar");
-  EXPECT_EQ(d.prior_kind, "haar");
-  EXPECT_EQ(d.init_kind, "normal");
+  EXPECT_STREQ(name_of(d.target.kind), "haar");
+  EXPECT_STREQ(name_of(d.prior_kind), "haar");
+  EXPECT_STREQ(name_of(d.init_kind), "normal");
   EXPECT_EQ(d.init_std, 0.5);
-  EXPECT_EQ(d.schedule_start, kImprovedStart);  // the preset still fills the schedule
+  EXPECT_EQ(d.schedule_start,
+            preset_of(ModelKind::Improved).schedule_start);  // the preset still fills the schedule
 }
 
 TEST(ConfigPresets, NpyPathIsRelativeToTheConfigDirectory) {
@@ -244,9 +246,9 @@ TEST(ConfigOverrides, SetNestedKeysWithTheirJsonTypes) {
   EXPECT_EQ(c.learning_rate, 1e-3);
   EXPECT_EQ(c.output, "runs/x");
   EXPECT_EQ(c.seed, std::numeric_limits<std::uint64_t>::max());
-  EXPECT_EQ(c.model, "improved");
-  EXPECT_EQ(c.prior_kind, "diffused");  // preset of the overridden model
-  EXPECT_EQ(c.schedule_start, kImprovedStart);
+  EXPECT_STREQ(name_of(c.model), "improved");
+  EXPECT_STREQ(name_of(c.prior_kind), "diffused");  // preset of the overridden model
+  EXPECT_EQ(c.schedule_start, preset_of(ModelKind::Improved).schedule_start);
   EXPECT_FALSE(c.schedule_end_auto);
   EXPECT_EQ(c.schedule_end, 2.0);
   EXPECT_EQ(c.layers, 20);  // null removed the file's value: 2 * (7 + 3)
@@ -268,7 +270,7 @@ TEST(ConfigOverrides, ObjectValuesMergeIntoObjects) {
   const ExperimentConfig d = load(path, {R"(qubits={"ancilla": null})"});
   EXPECT_EQ(d.n_ancilla, 3);  // back to the default
   const ExperimentConfig e = load(path, {R"(target={"kind": "cluster", "scale": 0.5})"});
-  EXPECT_EQ(e.target.kind, "cluster");
+  EXPECT_STREQ(name_of(e.target.kind), "cluster");
   EXPECT_EQ(e.target.cluster.scale, 0.5);
   EXPECT_EQ(load(path, {R"(target={"theta_min": 1.0})"}).target.ghz.noise, 0.05);
 }
@@ -294,11 +296,11 @@ TEST(ConfigOverrides, ChangingAKindDropsTheOldKindsKeys) {
   })");
   const ExperimentConfig c =
       load(path, {"target.kind=cluster", "prior.kind=diffused", "circuit.init.kind=uniform"});
-  EXPECT_EQ(c.target.kind, "cluster");
+  EXPECT_STREQ(name_of(c.target.kind), "cluster");
   EXPECT_EQ(c.target.cluster.scale, 0.24);
   EXPECT_EQ(c.target.ghz.noise, GhzParams{}.noise);
-  EXPECT_EQ(c.prior_kind, "diffused");
-  EXPECT_EQ(c.init_kind, "uniform");
+  EXPECT_STREQ(name_of(c.prior_kind), "diffused");
+  EXPECT_STREQ(name_of(c.init_kind), "uniform");
 
   // Then a later override sets the new kind's key.
   EXPECT_EQ(load(path, {"target.kind=cluster", "target.scale=0.2"}).target.cluster.scale, 0.2);
@@ -535,7 +537,7 @@ TEST(ConfigMalformed, EveryErrorNamesTheFileTheKeyAndTheExpectation) {
        "'diffusion.schedule.target_mmd_to_haar' must be a finite number in (0, 1), found 1"},
       {R"({"model": "improved", "qubits": {"data": 4},
            "diffusion": {"schedule": {"target_mmd_to_haar": -0.2}}})",
-       "'diffusion.schedule.target_mmd_to_haar' must be a finite number > 0, found -0.2"},
+       "'diffusion.schedule.target_mmd_to_haar' must be a finite number in (0, 1), found -0.2"},
       {R"({"model": "improved", "qubits": {"data": 4},
            "diffusion": {"schedule": {"calibrated_end": "x"}}})",
        "'diffusion.schedule.calibrated_end' must be a finite number >= 0, found \"x\""},
@@ -689,9 +691,20 @@ void leaf_paths(const json& j, const std::string& prefix, std::set<std::string>&
   }
 }
 
-// docs/config.md's table lists exactly the keys the schema resolves: every kind of every
-// kind-tagged object, both presets, the calibrated end.
-TEST(ConfigDocs, EveryKeyIsDocumentedAndEveryDocumentedKeyExists) {
+TEST(ConfigDocs, ReferenceTableIsTheSchemas) {
+  // docs/config.md holds the table `quddpm config --reference` prints, row for row.
+  std::ifstream in(std::string(QUDDPM_SOURCE_DIR) + "/docs/config.md");
+  ASSERT_TRUE(in) << "docs/config.md not found";
+  std::string documented, line;
+  while (std::getline(in, line))
+    if (line.rfind("|", 0) == 0) documented += line + "\n";
+  EXPECT_EQ(documented, reference_table())
+      << "docs/config.md's key table differs from the schema: paste `quddpm config --reference`";
+}
+
+TEST(ConfigDocs, EveryResolvedKeyIsInTheReference) {
+  // Every leaf of every kind's resolved config (every kind of every kind-tagged object, both
+  // presets, the calibrated end) has a row, and every row is such a leaf.
   std::set<std::string> schema;
   for (const char* text :
        {R"({"model": "original", "qubits": {"data": 2}})",
@@ -704,16 +717,12 @@ TEST(ConfigDocs, EveryKeyIsDocumentedAndEveryDocumentedKeyExists) {
                "circuit": {"init": {"kind": "uniform"}}})"}) {
     leaf_paths(to_json(resolve(json::parse(text), "/data/x.json")), "", schema);
   }
-  std::ifstream in(std::string(QUDDPM_SOURCE_DIR) + "/docs/config.md");
-  ASSERT_TRUE(in) << "docs/config.md not found";
   std::set<std::string> documented;
+  std::istringstream table(reference_table());
   std::string line;
-  while (std::getline(in, line))
+  while (std::getline(table, line))
     if (line.rfind("| `", 0) == 0) documented.insert(line.substr(3, line.find('`', 3) - 3));
-  for (const auto& k : schema)
-    EXPECT_TRUE(documented.count(k)) << k << " is in the schema but not in docs/config.md";
-  for (const auto& k : documented)
-    EXPECT_TRUE(schema.count(k)) << k << " is in docs/config.md but not in the schema";
+  EXPECT_EQ(schema, documented);
 }
 
 }  // namespace

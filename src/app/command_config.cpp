@@ -2,6 +2,7 @@
 // would (every default filled in, every check made) without running anything, and prints one
 // JSON object: the run id, the estimated peak memory of a training run and the resolved
 // config. Sweep scripts use it to check every run before submitting it and to size --mem.
+// `quddpm config --reference` prints the key table of docs/config.md from the schema.
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -18,10 +19,16 @@ struct ConfigArgs {
   std::string config, out;
   std::vector<std::string> sets;
   std::uint64_t seed = 0;
-  bool seed_given = false, out_given = false;
+  bool seed_given = false, out_given = false, reference = false;
 };
 
 void run_config(const ConfigArgs& a) {
+  if (a.reference) {
+    std::cout << config::reference_table();
+    return;
+  }
+  if (a.config.empty())
+    throw std::invalid_argument("config: expected a config file (or --reference)");
   if (a.out_given && a.out.empty())
     throw std::invalid_argument("--out: expected a results folder, found an empty string");
   const config::ExperimentConfig c = config::load(
@@ -39,11 +46,14 @@ void add_config_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "config", "check a config and print it resolved, with its run id and estimated memory");
   auto a = std::make_shared<ConfigArgs>();
-  cmd->add_option("config", a->config, "experiment config (.json)")->required();
+  cmd->add_option("config", a->config, "experiment config (.json)");
+  auto* reference =
+      cmd->add_flag("--reference", a->reference, "print the config keys' reference table");
   auto* out = cmd->add_option("--out", a->out, "results directory (overrides the config's output)");
   auto* seed = cmd->add_option("--seed", a->seed, "random seed (overrides the config's seed)")
                    ->check(unsigned64_check());
   cmd->add_option("--set", a->sets, "override a config key: key.path=value (repeatable)");
+  reference->excludes(out)->excludes(seed);
   cmd->callback([a, seed, out] {
     require_one_process("config");
     a->seed_given = seed->count() > 0;

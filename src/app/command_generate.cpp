@@ -14,6 +14,7 @@
 #include "app/experiment.hpp"
 #include "app/npy.hpp"
 #include "app/run_directory.hpp"
+#include "model/memory.hpp"
 #include "model/metrics.hpp"
 #include "model/trainer.hpp"
 
@@ -48,12 +49,9 @@ void check_writable(const std::string& out, bool force) {
                                 "' is not writable");
 }
 
-// Peak memory of generation: full-register states of one step plus the ensembles.
+// Refuses a sample count whose generation would not fit (model/memory.hpp).
 void check_memory(const config::ExperimentConfig& c, int samples) {
-  const double amp = 16.0;
-  const double bytes =
-      static_cast<double>(samples) *
-      (amp * std::ldexp(1.0, c.n_data + c.n_ancilla) * 2 + amp * std::ldexp(1.0, c.n_data) * 3);
+  const double bytes = static_cast<double>(generation_peak_bytes(c.n_data, c.n_ancilla, samples));
   const double limit = static_cast<double>(config::memory_limit_bytes());
   if (bytes > limit)
     throw std::invalid_argument("--samples: " + std::to_string(samples) + " states of " +

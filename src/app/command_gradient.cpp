@@ -18,7 +18,7 @@ namespace {
 struct GradientArgs {
   std::string inputs, targets, params, outcomes;
   int ancillas = -1, layers = 0, threads = 0;
-  std::string precision = "double";
+  Precision precision = Precision::Double;
 };
 
 void run_gradient(const GradientArgs& a) {
@@ -56,7 +56,7 @@ void run_gradient(const GradientArgs& a) {
                                 std::to_string(x.rows()) + "), found " + std::to_string(o.size()));
   // Row-major flattening of a 1 x P or P x 1 array is the parameter vector itself.
   const RealVector theta = Eigen::Map<const RealVector>(p.data(), p.size());
-  StepGradient step(circuit, precision_named(a.precision));
+  StepGradient step(circuit, a.precision);
   LossAndGradient r;
   try {
     r = step.evaluate(theta.data(), x, y, fixed_outcomes(o));
@@ -90,7 +90,7 @@ void add_gradient_command(CLI::App& app) {
   cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
   cmd->add_option("--precision", a->precision,
                   "the circuit's state vectors in double (default) or single precision")
-      ->check(CLI::IsMember({"double", "single"}));
+      ->transform(CLI::CheckedTransformer(precision_names()));
   // Under MPI every process reads the inputs and evaluates its share of the samples; the
   // first prints the result.
   cmd->callback([a, ancilla] {

@@ -153,7 +153,7 @@ void warn_about(const config::ExperimentConfig& c) {
 // The files a run reads: its config and, for an npy target, the states.
 std::vector<std::string> input_files(const config::ExperimentConfig& c, const std::string& config) {
   std::vector<std::string> in = {config};
-  if (c.target.kind == "npy") in.push_back(c.target.npy_path);
+  if (c.target.kind == config::TargetKind::Npy) in.push_back(c.target.npy_path);
   return in;
 }
 
@@ -190,8 +190,8 @@ void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const T
   spdlog::info(
       "{} {} QuDDPM: {} data + {} ancilla qubits, L = {}, T = {}, {} epochs, {} threads, {} "
       "kernels -> {}",
-      ck ? "resuming" : "training", c.model, c.n_data, c.n_ancilla, c.layers, c.steps, c.epochs,
-      par::max_threads(), active_kernels().name, dir.final_dir().string());
+      ck ? "resuming" : "training", config::name_of(c.model), c.n_data, c.n_ancilla, c.layers,
+      c.steps, c.epochs, par::max_threads(), active_kernels().name, dir.final_dir().string());
   const std::string partial = dir.staging().string(), resume = resume_command(dir.final_dir());
   stop.set_note_for_second_signal(
       ck ? partial + " keeps its checkpoint; resume with: " + resume

@@ -17,7 +17,7 @@ namespace {
 struct VarianceArgs {
   int qubits = 0, ancillas = 1, layers = 2, draws = 100, samples = 10, threads = 0;
   std::uint64_t seed = 1;
-  std::string precision = "double";
+  Precision precision = Precision::Double;
 };
 
 }  // namespace
@@ -46,7 +46,7 @@ void add_variance_command(CLI::App& app) {
   cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
   cmd->add_option("--precision", a->precision,
                   "the circuit's state vectors in double (default) or single precision")
-      ->check(CLI::IsMember({"double", "single"}));
+      ->transform(CLI::CheckedTransformer(precision_names()));
   cmd->callback([a] {
     require_one_process("variance");
     apply_thread_option(a->threads);
@@ -60,7 +60,7 @@ void add_variance_command(CLI::App& app) {
     s.draws = a->draws;
     s.samples = a->samples;
     s.seed = a->seed;
-    s.precision = precision_named(a->precision);
+    s.precision = a->precision;
     const GradientStatistics g = gradient_variance(s);
     const auto p = g.mean.size();
     nlohmann::json out;

@@ -1,44 +1,16 @@
 // Experiment configuration: a JSON file -> a validated, fully resolved ExperimentConfig.
 //
-// Schema (every key except "model" and "qubits.data" is optional; comments are not allowed in
-// the file itself, JSON is parsed strictly):
+// Every key is described once, in the schema table of app/config_schema.cpp: its type, default,
+// range and meaning. Parsing, defaults, range checks, the resolved config.json, equality and
+// the key table of docs/config.md (`quddpm config --reference`) all come from that table.
 //
-//   {
-//     "model": "original" | "improved",          // REQUIRED; a preset that fills every default
-//     "seed": 1,                                  // unsigned 64-bit integer, default 1
-//     "output": "runs/<config file stem>",        // results directory (relative to the cwd)
-//     "qubits": {"data": 4, "ancilla": 3},        // data REQUIRED (>= 1); ancilla >= 0, default 3
-//     "target": {"kind": "ghz", "theta_min": pi/2-0.3, "theta_max": pi/2+0.3,
-//                "phi_min": -0.3, "phi_max": 0.3, "noise": 0.08}
-//             | {"kind": "cluster", "scale": 0.24}
-//             | {"kind": "haar"}
-//             | {"kind": "npy", "path": "states.npy"},  // default {"kind": "ghz"}
-//     "diffusion": {"steps": 30, "schedule": {"kind": "linear", "start": S, "end": E | "auto",
-//                   "target_mmd_to_haar": 0.35,     // only with end "auto"
-//                   "calibrated_end": x}},          // written by train; skips the search
-//     "prior": {"kind": "haar"} | {"kind": "diffused"} | {"kind": "cluster", "scale": 0.24},
-//     "circuit": {"layers": L, "init": {"kind": "normal", "std": 1.0}
-//                                    | {"kind": "uniform", "c": 1.0, "ancilla_c": c}},
-//     "training": {"samples": 100, "diffusion_size": 500, "epochs": 300, "learning_rate": 0.005}
-//   }
-//
-// Presets ("model"):
-//   original: schedule linear 0.5 -> 4.0, prior haar,     init normal  std 1.
-//   improved: schedule linear kImprovedStart -> "auto" (target_mmd_to_haar
-//             kImprovedTargetMmdToHaar), prior diffused, init uniform c 1.
-//   Both: steps 30, ancilla 3, layers 2 * (data + ancilla), samples 100, diffusion_size 500,
-//   epochs 300, learning_rate 0.005, target ghz with its defaults, checkpoint.every_seconds 300.
-//
-// Rules:
+// Rules the table does not show:
+//   - JSON is parsed strictly: no comments, no duplicate keys; integers must be written as
+//     integers (2, not 2.0); numbers must be finite.
 //   - Unknown keys are errors (with a "did you mean" suggestion when one is close).
 //   - A kind-tagged object (target, prior, circuit.init, diffusion.schedule) accepts only "kind"
 //     and the keys of its kind; missing values take that kind's defaults.
-//   - Integers must be written as JSON integers (2, not 2.0); numbers must be finite.
-//   - training.samples <= training.diffusion_size; theta_min <= theta_max; phi_min <= phi_max.
-//   - target.path (npy) is relative to the config file's directory unless absolute; the resolved
-//     config holds it as an absolute path.
-//   - data + ancilla <= 30, and the estimated peak memory of a training run must fit in 80% of
-//     physical memory.
+//   - "model" picks a preset (model/presets.hpp) for the keys where the two models differ.
 //
 // Overrides ("--set key.path=value"): the value is parsed as JSON when it parses, else taken as
 // a string ("qubits.data=7", "target.kind=cluster", "output=runs/x"). Missing intermediate
@@ -57,23 +29,21 @@
 
 #include "model/ensembles.hpp"
 #include "model/limits.hpp"
+#include "model/precision.hpp"
+#include "model/presets.hpp"
 
 namespace quddpm::config {
-
-// Improved-model default schedule: linear from kImprovedStart, its end found by bisection so
-// that the run's own terminal ensemble S_T has mmd_to_haar = kImprovedTargetMmdToHaar (the
-// middle of the paper's 0.3-0.4) at every n.
-inline constexpr double kImprovedStart = 0.1;
-inline constexpr double kImprovedTargetMmdToHaar = 0.35;
 
 // checkpoint.every_seconds when not given.
 inline constexpr double kDefaultCheckpointSeconds = 300;
 
-// Largest data + ancilla count accepted at all, whatever the memory.
-inline constexpr int kMaxTotalQubits = kMaxQubits;
+// The data ensemble: one of the model's (model/ensembles.hpp) or states read from a file.
+enum class TargetKind { Ghz, Cluster, Haar, Npy };
+// The forward schedule's shape (one so far).
+enum class ScheduleKind { Linear };
 
 struct TargetSpec {
-  std::string kind;       // "ghz" | "cluster" | "haar" | "npy"
+  TargetKind kind = TargetKind::Ghz;
   GhzParams ghz;          // meaningful for kind "ghz" (defaults otherwise)
   ClusterParams cluster;  // meaningful for kind "cluster"
   std::string npy_path;   // kind "npy": absolute path; empty otherwise
@@ -82,9 +52,9 @@ struct TargetSpec {
 struct ExperimentConfig {
   std::string source;  // file the config came from (for messages); not part of to_json
 
-  std::string model;  // "original" | "improved"
+  ModelKind model = ModelKind::Original;
   std::uint64_t seed = 1;
-  std::string precision = "double";  // "double" | "single": the circuit's state vectors
+  Precision precision = Precision::Double;  // of the circuit's state vectors
   std::string output;
 
   int n_data = 0;
@@ -92,18 +62,18 @@ struct ExperimentConfig {
   TargetSpec target;
 
   int steps = 0;
-  std::string schedule_kind;  // "linear"
+  ScheduleKind schedule_kind = ScheduleKind::Linear;
   double schedule_start = 0;
   double schedule_end = 0;               // when !schedule_end_auto
   bool schedule_end_auto = false;        // end "auto": calibrated to target_mmd_to_haar
   double target_mmd_to_haar = 0;         // when schedule_end_auto
   std::optional<double> calibrated_end;  // when schedule_end_auto: the search's result, once known
 
-  std::string prior_kind;  // "haar" | "diffused" | "cluster"
+  PriorKind prior_kind = PriorKind::Haar;
   ClusterParams prior_cluster;
 
   int layers = 0;
-  std::string init_kind;        // "normal" | "uniform"
+  InitKind init_kind = InitKind::Normal;
   double init_std = 1.0;        // normal
   double init_c = 1.0;          // uniform: s = init_c / layers (data qubits)
   double init_ancilla_c = 1.0;  // uniform: s = init_ancilla_c / layers (ancillas); default init_c
@@ -118,8 +88,8 @@ struct ExperimentConfig {
   double checkpoint_every_seconds = kDefaultCheckpointSeconds;
 };
 
-// Field-wise, exact (doubles included): what the round trip resolve(to_json(c)) preserves.
-// `source` is not compared.
+// Key by key, exact (doubles included): what the round trip resolve(to_json(c)) preserves.
+// `source` and values of keys the config's kinds leave unused are not compared.
 bool operator==(const ExperimentConfig& a, const ExperimentConfig& b);
 inline bool operator!=(const ExperimentConfig& a, const ExperimentConfig& b) {
   return !(a == b);
@@ -156,10 +126,25 @@ nlohmann::json to_json(const ExperimentConfig& c);
 // run keeps its id when resumed.
 std::string run_id(const ExperimentConfig& c);
 
+// The names the config uses for each kind (also in logs and the CSVs' model column).
+const char* name_of(TargetKind k);
+const char* name_of(ScheduleKind k);
+const char* name_of(PriorKind k);
+const char* name_of(InitKind k);
+inline const char* name_of(ModelKind m) {
+  return model_name(m);
+}
+inline const char* name_of(Precision p) {
+  return precision_name(p);
+}
+
+// The key table of docs/config.md, from the schema: one Markdown row per key.
+std::string reference_table();
+
 // The schedule end a run uses: the number, or the calibrated value (which must be known).
 double schedule_end_of(const ExperimentConfig& c);
 
-// Peak memory estimate of a training run in bytes (saturates instead of overflowing).
+// Peak memory estimate of the config's training run in bytes (model/memory.hpp).
 std::uint64_t estimated_bytes(const ExperimentConfig& c);
 
 // 80% of physical memory: the largest estimated_bytes() that resolve() accepts.

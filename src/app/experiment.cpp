@@ -43,11 +43,9 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
   s.n_data = c.n_data;
   s.n_ancilla = c.n_ancilla;
   s.layers = c.layers;
-  s.prior = c.prior_kind == "haar"      ? PriorKind::Haar
-            : c.prior_kind == "cluster" ? PriorKind::Cluster
-                                        : PriorKind::Diffused;
+  s.prior = c.prior_kind;
   s.prior_cluster = c.prior_cluster;
-  s.init = c.init_kind == "normal" ? InitKind::Normal : InitKind::Uniform;
+  s.init = c.init_kind;
   s.init_std = c.init_std;
   s.init_c = c.init_c;
   s.init_ancilla_c = c.init_ancilla_c;
@@ -56,21 +54,26 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
   s.epochs = c.epochs;
   s.learning_rate = c.learning_rate;
   s.seed = c.seed;
-  s.precision = precision_named(c.precision);
+  s.precision = c.precision;
   const int n = c.n_data;
   const auto& t = c.target;
-  if (t.kind == "ghz") {
-    s.sample_target = [n, p = t.ghz](int count, std::uint64_t seed) {
-      return make_ghz(n, count, p, seed);
-    };
-  } else if (t.kind == "cluster") {
-    s.sample_target = [n, p = t.cluster](int count, std::uint64_t seed) {
-      return make_cluster(n, count, p, seed);
-    };
-  } else if (t.kind == "haar") {
-    s.sample_target = [n](int count, std::uint64_t seed) { return make_haar(n, count, seed); };
-  } else {
-    s.sample_target = file_sampler(t.npy_path, n, std::max(c.diffusion_size, c.samples));
+  switch (t.kind) {
+    case config::TargetKind::Ghz:
+      s.sample_target = [n, p = t.ghz](int count, std::uint64_t seed) {
+        return make_ghz(n, count, p, seed);
+      };
+      break;
+    case config::TargetKind::Cluster:
+      s.sample_target = [n, p = t.cluster](int count, std::uint64_t seed) {
+        return make_cluster(n, count, p, seed);
+      };
+      break;
+    case config::TargetKind::Haar:
+      s.sample_target = [n](int count, std::uint64_t seed) { return make_haar(n, count, seed); };
+      break;
+    case config::TargetKind::Npy:
+      s.sample_target = file_sampler(t.npy_path, n, std::max(c.diffusion_size, c.samples));
+      break;
   }
   return s;
 }

@@ -25,14 +25,14 @@ const std::vector<std::string> kCyclesHeader =
 RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,
                          const TraceRows* resume, ProgressLine& progress, StopSignals& stop)
     : dir_(dir),
-      model_(c.model),
+      model_(config::name_of(c.model)),
       run_id_(config::run_id(c)),
       seed_(std::to_string(c.seed)),
       n_(c.n_data),
       na_(c.n_ancilla),
       steps_(c.steps),
       epochs_(c.epochs),
-      settings_precision_(precision_named(c.precision)),
+      settings_precision_(c.precision),
       diffusion_(resume ? CsvWriter(dir.file("diffusion.csv"), kDiffusionHeader, resume->diffusion)
                         : CsvWriter(dir.file("diffusion.csv"), kDiffusionHeader)),
       epochs_csv_(resume ? CsvWriter(dir.file("epochs.csv"), kEpochsHeader, resume->epochs)

@@ -1,6 +1,7 @@
 // The precision of the circuit's state vectors (config key `precision`).
 #pragma once
 
+#include <map>
 #include <string>
 
 namespace quddpm {
@@ -14,9 +15,10 @@ enum class Precision { Double, Single };
 inline const char* precision_name(Precision p) {
   return p == Precision::Single ? "single" : "double";
 }
-// "single" -> Single; anything else (the validated "double") -> Double.
-inline Precision precision_named(const std::string& name) {
-  return name == "single" ? Precision::Single : Precision::Double;
+// The options --precision accepts, for CLI11's CheckedTransformer.
+inline std::map<std::string, Precision> precision_names() {
+  return {{precision_name(Precision::Double), Precision::Double},
+          {precision_name(Precision::Single), Precision::Single}};
 }
 
 }  // namespace quddpm

@@ -1,5 +1,6 @@
 // What a training run needs, in model terms (no files, no JSON): the experiment layer
-// builds this from a config.
+// builds this from a config. The member defaults are the defaults both models share (the
+// config schema reads them through model/presets.hpp).
 #pragma once
 
 #include <cstdint>
@@ -22,8 +23,8 @@ enum class InitKind { Normal, Uniform };
 
 struct TrainingSettings {
   int n_data = 1;
-  int n_ancilla = 1;
-  int layers = 1;
+  int n_ancilla = 3;
+  int layers = 8;  // default_layers(1, 3)
 
   std::vector<double> schedule;  // h_1..h_T; T = schedule.size()
 
@@ -36,11 +37,11 @@ struct TrainingSettings {
   double init_ancilla_c = 1.0;  // Uniform: s = init_ancilla_c / layers on the ancillas' angles
 
   int samples = 100;         // N: states per epoch
-  int diffusion_size = 100;  // N_diff >= N: size of each forward ensemble S_t
+  int diffusion_size = 500;  // N_diff >= N: size of each forward ensemble S_t
   int epochs = 300;          // per cycle
   double learning_rate = 0.005;
 
-  std::uint64_t seed = 0;
+  std::uint64_t seed = 1;
   Precision precision = Precision::Double;  // of the circuit's state vectors
 
   // Draws `count` fresh target states (S_0's law) from the given seed: the `diffused` prior

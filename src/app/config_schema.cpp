@@ -1,0 +1,494 @@
+#include "app/config_schema.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <utility>
+
+namespace quddpm::config {
+
+const char* name_of(TargetKind k) {
+  switch (k) {
+    case TargetKind::Cluster:
+      return "cluster";
+    case TargetKind::Haar:
+      return "haar";
+    case TargetKind::Npy:
+      return "npy";
+    case TargetKind::Ghz:
+      break;
+  }
+  return "ghz";
+}
+
+const char* name_of(ScheduleKind) {
+  return "linear";
+}
+
+const char* name_of(PriorKind k) {
+  switch (k) {
+    case PriorKind::Diffused:
+      return "diffused";
+    case PriorKind::Cluster:
+      return "cluster";
+    case PriorKind::Haar:
+      break;
+  }
+  return "haar";
+}
+
+const char* name_of(InitKind k) {
+  return k == InitKind::Uniform ? "uniform" : "normal";
+}
+
+namespace schema {
+namespace {
+
+using C = ExperimentConfig;
+using detail::Bound;
+namespace fs = std::filesystem;
+
+// A key's default: a function of the keys read before it.
+template <class T>
+using Default = std::function<T(const C&)>;
+
+template <class T>
+Default<T> fixed(T v) {
+  return [v](const C&) { return v; };
+}
+
+std::string number_text(double x) {
+  std::string s = json(x).dump();
+  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
+  return s;
+}
+
+// The default as the reference shows it: one value, or one per model when the presets differ.
+template <class T, class Fmt>
+std::string default_text(const Default<T>& def, Fmt fmt) {
+  C original, improved;
+  original.model = ModelKind::Original;
+  improved.model = ModelKind::Improved;
+  const T a = def(original), b = def(improved);
+  if (a == b) return fmt(a);
+  return std::string("original ") + fmt(a) + " / improved " + fmt(b);
+}
+
+// A table entry under construction: a builder gives it its reading and writing, the rest is
+// added by name.
+struct Entry {
+  Key k;
+  Entry&& of_kind(std::string kind) && {
+    k.kind = std::move(kind);
+    return std::move(*this);
+  }
+  Entry&& when(std::string only_when, std::function<bool(const C&)> applies) && {
+    k.only_when = std::move(only_when);
+    k.applies = std::move(applies);
+    return std::move(*this);
+  }
+  Entry&& required(std::string what) && {
+    k.required = std::move(what);
+    k.default_doc = "required";
+    return std::move(*this);
+  }
+  Entry&& checked(std::function<void(const Ctx&, const C&)> check) && {
+    k.check = std::move(check);
+    return std::move(*this);
+  }
+  Entry&& default_shown_as(std::string text) && {
+    k.default_doc = std::move(text);
+    return std::move(*this);
+  }
+  Entry&& means(std::string meaning) && {
+    k.meaning = std::move(meaning);
+    return std::move(*this);
+  }
+};
+
+// The builders. `ref` is a generic lambda giving the config's member for a (const) config.
+template <class F>
+Entry integer(std::string path, F ref, int min, Default<int> def) {
+  Entry e;
+  e.k.path = path;
+  e.k.type_doc = "integer";
+  e.k.range_doc = ">= " + std::to_string(min);
+  e.k.read = [=](const Ctx& ctx, const json* v, C& c) {
+    ref(c) = v != nullptr ? detail::read_int(ctx, *v, path, min) : def(c);
+  };
+  e.k.write = [=](const C& c) { return json(ref(c)); };
+  if (def) e.k.default_doc = default_text(def, [](int x) { return std::to_string(x); });
+  return e;
+}
+
+template <class F>
+Entry number(std::string path, F ref, Bound b, Default<double> def) {
+  Entry e;
+  e.k.path = path;
+  e.k.type_doc = "number";
+  e.k.range_doc = detail::bound_text(b);
+  e.k.read = [=](const Ctx& ctx, const json* v, C& c) {
+    ref(c) = v != nullptr ? detail::read_number(ctx, *v, path, b) : def(c);
+  };
+  e.k.write = [=](const C& c) { return json(ref(c)); };
+  e.k.default_doc = default_text(def, number_text);
+  return e;
+}
+
+template <class E, class F>
+Entry choice(std::string path, F ref, std::vector<E> values, Default<E> def) {
+  std::vector<std::string> names;
+  for (E x : values)
+    names.push_back(name_of(x));
+  Entry e;
+  e.k.path = path;
+  e.k.choices = names;
+  e.k.type_doc = "string";
+  for (std::size_t i = 0; i < names.size(); ++i)
+    e.k.range_doc += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + ("`" + names[i] + "`");
+  e.k.read = [=](const Ctx& ctx, const json* v, C& c) {
+    ref(c) = v != nullptr ? values[detail::read_choice(ctx, *v, path, names)] : def(c);
+  };
+  e.k.write = [=](const C& c) { return json(name_of(ref(c))); };
+  if (def)
+    e.k.default_doc = default_text(def, [](E x) { return "`" + std::string(name_of(x)) + "`"; });
+  return e;
+}
+
+// A number with no default: absent until something writes it.
+template <class F>
+Entry optional_number(std::string path, F ref, Bound b) {
+  Entry e;
+  e.k.path = path;
+  e.k.type_doc = "number";
+  e.k.range_doc = detail::bound_text(b);
+  e.k.read = [=](const Ctx& ctx, const json* v, C& c) {
+    if (v != nullptr) ref(c) = detail::read_number(ctx, *v, path, b);
+  };
+  e.k.write = [=](const C& c) { return ref(c) ? json(*ref(c)) : json(); };
+  return e;
+}
+
+// Relative paths in a config mean "next to the config file"; absolute so that the resolved
+// config means the same thing wherever it is re-read from.
+std::string path_near(const std::string& source, const std::string& p) {
+  fs::path path(p);
+  if (!path.is_absolute()) path = fs::path(source).parent_path() / path;
+  std::error_code ec;
+  const fs::path abs = fs::absolute(path, ec);
+  if (!ec) path = abs;
+  return path.lexically_normal().string();
+}
+
+Entry output_key() {
+  Entry e;
+  e.k.path = "output";
+  e.k.type_doc = "string";
+  e.k.read = [](const Ctx& ctx, const json* v, C& c) {
+    std::string stem = fs::path(ctx.source()).stem().string();
+    if (stem.empty()) stem = "experiment";
+    c.output = v != nullptr ? detail::read_string(ctx, *v, "output") : "runs/" + stem;
+  };
+  e.k.write = [](const C& c) { return json(c.output); };
+  e.k.default_doc = "`runs/<config file stem>`";
+  return e;
+}
+
+Entry seed_key() {
+  Entry e;
+  e.k.path = "seed";
+  e.k.type_doc = "integer";
+  e.k.range_doc = "0 .. 2^64 - 1";
+  e.k.read = [](const Ctx& ctx, const json* v, C& c) {
+    c.seed = v != nullptr ? detail::read_seed(ctx, *v, "seed") : shared_defaults().seed;
+  };
+  e.k.write = [](const C& c) { return json(c.seed); };
+  e.k.default_doc = std::to_string(shared_defaults().seed);
+  return e;
+}
+
+Entry npy_path_key() {
+  Entry e;
+  e.k.path = "target.path";
+  e.k.type_doc = "string";
+  e.k.read = [](const Ctx& ctx, const json* v, C& c) {
+    c.target.npy_path = path_near(ctx.source(), detail::read_string(ctx, *v, "target.path"));
+  };
+  e.k.write = [](const C& c) { return json(c.target.npy_path); };
+  return e;
+}
+
+// "end": a number, or "auto" (calibrated; the preset's end when it has none).
+Entry schedule_end_key() {
+  const std::string path = "diffusion.schedule.end";
+  Entry e;
+  e.k.path = path;
+  e.k.type_doc = "number or `\"auto\"`";
+  e.k.range_doc = ">= 0, or `\"auto\"`";
+  e.k.read = [path](const Ctx& ctx, const json* v, C& c) {
+    if (v == nullptr) {
+      const std::optional<double> end = preset_of(c.model).schedule_end;
+      c.schedule_end_auto = !end.has_value();
+      if (end) c.schedule_end = *end;
+      return;
+    }
+    c.schedule_end_auto = v->is_string() && v->get<std::string>() == "auto";
+    if (c.schedule_end_auto) return;
+    if (!v->is_number()) {
+      ctx.fail_at(path, "'" + path + "' must be a finite number >= 0 or \"auto\", found " +
+                            detail::describe(*v));
+    }
+    c.schedule_end = detail::read_number(ctx, *v, path, Bound::kNonNegative);
+  };
+  e.k.write = [](const C& c) { return c.schedule_end_auto ? json("auto") : json(c.schedule_end); };
+  const Default<std::optional<double>> preset_end = [](const C& c) {
+    return preset_of(c.model).schedule_end;
+  };
+  e.k.default_doc = default_text(preset_end, [](const std::optional<double>& x) {
+    return x ? number_text(*x) : std::string("`\"auto\"`");
+  });
+  return e;
+}
+
+void check_order(const Ctx& ctx, double lo, double hi, const std::string& lo_key,
+                 const std::string& hi_key) {
+  if (lo <= hi) return;
+  const auto text = [](double x) { return detail::describe(json(x)); };
+  ctx.fail_at(lo_key,
+              "'" + lo_key + "' (" + text(lo) + ") must be <= '" + hi_key + "' (" + text(hi) + ")");
+}
+
+bool end_is_auto(const C& c) {
+  return c.schedule_end_auto;
+}
+
+std::vector<Key> build() {
+  const TrainingSettings& shared = shared_defaults();
+  const GhzParams ghz;
+  const ClusterParams cluster;
+  const auto preset = [](const C& c) { return preset_of(c.model); };
+  const char* const kAuto = "'diffusion.schedule.end' is \"auto\"";
+
+  std::vector<Entry> e;
+  e.push_back(choice<ModelKind>(
+                  "model", [](auto& c) -> auto& { return c.model; },
+                  {ModelKind::Original, ModelKind::Improved}, nullptr)
+                  .required("one of: original, improved")
+                  .means("the preset for every key whose default says original / improved"));
+  e.push_back(seed_key().means("the key of every random stream"));
+  e.push_back(choice<Precision>(
+                  "precision", [](auto& c) -> auto& { return c.precision; },
+                  {Precision::Double, Precision::Single}, fixed(shared.precision))
+                  .means("the circuit's state vectors (metrics, loss, Adam and parameters stay "
+                         "double)"));
+  e.push_back(output_key().means("the run folder; `--out` overrides"));
+
+  e.push_back(integer(
+                  "qubits.data", [](auto& c) -> auto& { return c.n_data; }, 1, nullptr)
+                  .required("an integer >= 1")
+                  .means("n, with n + na <= 30 and the run's estimated memory within 80% of "
+                         "the machine's"));
+  e.push_back(integer(
+                  "qubits.ancilla", [](auto& c) -> auto& { return c.n_ancilla; }, 0,
+                  fixed(shared.n_ancilla))
+                  .checked([](const Ctx& ctx, const C& c) {
+                    const long long total = static_cast<long long>(c.n_data) + c.n_ancilla;
+                    if (total <= kMaxQubits) return;
+                    ctx.fail_at("qubits.data",
+                                "'qubits.data' + 'qubits.ancilla' = " + std::to_string(total) +
+                                    " qubits, more than the simulator's limit of " +
+                                    std::to_string(kMaxQubits));
+                  })
+                  .means("na"));
+
+  e.push_back(choice<TargetKind>(
+                  "target.kind", [](auto& c) -> auto& { return c.target.kind; },
+                  {TargetKind::Ghz, TargetKind::Cluster, TargetKind::Haar, TargetKind::Npy},
+                  fixed(TargetKind::Ghz))
+                  .means("the data ensemble (model.md section 2)"));
+  e.push_back(number(
+                  "target.theta_min", [](auto& c) -> auto& { return c.target.ghz.theta_min; },
+                  Bound::kAny, fixed(ghz.theta_min))
+                  .of_kind("ghz")
+                  .default_shown_as("pi/2 - 0.3")
+                  .means("theta ~ U[theta_min, theta_max]"));
+  e.push_back(number(
+                  "target.theta_max", [](auto& c) -> auto& { return c.target.ghz.theta_max; },
+                  Bound::kAny, fixed(ghz.theta_max))
+                  .of_kind("ghz")
+                  .default_shown_as("pi/2 + 0.3")
+                  .checked([](const Ctx& ctx, const C& c) {
+                    check_order(ctx, c.target.ghz.theta_min, c.target.ghz.theta_max,
+                                "target.theta_min", "target.theta_max");
+                  })
+                  .means("at least theta_min"));
+  e.push_back(number(
+                  "target.phi_min", [](auto& c) -> auto& { return c.target.ghz.phi_min; },
+                  Bound::kAny, fixed(ghz.phi_min))
+                  .of_kind("ghz")
+                  .means("phi ~ U[phi_min, phi_max]"));
+  e.push_back(number(
+                  "target.phi_max", [](auto& c) -> auto& { return c.target.ghz.phi_max; },
+                  Bound::kAny, fixed(ghz.phi_max))
+                  .of_kind("ghz")
+                  .checked([](const Ctx& ctx, const C& c) {
+                    check_order(ctx, c.target.ghz.phi_min, c.target.ghz.phi_max, "target.phi_min",
+                                "target.phi_max");
+                  })
+                  .means("at least phi_min"));
+  e.push_back(number(
+                  "target.noise", [](auto& c) -> auto& { return c.target.ghz.noise; },
+                  Bound::kNonNegative, fixed(ghz.noise))
+                  .of_kind("ghz")
+                  .means("the expected norm of the noise vector"));
+  e.push_back(number(
+                  "target.scale", [](auto& c) -> auto& { return c.target.cluster.scale; },
+                  Bound::kNonNegative, fixed(cluster.scale))
+                  .of_kind("cluster")
+                  .means("the expected norm of the noise vector"));
+  e.push_back(npy_path_key()
+                  .of_kind("npy")
+                  .required("a .npy file of states")
+                  .means("the states file, relative to the config file's folder (absolute in "
+                         "`config.json`)"));
+
+  e.push_back(
+      integer(
+          "diffusion.steps", [](auto& c) -> auto& { return c.steps; }, 1, fixed(kDefaultSteps))
+          .means("T"));
+  e.push_back(choice<ScheduleKind>(
+                  "diffusion.schedule.kind", [](auto& c) -> auto& { return c.schedule_kind; },
+                  {ScheduleKind::Linear}, fixed(ScheduleKind::Linear))
+                  .means("h_t from `start` to `end`"));
+  e.push_back(number(
+                  "diffusion.schedule.start", [](auto& c) -> auto& { return c.schedule_start; },
+                  Bound::kNonNegative, [preset](const C& c) { return preset(c).schedule_start; })
+                  .of_kind("linear")
+                  .means("h_1"));
+  e.push_back(schedule_end_key().of_kind("linear").means(
+      "h_T (a warning above 2 pi), or calibrated (model.md section 3)"));
+  e.push_back(number(
+                  "diffusion.schedule.target_mmd_to_haar",
+                  [](auto& c) -> auto& { return c.target_mmd_to_haar; }, Bound::kOpenUnit,
+                  [preset](const C& c) { return preset(c).target_mmd_to_haar; })
+                  .of_kind("linear")
+                  .when(kAuto, end_is_auto)
+                  .means("the terminal mmd_to_haar the calibration aims at"));
+  e.push_back(optional_number(
+                  "diffusion.schedule.calibrated_end",
+                  [](auto& c) -> auto& { return c.calibrated_end; }, Bound::kNonNegative)
+                  .of_kind("linear")
+                  .when(kAuto, end_is_auto)
+                  .default_shown_as("written by `train`")
+                  .means("the calibrated end; a config holding it skips the search"));
+
+  e.push_back(choice<PriorKind>(
+                  "prior.kind", [](auto& c) -> auto& { return c.prior_kind; },
+                  {PriorKind::Haar, PriorKind::Diffused, PriorKind::Cluster},
+                  [preset](const C& c) { return preset(c).prior; })
+                  .means("the backward chain's input S~_T (model.md section 5)"));
+  e.push_back(number(
+                  "prior.scale", [](auto& c) -> auto& { return c.prior_cluster.scale; },
+                  Bound::kNonNegative, fixed(cluster.scale))
+                  .of_kind("cluster")
+                  .means("the expected norm of the noise vector"));
+
+  e.push_back(integer(
+                  "circuit.layers", [](auto& c) -> auto& { return c.layers; }, 1,
+                  [](const C& c) { return default_layers(c.n_data, c.n_ancilla); })
+                  .default_shown_as("2 (n + na)")
+                  .means("L"));
+  e.push_back(choice<InitKind>(
+                  "circuit.init.kind", [](auto& c) -> auto& { return c.init_kind; },
+                  {InitKind::Normal, InitKind::Uniform},
+                  [preset](const C& c) { return preset(c).init; })
+                  .means("how each cycle's parameters start"));
+  e.push_back(number(
+                  "circuit.init.std", [](auto& c) -> auto& { return c.init_std; }, Bound::kPositive,
+                  fixed(shared.init_std))
+                  .of_kind("normal")
+                  .means("theta ~ N(0, std^2)"));
+  e.push_back(number(
+                  "circuit.init.c", [](auto& c) -> auto& { return c.init_c; }, Bound::kPositive,
+                  fixed(shared.init_c))
+                  .of_kind("uniform")
+                  .means("the data qubits' angles ~ U[-c/L, c/L]"));
+  e.push_back(number(
+                  "circuit.init.ancilla_c", [](auto& c) -> auto& { return c.init_ancilla_c; },
+                  Bound::kPositive, [](const C& c) { return c.init_c; })
+                  .of_kind("uniform")
+                  .default_shown_as("`c`")
+                  .means("the ancillas' angles ~ U[-ancilla_c/L, ancilla_c/L]"));
+
+  e.push_back(
+      integer(
+          "training.samples", [](auto& c) -> auto& { return c.samples; }, 1, fixed(shared.samples))
+          .means("N, at most `diffusion_size`: states per epoch"));
+  e.push_back(integer(
+                  "training.diffusion_size", [](auto& c) -> auto& { return c.diffusion_size; }, 1,
+                  fixed(shared.diffusion_size))
+                  .checked([](const Ctx& ctx, const C& c) {
+                    // Each epoch draws `samples` targets without replacement from S_t.
+                    if (c.samples <= c.diffusion_size) return;
+                    ctx.fail_at("training.samples", "'training.samples' (" +
+                                                        std::to_string(c.samples) +
+                                                        ") must be <= 'training.diffusion_size' (" +
+                                                        std::to_string(c.diffusion_size) + ")");
+                  })
+                  .means("states of each forward ensemble S_t (a warning above 5,000: O(N^2) "
+                         "metrics)"));
+  e.push_back(
+      integer(
+          "training.epochs", [](auto& c) -> auto& { return c.epochs; }, 1, fixed(shared.epochs))
+          .means("epochs per cycle"));
+  e.push_back(number(
+                  "training.learning_rate", [](auto& c) -> auto& { return c.learning_rate; },
+                  Bound::kPositive, fixed(shared.learning_rate))
+                  .means("Adam's step size (a warning above 1)"));
+
+  e.push_back(number(
+                  "checkpoint.every_seconds",
+                  [](auto& c) -> auto& { return c.checkpoint_every_seconds; }, Bound::kNonNegative,
+                  fixed(kDefaultCheckpointSeconds))
+                  .means("seconds between checkpoints inside a cycle; 0: after cycles only. Not "
+                         "part of the run id; may change on `--resume`"));
+
+  std::vector<Key> out;
+  for (auto& x : e)
+    out.push_back(std::move(x.k));
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Key>& keys() {
+  static const std::vector<Key> table = build();
+  return table;
+}
+
+std::string parent_of(const std::string& path) {
+  const auto dot = path.rfind('.');
+  return dot == std::string::npos ? "" : path.substr(0, dot);
+}
+
+std::string leaf_of(const std::string& path) {
+  return path.substr(path.rfind('.') + 1);
+}
+
+std::vector<KindKeys> kinds_at(const std::string& path) {
+  std::vector<KindKeys> kinds;
+  for (const Key& k : keys()) {
+    if (k.path == detail::join_path(path, "kind")) {
+      for (const auto& name : k.choices)
+        kinds.push_back({name, {}});
+    }
+  }
+  for (const Key& k : keys()) {
+    if (k.kind.empty() || parent_of(k.path) != path) continue;
+    for (auto& kk : kinds)
+      if (kk.kind == k.kind) kk.keys.push_back(leaf_of(k.path));
+  }
+  return kinds;
+}
+
+}  // namespace schema
+}  // namespace quddpm::config
