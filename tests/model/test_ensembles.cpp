@@ -9,7 +9,7 @@
 
 #include "core/ensemble_ops.hpp"
 #include "core/parallel.hpp"
-#include "dense_reference.hpp"
+#include "support/dense_reference.hpp"
 #include "model/ensembles.hpp"
 
 namespace {

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "dense_reference.hpp"
+#include "support/dense_reference.hpp"
 #include "model/diffusion.hpp"
 #include "model/ensembles.hpp"
 #include "model/metrics.hpp"

@@ -9,8 +9,8 @@
 #include <fstream>
 
 #include "core/kernel_table.hpp"
-#include "csv_rows.hpp"
-#include "run_command.hpp"
+#include "support/csv_rows.hpp"
+#include "support/run_command.hpp"
 
 namespace {
 

@@ -14,8 +14,8 @@
 
 #include "app/atomic_file.hpp"
 #include "app/npy.hpp"
-#include "background_process.hpp"
-#include "run_command.hpp"
+#include "support/background_process.hpp"
+#include "support/run_command.hpp"
 
 namespace {
 

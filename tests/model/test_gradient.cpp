@@ -10,7 +10,7 @@
 
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
-#include "dense_circuit.hpp"
+#include "support/dense_circuit.hpp"
 #include "model/backward_step.hpp"
 #include "model/ensembles.hpp"
 

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "background_process.hpp"
-#include "run_command.hpp"
+#include "support/background_process.hpp"
+#include "support/run_command.hpp"
 
 namespace {
 

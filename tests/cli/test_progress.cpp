@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "run_command.hpp"
+#include "support/run_command.hpp"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <limits>
 #include <set>
 
-#include "run_command.hpp"
+#include "support/run_command.hpp"
 
 namespace {
 

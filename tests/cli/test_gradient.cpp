@@ -5,9 +5,9 @@
 
 #include "app/npy.hpp"
 #include "core/rng.hpp"
-#include "dense_circuit.hpp"
+#include "support/dense_circuit.hpp"
 #include "model/ensembles.hpp"
-#include "run_command.hpp"
+#include "support/run_command.hpp"
 
 namespace {
 

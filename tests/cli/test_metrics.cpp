@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/npy.hpp"
-#include "run_command.hpp"
+#include "support/run_command.hpp"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "run_command.hpp"
+#include "support/run_command.hpp"
 
 namespace {
 

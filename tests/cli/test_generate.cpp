@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "app/npy.hpp"
-#include "csv_rows.hpp"
+#include "support/csv_rows.hpp"
 #include "model/metrics.hpp"
-#include "run_command.hpp"
+#include "support/run_command.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/ensemble_ops.hpp"
-#include "dense_reference.hpp"
+#include "support/dense_reference.hpp"
 #include "model/ensembles.hpp"
 #include "model/metrics.hpp"
 

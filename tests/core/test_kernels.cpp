@@ -7,7 +7,7 @@
 
 #include "core/kernels.hpp"
 #include "core/parallel.hpp"
-#include "dense_reference.hpp"
+#include "support/dense_reference.hpp"
 #include "model/circuit.hpp"
 
 namespace {

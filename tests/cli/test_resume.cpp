@@ -10,9 +10,9 @@
 #include <set>
 #include <thread>
 
-#include "background_process.hpp"
-#include "csv_rows.hpp"
-#include "run_command.hpp"
+#include "support/background_process.hpp"
+#include "support/csv_rows.hpp"
+#include "support/run_command.hpp"
 
 namespace {
 
