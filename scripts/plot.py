@@ -32,7 +32,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from tidy_csv import read, swept_keys  # noqa: E402
+from tidy_csv import assignments, read, run_of, swept_keys  # noqa: E402
 
 COLORS = {"original": "tab:red", "improved": "tab:blue"}
 
@@ -45,8 +45,9 @@ def num(x):
 
 
 def run_key(row, keys):
-    """(model, n, (k=v, ...)) of the run a row belongs to."""
-    return (row["model"], int(row["n_data"]), tuple(f"{k}={row[k]}" for k in keys))
+    """(model, n, (k=v, ...)) of the run a row belongs to (tidy_csv.run_of, as labels)."""
+    run = run_of(row, keys)
+    return (run.model, run.n_data, assignments(keys, run.values))
 
 
 def label(model, n=None, combo=()):

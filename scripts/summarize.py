@@ -62,10 +62,6 @@ def read(path):
     return header, rows
 
 
-def run_id(row, keys):
-    return tuple(row.get(k, "") for k in keys) + (row["model"], int(row["n_data"]))
-
-
 def fmt(x):
     if x is None or math.isnan(x):
         return "-"
@@ -157,20 +153,20 @@ def main():
     hc, cycles = read(os.path.join(a.sweep_dir, "cycles.csv"))
     keys = tidy_csv.swept_keys(hc)
     hd, diffusion = read(os.path.join(a.sweep_dir, "diffusion.csv"))
-    data_haar = {run_id(r, keys): float(r["mmd_to_haar"]) for r in diffusion if int(r["t"]) == 0}
+    data_haar = {tidy_csv.run_of(r, keys): float(r["mmd_to_haar"]) for r in diffusion if int(r["t"]) == 0}
     he, epochs = read(os.path.join(a.sweep_dir, "epochs.csv"))
     hf, floors = tidy_csv.read(os.path.join(a.sweep_dir, "floor.csv"))
     has_floor = hf is not None
     if has_floor and "kl_floor" not in hf:
         sys.exit(f"summarize.py: {os.path.join(a.sweep_dir, 'floor.csv')}: no 'kl_floor' column")
-    floor = {run_id(r, keys): float(r["kl_floor"]) for r in floors}
+    floor = {tidy_csv.run_of(r, keys): float(r["kl_floor"]) for r in floors}
     runs = defaultdict(list)
     for r in cycles:
-        runs[run_id(r, keys)].append(r)
+        runs[tidy_csv.run_of(r, keys)].append(r)
     losses = defaultdict(lambda: defaultdict(list))
     grads0 = defaultdict(dict)
     for r in epochs:
-        k = run_id(r, keys)
+        k = tidy_csv.run_of(r, keys)
         losses[k][int(r["t"])].append((int(r["epoch"]), float(r["loss"])))
         if int(r["epoch"]) == 0:
             grads0[k][int(r["t"])] = float(r["grad_norm"])
@@ -182,16 +178,17 @@ def main():
     col_keys = [k for k in keys if k != SEED]
     groups = defaultdict(list)
     for k in runs:
-        groups[k[:si] + k[si + 1:] if si is not None else k].append(k)
-    order = sorted(groups, key=lambda g: (g[:-2], g[-2] != "original", g[-1]))
+        values = k.values[:si] + k.values[si + 1:] if si is not None else k.values
+        groups[k._replace(values=values)].append(k)
+    order = sorted(groups, key=lambda g: (g.values, g.model != "original", g.n_data))
     seeded = si is not None
     names = []
     for g in order:
-        extra = [f"{key}={v}" for key, v in zip(col_keys, g[:-2])]
+        extra = list(tidy_csv.assignments(col_keys, g.values))
         if seeded:
             c = len(groups[g])
             extra.append(f"{c} seed{'s' if c != 1 else ''}")
-        names.append(f"{g[-2]} n={g[-1]}" + (f" ({', '.join(extra)})" if extra else ""))
+        names.append(f"{g.model} n={g.n_data}" + (f" ({', '.join(extra)})" if extra else ""))
 
     rows = [G_FIRST, G0_FIRST, G_ALL, G0_ALL, MMD_PRIOR, MMD_GEN, KL_PRIOR, KL_GEN]
     if has_floor:
@@ -228,9 +225,9 @@ def main():
         for g, name in zip(order, names):
             members = sorted(groups[g])
             per_seed = [stats[k] for k in members]
-            col = {"name": name, "model": g[-2], "n_data": g[-1],
-                   "keys": dict(zip(col_keys, g[:-2])),
-                   "seeds": [k[si] for k in members] if seeded else [],
+            col = {"name": name, "model": g.model, "n_data": g.n_data,
+                   "keys": dict(zip(col_keys, g.values)),
+                   "seeds": [k.values[si] for k in members] if seeded else [],
                    "count": len(members), "rows": {}, "verdicts": {}}
             for row in numeric:
                 m, sd, n = mean_sd([s[row] for s in per_seed])
