@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "app/atomic_file.hpp"
+#include "app/config.hpp"
 #include "app/npy.hpp"
 #include "app/run_directory.hpp"
 
@@ -44,7 +45,7 @@ void write_checkpoint(const fs::path& staging, const TrainingState& state, Preci
   if (ec) bad(dir, "cannot create directory (" + ec.message() + ")");
   const std::string tag = tag_of(state);
   json j = {{"format", kFormat},
-            {"precision", precision_name(precision)},
+            {"precision", config::name_of(precision)},
             {"next_t", state.next_t},
             {"params", "params." + tag + ".npy"},
             {"current", "current." + tag + ".npy"},
@@ -94,9 +95,9 @@ Checkpoint read_checkpoint(const fs::path& staging, const TrainingSettings& s) {
       bad(state_file, std::string("expected 'format': ") + kFormat);
     // Checkpoints from before the precision key were all double.
     const std::string precision = j.value("precision", "double");
-    if (precision != precision_name(s.precision))
+    if (precision != config::name_of(s.precision))
       bad(state_file, "the checkpoint holds a " + precision + "-precision run, this run is " +
-                          precision_name(s.precision) +
+                          config::name_of(s.precision) +
                           "-precision: resume it with precision = " + precision);
     c.state.next_t = j.at("next_t").get<int>();
     const json& rows = j.at("rows");

@@ -7,6 +7,7 @@
 
 #include "app/collective.hpp"
 #include "app/commands.hpp"
+#include "app/config.hpp"
 #include "app/npy.hpp"
 #include "core/ensemble_ops.hpp"
 #include "model/backward_step.hpp"
@@ -90,7 +91,7 @@ void add_gradient_command(CLI::App& app) {
   cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
   cmd->add_option("--precision", a->precision,
                   "the circuit's state vectors in double (default) or single precision")
-      ->transform(CLI::CheckedTransformer(precision_names()));
+      ->transform(CLI::CheckedTransformer(config::precision_names()));
   // Under MPI every process reads the inputs and evaluates its share of the samples; the
   // first prints the result.
   cmd->callback([a, ancilla] {

@@ -9,6 +9,7 @@
 
 #include "app/collective.hpp"
 #include "app/commands.hpp"
+#include "app/config.hpp"
 #include "model/gradient_variance.hpp"
 
 namespace quddpm::app {
@@ -46,7 +47,7 @@ void add_variance_command(CLI::App& app) {
   cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
   cmd->add_option("--precision", a->precision,
                   "the circuit's state vectors in double (default) or single precision")
-      ->transform(CLI::CheckedTransformer(precision_names()));
+      ->transform(CLI::CheckedTransformer(config::precision_names()));
   cmd->callback([a] {
     require_one_process("variance");
     apply_thread_option(a->threads);

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -126,17 +127,12 @@ nlohmann::json to_json(const ExperimentConfig& c);
 // run keeps its id when resumed.
 std::string run_id(const ExperimentConfig& c);
 
-// The names the config uses for each kind (also in logs and the CSVs' model column).
-const char* name_of(TargetKind k);
-const char* name_of(ScheduleKind k);
-const char* name_of(PriorKind k);
-const char* name_of(InitKind k);
-inline const char* name_of(ModelKind m) {
-  return model_name(m);
-}
-inline const char* name_of(Precision p) {
-  return precision_name(p);
-}
+// The name the config gives a value of ModelKind, Precision, TargetKind, ScheduleKind,
+// PriorKind or InitKind (also in logs, checkpoints and the CSVs' model column).
+template <class E>
+const char* name_of(E value);
+// The precisions by name, for --precision (CLI11's CheckedTransformer).
+std::map<std::string, Precision> precision_names();
 
 // The key table of docs/config.md, from the schema: one Markdown row per key.
 std::string reference_table();

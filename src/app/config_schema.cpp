@@ -2,42 +2,57 @@
 
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
+#include <tuple>
 #include <utility>
 
 namespace quddpm::config {
 
-const char* name_of(TargetKind k) {
-  switch (k) {
-    case TargetKind::Cluster:
-      return "cluster";
-    case TargetKind::Haar:
-      return "haar";
-    case TargetKind::Npy:
-      return "npy";
-    case TargetKind::Ghz:
-      break;
-  }
-  return "ghz";
+namespace {
+
+// Every value of each enum the config names, with its name: the choices a key accepts and
+// the names the resolved config, logs and checkpoints use.
+template <class E>
+using Names = std::vector<std::pair<E, const char*>>;
+const std::tuple<Names<ModelKind>, Names<Precision>, Names<TargetKind>, Names<ScheduleKind>,
+                 Names<PriorKind>, Names<InitKind>>
+    kNames = {{{ModelKind::Original, "original"}, {ModelKind::Improved, "improved"}},
+              {{Precision::Double, "double"}, {Precision::Single, "single"}},
+              {{TargetKind::Ghz, "ghz"},
+               {TargetKind::Cluster, "cluster"},
+               {TargetKind::Haar, "haar"},
+               {TargetKind::Npy, "npy"}},
+              {{ScheduleKind::Linear, "linear"}},
+              {{PriorKind::Haar, "haar"},
+               {PriorKind::Diffused, "diffused"},
+               {PriorKind::Cluster, "cluster"}},
+              {{InitKind::Normal, "normal"}, {InitKind::Uniform, "uniform"}}};
+
+template <class E>
+const Names<E>& names() {
+  return std::get<Names<E>>(kNames);
 }
 
-const char* name_of(ScheduleKind) {
-  return "linear";
-}
+}  // namespace
 
-const char* name_of(PriorKind k) {
-  switch (k) {
-    case PriorKind::Diffused:
-      return "diffused";
-    case PriorKind::Cluster:
-      return "cluster";
-    case PriorKind::Haar:
-      break;
-  }
-  return "haar";
+template <class E>
+const char* name_of(E value) {
+  for (const auto& [v, name] : names<E>())
+    if (v == value) return name;
+  throw std::logic_error("a config enum value has no name in kNames");
 }
+template const char* name_of(ModelKind);
+template const char* name_of(Precision);
+template const char* name_of(TargetKind);
+template const char* name_of(ScheduleKind);
+template const char* name_of(PriorKind);
+template const char* name_of(InitKind);
 
-const char* name_of(InitKind k) {
-  return k == InitKind::Uniform ? "uniform" : "normal";
+std::map<std::string, Precision> precision_names() {
+  std::map<std::string, Precision> m;
+  for (const auto& [p, name] : names<Precision>())
+    m.emplace(name, p);
+  return m;
 }
 
 namespace schema {
@@ -134,19 +149,24 @@ Entry number(std::string path, F ref, Bound b, Default<double> def) {
   return e;
 }
 
+// One of the enum's named values (kNames).
 template <class E, class F>
-Entry choice(std::string path, F ref, std::vector<E> values, Default<E> def) {
-  std::vector<std::string> names;
-  for (E x : values)
-    names.push_back(name_of(x));
+Entry choice(std::string path, F ref, Default<E> def) {
+  std::vector<E> values;
+  std::vector<std::string> choices;
+  for (const auto& [v, name] : names<E>())
+    values.push_back(v), choices.push_back(name);
   Entry e;
   e.k.path = path;
-  e.k.choices = names;
+  e.k.choices = choices;
   e.k.type_doc = "string";
-  for (std::size_t i = 0; i < names.size(); ++i)
-    e.k.range_doc += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + ("`" + names[i] + "`");
+  for (std::size_t i = 0; i < choices.size(); ++i)
+    e.k.range_doc += (i == 0                    ? ""
+                      : i + 1 == choices.size() ? " or "
+                                                : ", ") +
+                     ("`" + choices[i] + "`");
   e.k.read = [=](const Ctx& ctx, const json* v, C& c) {
-    ref(c) = v != nullptr ? values[detail::read_choice(ctx, *v, path, names)] : def(c);
+    ref(c) = v != nullptr ? values[detail::read_choice(ctx, *v, path, choices)] : def(c);
   };
   e.k.write = [=](const C& c) { return json(name_of(ref(c))); };
   if (def)
@@ -261,6 +281,12 @@ bool end_is_auto(const C& c) {
   return c.schedule_end_auto;
 }
 
+// The config member a key fills (for a const config too): MEMBER(target.ghz.noise).
+#define MEMBER(m)        \
+  [](auto& c) -> auto& { \
+    return c.m;          \
+  }
+
 std::vector<Key> build() {
   const TrainingSettings& shared = shared_defaults();
   const GhzParams ghz;
@@ -269,27 +295,20 @@ std::vector<Key> build() {
   const char* const kAuto = "'diffusion.schedule.end' is \"auto\"";
 
   std::vector<Entry> e;
-  e.push_back(choice<ModelKind>(
-                  "model", [](auto& c) -> auto& { return c.model; },
-                  {ModelKind::Original, ModelKind::Improved}, nullptr)
+  e.push_back(choice<ModelKind>("model", MEMBER(model), nullptr)
                   .required("one of: original, improved")
                   .means("the preset for every key whose default says original / improved"));
   e.push_back(seed_key().means("the key of every random stream"));
-  e.push_back(choice<Precision>(
-                  "precision", [](auto& c) -> auto& { return c.precision; },
-                  {Precision::Double, Precision::Single}, fixed(shared.precision))
+  e.push_back(choice<Precision>("precision", MEMBER(precision), fixed(shared.precision))
                   .means("the circuit's state vectors (metrics, loss, Adam and parameters stay "
                          "double)"));
   e.push_back(output_key().means("the run folder; `--out` overrides"));
 
-  e.push_back(integer(
-                  "qubits.data", [](auto& c) -> auto& { return c.n_data; }, 1, nullptr)
+  e.push_back(integer("qubits.data", MEMBER(n_data), 1, nullptr)
                   .required("an integer >= 1")
                   .means("n, with n + na <= 30 and the run's estimated memory within 80% of "
                          "the machine's"));
-  e.push_back(integer(
-                  "qubits.ancilla", [](auto& c) -> auto& { return c.n_ancilla; }, 0,
-                  fixed(shared.n_ancilla))
+  e.push_back(integer("qubits.ancilla", MEMBER(n_ancilla), 0, fixed(shared.n_ancilla))
                   .checked([](const Ctx& ctx, const C& c) {
                     const long long total = static_cast<long long>(c.n_data) + c.n_ancilla;
                     if (total <= kMaxQubits) return;
@@ -300,49 +319,38 @@ std::vector<Key> build() {
                   })
                   .means("na"));
 
-  e.push_back(choice<TargetKind>(
-                  "target.kind", [](auto& c) -> auto& { return c.target.kind; },
-                  {TargetKind::Ghz, TargetKind::Cluster, TargetKind::Haar, TargetKind::Npy},
-                  fixed(TargetKind::Ghz))
+  e.push_back(choice<TargetKind>("target.kind", MEMBER(target.kind), fixed(TargetKind::Ghz))
                   .means("the data ensemble (model.md section 2)"));
-  e.push_back(number(
-                  "target.theta_min", [](auto& c) -> auto& { return c.target.ghz.theta_min; },
-                  Bound::kAny, fixed(ghz.theta_min))
-                  .of_kind("ghz")
-                  .default_shown_as("pi/2 - 0.3")
-                  .means("theta ~ U[theta_min, theta_max]"));
-  e.push_back(number(
-                  "target.theta_max", [](auto& c) -> auto& { return c.target.ghz.theta_max; },
-                  Bound::kAny, fixed(ghz.theta_max))
-                  .of_kind("ghz")
-                  .default_shown_as("pi/2 + 0.3")
-                  .checked([](const Ctx& ctx, const C& c) {
-                    check_order(ctx, c.target.ghz.theta_min, c.target.ghz.theta_max,
-                                "target.theta_min", "target.theta_max");
-                  })
-                  .means("at least theta_min"));
-  e.push_back(number(
-                  "target.phi_min", [](auto& c) -> auto& { return c.target.ghz.phi_min; },
-                  Bound::kAny, fixed(ghz.phi_min))
+  e.push_back(
+      number("target.theta_min", MEMBER(target.ghz.theta_min), Bound::kAny, fixed(ghz.theta_min))
+          .of_kind("ghz")
+          .default_shown_as("pi/2 - 0.3")
+          .means("theta ~ U[theta_min, theta_max]"));
+  e.push_back(
+      number("target.theta_max", MEMBER(target.ghz.theta_max), Bound::kAny, fixed(ghz.theta_max))
+          .of_kind("ghz")
+          .default_shown_as("pi/2 + 0.3")
+          .checked([](const Ctx& ctx, const C& c) {
+            check_order(ctx, c.target.ghz.theta_min, c.target.ghz.theta_max, "target.theta_min",
+                        "target.theta_max");
+          })
+          .means("at least theta_min"));
+  e.push_back(number("target.phi_min", MEMBER(target.ghz.phi_min), Bound::kAny, fixed(ghz.phi_min))
                   .of_kind("ghz")
                   .means("phi ~ U[phi_min, phi_max]"));
-  e.push_back(number(
-                  "target.phi_max", [](auto& c) -> auto& { return c.target.ghz.phi_max; },
-                  Bound::kAny, fixed(ghz.phi_max))
+  e.push_back(number("target.phi_max", MEMBER(target.ghz.phi_max), Bound::kAny, fixed(ghz.phi_max))
                   .of_kind("ghz")
                   .checked([](const Ctx& ctx, const C& c) {
                     check_order(ctx, c.target.ghz.phi_min, c.target.ghz.phi_max, "target.phi_min",
                                 "target.phi_max");
                   })
                   .means("at least phi_min"));
-  e.push_back(number(
-                  "target.noise", [](auto& c) -> auto& { return c.target.ghz.noise; },
-                  Bound::kNonNegative, fixed(ghz.noise))
-                  .of_kind("ghz")
-                  .means("the expected norm of the noise vector"));
-  e.push_back(number(
-                  "target.scale", [](auto& c) -> auto& { return c.target.cluster.scale; },
-                  Bound::kNonNegative, fixed(cluster.scale))
+  e.push_back(
+      number("target.noise", MEMBER(target.ghz.noise), Bound::kNonNegative, fixed(ghz.noise))
+          .of_kind("ghz")
+          .means("the expected norm of the noise vector"));
+  e.push_back(number("target.scale", MEMBER(target.cluster.scale), Bound::kNonNegative,
+                     fixed(cluster.scale))
                   .of_kind("cluster")
                   .means("the expected norm of the noise vector"));
   e.push_back(npy_path_key()
@@ -351,107 +359,81 @@ std::vector<Key> build() {
                   .means("the states file, relative to the config file's folder (absolute in "
                          "`config.json`)"));
 
-  e.push_back(
-      integer(
-          "diffusion.steps", [](auto& c) -> auto& { return c.steps; }, 1, fixed(kDefaultSteps))
-          .means("T"));
-  e.push_back(choice<ScheduleKind>(
-                  "diffusion.schedule.kind", [](auto& c) -> auto& { return c.schedule_kind; },
-                  {ScheduleKind::Linear}, fixed(ScheduleKind::Linear))
+  e.push_back(integer("diffusion.steps", MEMBER(steps), 1, fixed(kDefaultSteps)).means("T"));
+  e.push_back(choice<ScheduleKind>("diffusion.schedule.kind", MEMBER(schedule_kind),
+                                   fixed(ScheduleKind::Linear))
                   .means("h_t from `start` to `end`"));
-  e.push_back(number(
-                  "diffusion.schedule.start", [](auto& c) -> auto& { return c.schedule_start; },
-                  Bound::kNonNegative, [preset](const C& c) { return preset(c).schedule_start; })
+  e.push_back(number("diffusion.schedule.start", MEMBER(schedule_start), Bound::kNonNegative,
+                     [preset](const C& c) { return preset(c).schedule_start; })
                   .of_kind("linear")
                   .means("h_1"));
   e.push_back(schedule_end_key().of_kind("linear").means(
       "h_T (a warning above 2 pi), or calibrated (model.md section 3)"));
-  e.push_back(number(
-                  "diffusion.schedule.target_mmd_to_haar",
-                  [](auto& c) -> auto& { return c.target_mmd_to_haar; }, Bound::kOpenUnit,
-                  [preset](const C& c) { return preset(c).target_mmd_to_haar; })
+  e.push_back(number("diffusion.schedule.target_mmd_to_haar", MEMBER(target_mmd_to_haar),
+                     Bound::kOpenUnit,
+                     [preset](const C& c) { return preset(c).target_mmd_to_haar; })
                   .of_kind("linear")
                   .when(kAuto, end_is_auto)
                   .means("the terminal mmd_to_haar the calibration aims at"));
-  e.push_back(optional_number(
-                  "diffusion.schedule.calibrated_end",
-                  [](auto& c) -> auto& { return c.calibrated_end; }, Bound::kNonNegative)
+  e.push_back(optional_number("diffusion.schedule.calibrated_end", MEMBER(calibrated_end),
+                              Bound::kNonNegative)
                   .of_kind("linear")
                   .when(kAuto, end_is_auto)
                   .default_shown_as("written by `train`")
                   .means("the calibrated end; a config holding it skips the search"));
 
-  e.push_back(choice<PriorKind>(
-                  "prior.kind", [](auto& c) -> auto& { return c.prior_kind; },
-                  {PriorKind::Haar, PriorKind::Diffused, PriorKind::Cluster},
-                  [preset](const C& c) { return preset(c).prior; })
-                  .means("the backward chain's input S~_T (model.md section 5)"));
-  e.push_back(number(
-                  "prior.scale", [](auto& c) -> auto& { return c.prior_cluster.scale; },
-                  Bound::kNonNegative, fixed(cluster.scale))
-                  .of_kind("cluster")
-                  .means("the expected norm of the noise vector"));
+  e.push_back(choice<PriorKind>("prior.kind", MEMBER(prior_kind), [preset](const C& c) {
+                return preset(c).prior;
+              }).means("the backward chain's input S~_T (model.md section 5)"));
+  e.push_back(
+      number("prior.scale", MEMBER(prior_cluster.scale), Bound::kNonNegative, fixed(cluster.scale))
+          .of_kind("cluster")
+          .means("the expected norm of the noise vector"));
 
-  e.push_back(integer(
-                  "circuit.layers", [](auto& c) -> auto& { return c.layers; }, 1,
-                  [](const C& c) { return default_layers(c.n_data, c.n_ancilla); })
+  e.push_back(integer("circuit.layers", MEMBER(layers), 1,
+                      [](const C& c) { return default_layers(c.n_data, c.n_ancilla); })
                   .default_shown_as("2 (n + na)")
                   .means("L"));
-  e.push_back(choice<InitKind>(
-                  "circuit.init.kind", [](auto& c) -> auto& { return c.init_kind; },
-                  {InitKind::Normal, InitKind::Uniform},
-                  [preset](const C& c) { return preset(c).init; })
-                  .means("how each cycle's parameters start"));
-  e.push_back(number(
-                  "circuit.init.std", [](auto& c) -> auto& { return c.init_std; }, Bound::kPositive,
-                  fixed(shared.init_std))
+  e.push_back(choice<InitKind>("circuit.init.kind", MEMBER(init_kind), [preset](const C& c) {
+                return preset(c).init;
+              }).means("how each cycle's parameters start"));
+  e.push_back(number("circuit.init.std", MEMBER(init_std), Bound::kPositive, fixed(shared.init_std))
                   .of_kind("normal")
                   .means("theta ~ N(0, std^2)"));
-  e.push_back(number(
-                  "circuit.init.c", [](auto& c) -> auto& { return c.init_c; }, Bound::kPositive,
-                  fixed(shared.init_c))
+  e.push_back(number("circuit.init.c", MEMBER(init_c), Bound::kPositive, fixed(shared.init_c))
                   .of_kind("uniform")
                   .means("the data qubits' angles ~ U[-c/L, c/L]"));
-  e.push_back(number(
-                  "circuit.init.ancilla_c", [](auto& c) -> auto& { return c.init_ancilla_c; },
-                  Bound::kPositive, [](const C& c) { return c.init_c; })
+  e.push_back(number("circuit.init.ancilla_c", MEMBER(init_ancilla_c), Bound::kPositive,
+                     [](const C& c) { return c.init_c; })
                   .of_kind("uniform")
                   .default_shown_as("`c`")
                   .means("the ancillas' angles ~ U[-ancilla_c/L, ancilla_c/L]"));
 
+  e.push_back(integer("training.samples", MEMBER(samples), 1, fixed(shared.samples))
+                  .means("N, at most `diffusion_size`: states per epoch"));
   e.push_back(
-      integer(
-          "training.samples", [](auto& c) -> auto& { return c.samples; }, 1, fixed(shared.samples))
-          .means("N, at most `diffusion_size`: states per epoch"));
-  e.push_back(integer(
-                  "training.diffusion_size", [](auto& c) -> auto& { return c.diffusion_size; }, 1,
-                  fixed(shared.diffusion_size))
-                  .checked([](const Ctx& ctx, const C& c) {
-                    // Each epoch draws `samples` targets without replacement from S_t.
-                    if (c.samples <= c.diffusion_size) return;
-                    ctx.fail_at("training.samples", "'training.samples' (" +
-                                                        std::to_string(c.samples) +
-                                                        ") must be <= 'training.diffusion_size' (" +
-                                                        std::to_string(c.diffusion_size) + ")");
-                  })
-                  .means("states of each forward ensemble S_t (a warning above 5,000: O(N^2) "
-                         "metrics)"));
-  e.push_back(
-      integer(
-          "training.epochs", [](auto& c) -> auto& { return c.epochs; }, 1, fixed(shared.epochs))
-          .means("epochs per cycle"));
-  e.push_back(number(
-                  "training.learning_rate", [](auto& c) -> auto& { return c.learning_rate; },
-                  Bound::kPositive, fixed(shared.learning_rate))
+      integer("training.diffusion_size", MEMBER(diffusion_size), 1, fixed(shared.diffusion_size))
+          .checked([](const Ctx& ctx, const C& c) {
+            // Each epoch draws `samples` targets without replacement from S_t.
+            if (c.samples <= c.diffusion_size) return;
+            ctx.fail_at("training.samples", "'training.samples' (" + std::to_string(c.samples) +
+                                                ") must be <= 'training.diffusion_size' (" +
+                                                std::to_string(c.diffusion_size) + ")");
+          })
+          .means("states of each forward ensemble S_t (a warning above 5,000: O(N^2) "
+                 "metrics)"));
+  e.push_back(integer("training.epochs", MEMBER(epochs), 1, fixed(shared.epochs))
+                  .means("epochs per cycle"));
+  e.push_back(number("training.learning_rate", MEMBER(learning_rate), Bound::kPositive,
+                     fixed(shared.learning_rate))
                   .means("Adam's step size (a warning above 1)"));
 
-  e.push_back(number(
-                  "checkpoint.every_seconds",
-                  [](auto& c) -> auto& { return c.checkpoint_every_seconds; }, Bound::kNonNegative,
-                  fixed(kDefaultCheckpointSeconds))
+  e.push_back(number("checkpoint.every_seconds", MEMBER(checkpoint_every_seconds),
+                     Bound::kNonNegative, fixed(kDefaultCheckpointSeconds))
                   .means("seconds between checkpoints inside a cycle; 0: after cycles only. Not "
                          "part of the run id; may change on `--resume`"));
 
+#undef MEMBER
   std::vector<Key> out;
   for (auto& x : e)
     out.push_back(std::move(x.k));

@@ -13,51 +13,22 @@
 
 namespace quddpm {
 
-// Each templated kernel exists for T = double and T = float.
+// The plain loops, obviously correct: the tests' yardstick.
 namespace reference {
-template <class T>
-void apply_1q(std::complex<T>* psi, int nq, int q, const Gate2x2& g);
+#include "core/kernel_set.inc"
+// Kernels no table needs, kept as yardsticks for the ones that have one implementation.
 void apply_rzz(cplx* psi, int nq, int q1, int q2, double angle);
 template <class T>
 void apply_cz(std::complex<T>* psi, int nq, int q1, int q2);
 template <class T>
-void apply_adjacent_cz(std::complex<T>* psi, int nq);
-template <class T>
 cplx expectation_pauli(const std::complex<T>* lambda, const std::complex<T>* psi, int nq, int q,
                        Pauli p);
-template <class T>
-PauliImag adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq, int q,
-                       const Gate2x2& undo);
-template <class T>
-void apply_1q_then_adjacent_cz(std::complex<T>* psi, int nq, const Gate2x2& g);
-template <class T>
-PauliImag adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq,
-                                        const Gate2x2& undo);
-void gram_rows(const cplx* a, std::int64_t na, const cplx* b, std::int64_t nb, std::int64_t d,
-               cplx* out);
-void combine_rows(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t m, std::int64_t d,
-                  cplx* out);
 }  // namespace reference
 
 // Scalar loops the compiler can vectorize: the "portable" table, and what the SIMD tables
 // run on states too small for their registers.
 namespace portable {
-template <class T>
-void apply_1q(std::complex<T>* psi, int nq, int q, const Gate2x2& g);
-template <class T>
-void apply_adjacent_cz(std::complex<T>* psi, int nq);
-template <class T>
-PauliImag adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq, int q,
-                       const Gate2x2& undo);
-template <class T>
-void apply_1q_then_adjacent_cz(std::complex<T>* psi, int nq, const Gate2x2& g);
-template <class T>
-PauliImag adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq,
-                                        const Gate2x2& undo);
-void gram_rows(const cplx* a, std::int64_t na, const cplx* b, std::int64_t nb, std::int64_t d,
-               cplx* out);
-void combine_rows(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t m, std::int64_t d,
-                  cplx* out);
+#include "core/kernel_set.inc"
 }  // namespace portable
 
 // The kernels below use the active table (kernel_table.hpp) or have one implementation.
@@ -67,12 +38,10 @@ template <class T>
 void apply_1q(std::complex<T>* psi, int nq, int q, const Gate2x2& g) {
   active_kernels().fns<T>().apply_1q(psi, nq, q, g);
 }
-// psi <- RZZ_{q1,q2}(angle) psi.
-void apply_rzz(cplx* psi, int nq, int q1, int q2, double angle);
-// psi <- CZ_{q1,q2} psi.
-void apply_cz(cplx* psi, int nq, int q1, int q2);
-// psi <- diag(d) psi for a diagonal given in full (2^nq entries).
-void apply_diagonal(cplx* psi, int nq, const cplx* d);
+// psi_b <- phase[w] psi_b, w = popcount(b) the number of qubits in |1>: a diagonal that depends
+// on the Hamming weight only, such as a product of RZZ on every pair (the forward diffusion's
+// entangler, docs/model.md section 3). `phase` holds nq + 1 entries.
+void apply_weight_phase(cplx* psi, int nq, const cplx* phase);
 // psi <- CZ on every adjacent pair (q, q+1): both CZ ladders of the hardware-efficient
 // ansatz at once. The sign of basis state b is (-1)^popcount(b & (b >> 1)).
 template <class T>
@@ -99,11 +68,6 @@ PauliImag adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>
                                         const Gate2x2& undo) {
   return active_kernels().fns<T>().adjacent_cz_then_adjoint_undo(lambda, psi, nq, undo);
 }
-// psi <- diag(s) psi for a diagonal of signs, s_b = -1 where bit b of `negative` is set.
-void apply_sign_diagonal(cplx* psi, int nq, const std::uint8_t* negative);
-
-// <lambda| P_q |psi> for a Pauli P on qubit q (the adjoint method's per-gate read).
-cplx expectation_pauli(const cplx* lambda, const cplx* psi, int nq, int q, Pauli p);
 
 // <lambda|X_q|psi>, <lambda|Y_q|psi>, <lambda|Z_q|psi> from one read pass.
 struct PauliReads {

@@ -48,35 +48,10 @@ void portable::apply_1q(std::complex<T>* psi, int nq, int q, const Gate2x2& g) {
       });
 }
 
-void apply_rzz(cplx* psi, int nq, int q1, int q2, double angle) {
-  const std::int64_t b1 = std::int64_t{1} << bit_of(nq, q1);
-  const std::int64_t b2 = std::int64_t{1} << bit_of(nq, q2);
-  const double c = std::cos(angle / 2), s = std::sin(angle / 2);
+void apply_weight_phase(cplx* psi, int nq, const cplx* phase) {
   par::for_each_amplitude_range(dim_of(nq), [&](std::int64_t lo, std::int64_t hi) {
-    double* __restrict p = reinterpret_cast<double*>(psi);
-    for (std::int64_t i = lo; i < hi; ++i) {
-      // phase exp(-i z1 z2 angle/2): sign of the sine term is z1 z2.
-      const double sz = (((i & b1) != 0) == ((i & b2) != 0)) ? s : -s;
-      const double re = p[2 * i], im = p[2 * i + 1];
-      p[2 * i] = c * re + sz * im;
-      p[2 * i + 1] = c * im - sz * re;
-    }
-  });
-}
-
-void apply_cz(cplx* psi, int nq, int q1, int q2) {
-  const std::int64_t both =
-      (std::int64_t{1} << bit_of(nq, q1)) | (std::int64_t{1} << bit_of(nq, q2));
-  par::for_each_amplitude_range(dim_of(nq), [&](std::int64_t lo, std::int64_t hi) {
-    for (std::int64_t i = lo; i < hi; ++i)
-      if ((i & both) == both) psi[i] = -psi[i];
-  });
-}
-
-void apply_diagonal(cplx* psi, int nq, const cplx* d) {
-  par::for_each_amplitude_range(dim_of(nq), [&](std::int64_t lo, std::int64_t hi) {
-    for (std::int64_t i = lo; i < hi; ++i)
-      psi[i] *= d[i];
+    for (std::int64_t b = lo; b < hi; ++b)
+      psi[b] *= phase[__builtin_popcountll(static_cast<std::uint64_t>(b))];
   });
 }
 
@@ -109,23 +84,6 @@ PauliImag portable::adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::
   portable::apply_adjacent_cz(lambda, nq);
   portable::apply_adjacent_cz(psi, nq);
   return portable::adjoint_undo(lambda, psi, nq, nq - 1, undo);
-}
-
-void apply_sign_diagonal(cplx* psi, int nq, const std::uint8_t* negative) {
-  par::for_each_amplitude_range(dim_of(nq), [&](std::int64_t lo, std::int64_t hi) {
-    double* __restrict p = reinterpret_cast<double*>(psi);
-    for (std::int64_t i = lo; i < hi; ++i) {
-      const double s = negative[i] ? -1.0 : 1.0;
-      p[2 * i] *= s;
-      p[2 * i + 1] *= s;
-    }
-  });
-}
-
-cplx expectation_pauli(const cplx* lambda, const cplx* psi, int nq, int q, Pauli p) {
-  // Off the hot path (the sweep reads all three at once): one read loop serves both.
-  const PauliReads r = expectation_xyz(lambda, psi, nq, q);
-  return p == Pauli::X ? r.x : p == Pauli::Y ? r.y : r.z;
 }
 
 template <class T>

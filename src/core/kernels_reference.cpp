@@ -92,26 +92,28 @@ PauliImag adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>
   return reference::adjoint_undo(lambda, psi, nq, nq - 1, undo);
 }
 
+// sum_{k < n} term(k), in order from k = 0: both ensemble products are such sums per entry.
+template <class Term>
+cplx sum_of(std::int64_t n, Term term) {
+  cplx acc = 0;
+  for (std::int64_t k = 0; k < n; ++k)
+    acc += term(k);
+  return acc;
+}
+
 void gram_rows(const cplx* a, std::int64_t na, const cplx* b, std::int64_t nb, std::int64_t d,
                cplx* out) {
   for (std::int64_t i = 0; i < na; ++i)
-    for (std::int64_t j = 0; j < nb; ++j) {
-      cplx acc = 0;
-      for (std::int64_t x = 0; x < d; ++x)
-        acc += a[i * d + x] * std::conj(b[j * d + x]);
-      out[i * nb + j] = acc;
-    }
+    for (std::int64_t j = 0; j < nb; ++j)
+      out[i * nb + j] =
+          sum_of(d, [&](std::int64_t x) { return a[i * d + x] * std::conj(b[j * d + x]); });
 }
 
 void combine_rows(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t m, std::int64_t d,
                   cplx* out) {
   for (std::int64_t i = 0; i < n; ++i)
-    for (std::int64_t x = 0; x < d; ++x) {
-      cplx acc = 0;
-      for (std::int64_t k = 0; k < m; ++k)
-        acc += c[i * m + k] * rows[k * d + x];
-      out[i * d + x] = acc;
-    }
+    for (std::int64_t x = 0; x < d; ++x)
+      out[i * d + x] = sum_of(m, [&](std::int64_t k) { return c[i * m + k] * rows[k * d + x]; });
 }
 
 #define QUDDPM_REFERENCE_KERNELS(T)                                                              \

@@ -36,9 +36,7 @@ void diffusion_step(cplx* psi, int n, double h, const double* a, double g) {
     const double s = n - 2 * k;
     phase[k] = std::polar(1.0, -angle / 2 * (s * s - n) / 2);
   }
-  const std::uint64_t d = dim_of(n);
-  for (std::uint64_t b = 0; b < d; ++b)
-    psi[b] *= phase[__builtin_popcountll(b)];
+  apply_weight_phase(psi, n, phase.data());
 }
 
 namespace {

@@ -12,10 +12,6 @@ namespace quddpm {
 
 enum class ModelKind { Original, Improved };
 
-inline const char* model_name(ModelKind m) {
-  return m == ModelKind::Improved ? "improved" : "original";
-}
-
 // What the two models do differently: the forward schedule h_t = linear from `schedule_start`
 // to `schedule_end` (none: calibrated so that the run's own S_T has mmd_to_haar
 // `target_mmd_to_haar`), where the backward chain starts and how parameters start.

@@ -10,9 +10,9 @@
 
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
-#include "support/dense_circuit.hpp"
 #include "model/backward_step.hpp"
 #include "model/ensembles.hpp"
+#include "support/dense_circuit.hpp"
 
 namespace {
 
@@ -106,9 +106,9 @@ TEST(GradientMemoryModes, RecomputingFinalStatesGivesIdenticalBits) {
     ASSERT_FALSE(recomputed.caches_final_states(x.rows()));
     const LossAndGradient a = cached.evaluate(theta.data(), x, y, sampled_outcomes(24));
     const LossAndGradient b = recomputed.evaluate(theta.data(), x, y, sampled_outcomes(24));
-    EXPECT_EQ(a.loss, b.loss) << precision_name(p);
+    EXPECT_EQ(a.loss, b.loss) << (p == Precision::Single ? "single" : "double");
     for (Eigen::Index k = 0; k < a.grad.size(); ++k)
-      EXPECT_EQ(a.grad[k], b.grad[k]) << precision_name(p) << " " << k;
+      EXPECT_EQ(a.grad[k], b.grad[k]) << (p == Precision::Single ? "single" : "double") << " " << k;
   }
 }
 
