@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/commands.hpp"
+#include "app/config.hpp"
 
 namespace quddpm::app {
 
@@ -30,6 +31,19 @@ CLI::Validator threads_check() {
                         ", found '" + s + "'";
       },
       "THREADS");
+}
+
+CLI::Option* add_precision_option(CLI::App* cmd, Precision* value) {
+  std::vector<std::string> names;
+  for (const auto& [name, p] : config::precision_names())
+    names.push_back(name);
+  return cmd
+      ->add_option_function<std::string>(
+          "--precision",
+          [value](const std::string& name) { *value = config::precision_names().at(name); },
+          std::string("the circuit's state vectors in double or single precision (default ") +
+              config::name_of(*value) + ")")
+      ->check(CLI::IsMember(names));
 }
 
 std::pair<CLI::Option*, CLI::Option*> add_ancilla_option(CLI::App* cmd, int* value,

@@ -89,9 +89,7 @@ void add_gradient_command(CLI::App& app) {
       ->required()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
-  cmd->add_option("--precision", a->precision,
-                  "the circuit's state vectors in double (default) or single precision")
-      ->transform(CLI::CheckedTransformer(config::precision_names()));
+  add_precision_option(cmd, &a->precision);
   // Under MPI every process reads the inputs and evaluates its share of the samples; the
   // first prints the result.
   cmd->callback([a, ancilla] {

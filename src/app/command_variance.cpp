@@ -16,9 +16,8 @@ namespace quddpm::app {
 
 namespace {
 struct VarianceArgs {
-  int qubits = 0, ancillas = 1, layers = 2, draws = 100, samples = 10, threads = 0;
-  std::uint64_t seed = 1;
-  Precision precision = Precision::Double;
+  GradientVarianceSettings s;  // its defaults are the options'
+  int threads = 0;
 };
 
 }  // namespace
@@ -29,48 +28,44 @@ void add_variance_command(CLI::App& app) {
                          "Theorem 1 check: gradient mean and variance over random Haar inputs and "
                          "random parameters");
   auto a = std::make_shared<VarianceArgs>();
-  cmd->add_option("--qubits", a->qubits, "number of data qubits n")
+  GradientVarianceSettings& s = a->s;
+  cmd->add_option("--qubits", s.n_data, "number of data qubits n")
       ->required()
-      ->check(CLI::Range(1, 20));
-  const auto ancilla =
-      add_ancilla_option(cmd, &a->ancillas, "number of ancilla qubits na (default 1, at most 8)");
-  ancilla.first->check(CLI::Range(0, 8));
-  ancilla.second->check(CLI::Range(0, 8));
-  cmd->add_option("--layers", a->layers, "number of PQC layers L (default 2)")
-      ->check(CLI::Range(1, 1000));
-  cmd->add_option("--draws", a->draws, "number of random draws K (default 100)")
-      ->check(CLI::Range(2, 1000000));
-  cmd->add_option("--samples", a->samples,
-                  "states in the input set and in the target set |S| (default 10)")
-      ->check(CLI::Range(2, 100000));
-  cmd->add_option("--seed", a->seed, "seed of the draws (default 1)")->check(unsigned64_check());
+      ->check(CLI::Range(1, kVarianceMaxData));
+  const auto ancilla = add_ancilla_option(cmd, &s.n_ancilla, "number of ancilla qubits na");
+  ancilla.first->check(CLI::Range(0, kVarianceMaxAncilla))->capture_default_str();
+  ancilla.second->check(CLI::Range(0, kVarianceMaxAncilla));
+  cmd->add_option("--layers", s.layers, "number of PQC layers L")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--draws", s.draws, "number of random draws K")
+      ->check(CLI::Range(2, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--samples", s.samples, "states in the input set and in the target set |S|")
+      ->check(CLI::Range(2, 100000))
+      ->capture_default_str();
+  cmd->add_option("--seed", s.seed, "seed of the draws")
+      ->check(unsigned64_check())
+      ->capture_default_str();
   cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
-  cmd->add_option("--precision", a->precision,
-                  "the circuit's state vectors in double (default) or single precision")
-      ->transform(CLI::CheckedTransformer(config::precision_names()));
+  add_precision_option(cmd, &s.precision);
   cmd->callback([a] {
     require_one_process("variance");
     apply_thread_option(a->threads);
-    if (a->qubits + a->ancillas > 24)
-      throw std::invalid_argument("--ancilla: " + std::to_string(a->qubits) + " data + " +
-                                  std::to_string(a->ancillas) + " ancilla qubits exceed 24");
-    GradientVarianceSettings s;
-    s.n_data = a->qubits;
-    s.n_ancilla = a->ancillas;
-    s.layers = a->layers;
-    s.draws = a->draws;
-    s.samples = a->samples;
-    s.seed = a->seed;
-    s.precision = a->precision;
+    const GradientVarianceSettings& s = a->s;
+    if (s.n_data + s.n_ancilla > kVarianceMaxQubits)
+      throw std::invalid_argument("--ancilla: " + std::to_string(s.n_data) + " data + " +
+                                  std::to_string(s.n_ancilla) + " ancilla qubits exceed " +
+                                  std::to_string(kVarianceMaxQubits));
     const GradientStatistics g = gradient_variance(s);
     const auto p = g.mean.size();
     nlohmann::json out;
-    out["qubits"] = a->qubits;
-    out["ancillas"] = a->ancillas;
-    out["layers"] = a->layers;
-    out["draws"] = a->draws;
-    out["samples"] = a->samples;
-    out["seed"] = a->seed;
+    out["qubits"] = s.n_data;
+    out["ancillas"] = s.n_ancilla;
+    out["layers"] = s.layers;
+    out["draws"] = s.draws;
+    out["samples"] = s.samples;
+    out["seed"] = s.seed;
     out["num_params"] = p;
     out["mean_loss"] = g.mean_loss;
     out["mean_sq_grad_per_param"] = g.mean_sq_grad_per_param;

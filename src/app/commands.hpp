@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include "model/precision.hpp"
+
 namespace quddpm::app {
 
 void add_metrics_command(CLI::App& app);
@@ -24,6 +26,8 @@ struct ExitError : std::runtime_error {
 
 // --ancilla N (as the config's qubits.ancilla) and its old spelling --ancillas, which still
 // works but warns on stderr. Returns both options, so a command can check that one was given.
+// --precision double|single into *value (default: what *value holds).
+CLI::Option* add_precision_option(CLI::App* cmd, Precision* value);
 std::pair<CLI::Option*, CLI::Option*> add_ancilla_option(CLI::App* cmd, int* value,
                                                          const std::string& help);
 

@@ -11,6 +11,13 @@
 
 namespace quddpm {
 
+// The sizes the study accepts: K draws of |S| states of n + na qubits each, kept within a
+// node's memory and a study's minutes (the circuit itself takes up to kMaxQubits).
+inline constexpr int kVarianceMaxData = 20;
+inline constexpr int kVarianceMaxAncilla = 8;
+inline constexpr int kVarianceMaxQubits = 24;
+
+// Defaults: the `variance` command's.
 struct GradientVarianceSettings {
   int n_data = 1, n_ancilla = 1, layers = 2;
   int draws = 100;   // K >= 2
