@@ -281,20 +281,20 @@ bool end_is_auto(const C& c) {
   return c.schedule_end_auto;
 }
 
+ModelPreset preset(const C& c) {
+  return preset_of(c.model);
+}
+const char* const kAuto = "'diffusion.schedule.end' is \"auto\"";
+
 // The config member a key fills (for a const config too): MEMBER(target.ghz.noise).
 #define MEMBER(m)        \
   [](auto& c) -> auto& { \
     return c.m;          \
   }
 
-std::vector<Key> build() {
+// The run: which model, its seed, precision and folder.
+void run_keys(std::vector<Entry>& e) {
   const TrainingSettings& shared = shared_defaults();
-  const GhzParams ghz;
-  const ClusterParams cluster;
-  const auto preset = [](const C& c) { return preset_of(c.model); };
-  const char* const kAuto = "'diffusion.schedule.end' is \"auto\"";
-
-  std::vector<Entry> e;
   e.push_back(choice<ModelKind>("model", MEMBER(model), nullptr)
                   .required("one of: original, improved")
                   .means("the preset for every key whose default says original / improved"));
@@ -303,7 +303,11 @@ std::vector<Key> build() {
                   .means("the circuit's state vectors (metrics, loss, Adam and parameters stay "
                          "double)"));
   e.push_back(output_key().means("the run folder; `--out` overrides"));
+}
 
+// The register: data and ancilla qubits.
+void qubit_keys(std::vector<Entry>& e) {
+  const TrainingSettings& shared = shared_defaults();
   e.push_back(integer("qubits.data", MEMBER(n_data), 1, nullptr)
                   .required("an integer >= 1")
                   .means("n, with n + na <= 30 and the run's estimated memory within 80% of "
@@ -318,7 +322,12 @@ std::vector<Key> build() {
                                     std::to_string(kMaxQubits));
                   })
                   .means("na"));
+}
 
+// The data ensemble S_0 (docs/model.md, section 2).
+void target_keys(std::vector<Entry>& e) {
+  const GhzParams ghz;
+  const ClusterParams cluster;
   e.push_back(choice<TargetKind>("target.kind", MEMBER(target.kind), fixed(TargetKind::Ghz))
                   .means("the data ensemble (model.md section 2)"));
   e.push_back(
@@ -358,20 +367,22 @@ std::vector<Key> build() {
                   .required("a .npy file of states")
                   .means("the states file, relative to the config file's folder (absolute in "
                          "`config.json`)"));
+}
 
+// The forward diffusion (docs/model.md, section 3).
+void diffusion_keys(std::vector<Entry>& e) {
   e.push_back(integer("diffusion.steps", MEMBER(steps), 1, fixed(kDefaultSteps)).means("T"));
   e.push_back(choice<ScheduleKind>("diffusion.schedule.kind", MEMBER(schedule_kind),
                                    fixed(ScheduleKind::Linear))
                   .means("h_t from `start` to `end`"));
   e.push_back(number("diffusion.schedule.start", MEMBER(schedule_start), Bound::kNonNegative,
-                     [preset](const C& c) { return preset(c).schedule_start; })
+                     [](const C& c) { return preset(c).schedule_start; })
                   .of_kind("linear")
                   .means("h_1"));
   e.push_back(schedule_end_key().of_kind("linear").means(
       "h_T (a warning above 2 pi), or calibrated (model.md section 3)"));
   e.push_back(number("diffusion.schedule.target_mmd_to_haar", MEMBER(target_mmd_to_haar),
-                     Bound::kOpenUnit,
-                     [preset](const C& c) { return preset(c).target_mmd_to_haar; })
+                     Bound::kOpenUnit, [](const C& c) { return preset(c).target_mmd_to_haar; })
                   .of_kind("linear")
                   .when(kAuto, end_is_auto)
                   .means("the terminal mmd_to_haar the calibration aims at"));
@@ -381,20 +392,28 @@ std::vector<Key> build() {
                   .when(kAuto, end_is_auto)
                   .default_shown_as("written by `train`")
                   .means("the calibrated end; a config holding it skips the search"));
+}
 
-  e.push_back(choice<PriorKind>("prior.kind", MEMBER(prior_kind), [preset](const C& c) {
+// Where the backward chain starts (docs/model.md, section 5).
+void prior_keys(std::vector<Entry>& e) {
+  const ClusterParams cluster;
+  e.push_back(choice<PriorKind>("prior.kind", MEMBER(prior_kind), [](const C& c) {
                 return preset(c).prior;
               }).means("the backward chain's input S~_T (model.md section 5)"));
   e.push_back(
       number("prior.scale", MEMBER(prior_cluster.scale), Bound::kNonNegative, fixed(cluster.scale))
           .of_kind("cluster")
           .means("the expected norm of the noise vector"));
+}
 
+// The circuit and its initial parameters (docs/model.md, sections 4 and 5).
+void circuit_keys(std::vector<Entry>& e) {
+  const TrainingSettings& shared = shared_defaults();
   e.push_back(integer("circuit.layers", MEMBER(layers), 1,
                       [](const C& c) { return default_layers(c.n_data, c.n_ancilla); })
                   .default_shown_as("2 (n + na)")
                   .means("L"));
-  e.push_back(choice<InitKind>("circuit.init.kind", MEMBER(init_kind), [preset](const C& c) {
+  e.push_back(choice<InitKind>("circuit.init.kind", MEMBER(init_kind), [](const C& c) {
                 return preset(c).init;
               }).means("how each cycle's parameters start"));
   e.push_back(number("circuit.init.std", MEMBER(init_std), Bound::kPositive, fixed(shared.init_std))
@@ -408,7 +427,11 @@ std::vector<Key> build() {
                   .of_kind("uniform")
                   .default_shown_as("`c`")
                   .means("the ancillas' angles ~ U[-ancilla_c/L, ancilla_c/L]"));
+}
 
+// Training, and checkpoints (operational: outside the run id).
+void training_keys(std::vector<Entry>& e) {
+  const TrainingSettings& shared = shared_defaults();
   e.push_back(integer("training.samples", MEMBER(samples), 1, fixed(shared.samples))
                   .means("N, at most `diffusion_size`: states per epoch"));
   e.push_back(
@@ -427,13 +450,23 @@ std::vector<Key> build() {
   e.push_back(number("training.learning_rate", MEMBER(learning_rate), Bound::kPositive,
                      fixed(shared.learning_rate))
                   .means("Adam's step size (a warning above 1)"));
-
   e.push_back(number("checkpoint.every_seconds", MEMBER(checkpoint_every_seconds),
                      Bound::kNonNegative, fixed(kDefaultCheckpointSeconds))
                   .means("seconds between checkpoints inside a cycle; 0: after cycles only. Not "
                          "part of the run id; may change on `--resume`"));
+}
 
 #undef MEMBER
+
+std::vector<Key> build() {
+  std::vector<Entry> e;
+  run_keys(e);
+  qubit_keys(e);
+  target_keys(e);
+  diffusion_keys(e);
+  prior_keys(e);
+  circuit_keys(e);
+  training_keys(e);
   std::vector<Key> out;
   for (auto& x : e)
     out.push_back(std::move(x.k));
