@@ -363,22 +363,20 @@ std::string size_text(const NpyFile& nf, const DType& dt) {
          std::to_string(nf.data_bytes) + " data bytes";
 }
 
-NpyFile open_npy(const std::string& path, const DType& dt) {
-  NpyFile nf;
+// Reads exactly n bytes unless the file ends first (returns how many); a read error fails.
+std::size_t read_exact(std::FILE* f, const std::string& path, void* dst, std::size_t n) {
   errno = 0;
-  nf.file.reset(std::fopen(path.c_str(), "rb"));
-  if (!nf.file) fail(path, "cannot open for reading: " + errno_text(errno));
+  const std::size_t got = n == 0 ? 0 : std::fread(dst, 1, n, f);
+  if (got < n && std::ferror(f)) fail(path, "cannot read: " + errno_text(errno));
+  return got;
+}
+
+// The magic string, the version and the header's length, then the header's text; sets
+// nf.available to the bytes after the header when the file's size is known.
+std::string read_header_text(NpyFile& nf, const std::string& path) {
   std::FILE* f = nf.file.get();
-
-  auto read_exact = [&](void* dst, std::size_t n) {
-    errno = 0;
-    const std::size_t got = n == 0 ? 0 : std::fread(dst, 1, n, f);
-    if (got < n && std::ferror(f)) fail(path, "cannot read: " + errno_text(errno));
-    return got;
-  };
-
   unsigned char prefix[kMagicLen + 2];
-  const std::size_t got = read_exact(prefix, sizeof prefix);
+  const std::size_t got = read_exact(f, path, prefix, sizeof prefix);
   const std::string_view prefix_view(reinterpret_cast<const char*>(prefix), got);
   if (got < kMagicLen || std::memcmp(prefix, kMagic, kMagicLen) != 0) {
     fail(path, "not a .npy file: bad magic (expected '\\x93NUMPY', found '" +
@@ -395,7 +393,7 @@ NpyFile open_npy(const std::string& path, const DType& dt) {
   // Version 1.0 stores the header length in 2 bytes, later versions in 4; little-endian.
   const std::size_t len_bytes = major == 1 ? 2 : 4;
   unsigned char len_buf[4] = {0, 0, 0, 0};
-  if (read_exact(len_buf, len_bytes) < len_bytes) {
+  if (read_exact(f, path, len_buf, len_bytes) < len_bytes) {
     fail(path, "truncated .npy header: file ends inside the header length");
   }
   std::uint64_t header_len = 0;
@@ -415,22 +413,15 @@ NpyFile open_npy(const std::string& path, const DType& dt) {
                    " is implausibly large");
   }
   std::string text(static_cast<std::size_t>(header_len), '\0');
-  if (read_exact(text.data(), text.size()) < text.size()) {
+  if (read_exact(f, path, text.data(), text.size()) < text.size()) {
     fail(path, "truncated .npy header: file ends inside the " + std::to_string(header_len) +
                    "-byte header");
   }
+  return text;
+}
 
-  try {
-    nf.header = interpret(HeaderParser(text).parse());
-  } catch (const ParseError& e) {
-    std::string shown = text;
-    while (!shown.empty() && std::strchr(" \n", shown.back()) != nullptr)
-      shown.pop_back();
-    fail(path, "broken .npy header: " + e.what + " in \"" + printable(shown) + "\"");
-  }
-  const Header& h = nf.header;
-  nf.shape_text = shape_repr(h.shape);
-
+// Only the one dtype asked for, in C order: anything else is refused, never converted.
+void check_layout(const Header& h, const std::string& path, const DType& dt) {
   if (!h.descr_is_string) {
     fail(path, expected_dtype(dt) + ", found structured dtype " + printable(h.descr));
   }
@@ -444,23 +435,45 @@ NpyFile open_npy(const std::string& path, const DType& dt) {
   if (h.fortran_order) {
     fail(path, "expected C order, found fortran_order True (Fortran-order data is not supported)");
   }
+}
 
-  // The byte count must fit a signed index (Eigen::Index, file offsets), or the shape is a lie.
+// The data's byte count; it must fit a signed index (Eigen::Index, file offsets), or the shape
+// is a lie.
+std::uint64_t data_bytes_of(const NpyFile& nf, const std::string& path, const DType& dt) {
   constexpr auto kLimit = static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max());
   bool overflow = false;
   bool empty = false;
-  for (const std::uint64_t d : h.shape) {
+  for (const std::uint64_t d : nf.header.shape) {
     overflow = overflow || d > kLimit;
     empty = empty || d == 0;
   }
   std::uint64_t bytes = empty ? 0 : dt.itemsize;
-  for (const std::uint64_t d : h.shape) {
+  for (const std::uint64_t d : nf.header.shape) {
     if (overflow || empty) break;
     overflow = bytes > kLimit / d;
     bytes *= d;
   }
   if (overflow) fail(path, "shape " + nf.shape_text + " is too large: its size overflows");
-  nf.data_bytes = bytes;
+  return bytes;
+}
+
+NpyFile open_npy(const std::string& path, const DType& dt) {
+  NpyFile nf;
+  errno = 0;
+  nf.file.reset(std::fopen(path.c_str(), "rb"));
+  if (!nf.file) fail(path, "cannot open for reading: " + errno_text(errno));
+  const std::string text = read_header_text(nf, path);
+  try {
+    nf.header = interpret(HeaderParser(text).parse());
+  } catch (const ParseError& e) {
+    std::string shown = text;
+    while (!shown.empty() && std::strchr(" \n", shown.back()) != nullptr)
+      shown.pop_back();
+    fail(path, "broken .npy header: " + e.what + " in \"" + printable(shown) + "\"");
+  }
+  nf.shape_text = shape_repr(nf.header.shape);
+  check_layout(nf.header, path, dt);
+  nf.data_bytes = data_bytes_of(nf, path, dt);
   return nf;
 }
 
