@@ -35,6 +35,42 @@ std::string tag_of(const TrainingState& s) {
   throw std::runtime_error(file.string() + ": " + what);
 }
 
+// A file the checkpoint's state.json names: a plain name inside the checkpoint directory.
+std::string file_in(const fs::path& dir, const fs::path& state_file, const json& name) {
+  if (!name.is_string() || fs::path(name.get<std::string>()).has_parent_path())
+    bad(state_file, "expected a file name in the checkpoint directory, found " + name.dump());
+  return (dir / name.get<std::string>()).string();
+}
+
+// A cycle part-way through its epochs: the counters in state.json, theta and Adam's moments
+// in their own file.
+CycleProgress read_progress(const json& p, const fs::path& dir, const fs::path& state_file,
+                            int next_t, const TrainingSettings& s) {
+  CycleProgress progress;
+  std::string progress_file;
+  try {
+    progress_file = file_in(dir, state_file, p.at("file"));
+    progress.epochs_done = p.at("epochs_done").get<int>();
+    progress.adam.step = p.at("adam_step").get<int>();
+    progress.norm_sum = p.at("norm_sum").get<double>();
+    progress.last_loss =
+        p.at("last_loss").is_null() ? std::nan("") : p.at("last_loss").get<double>();
+  } catch (const json::exception& e) {
+    bad(state_file, std::string("malformed checkpoint progress (") + e.what() + ")");
+  }
+  if (next_t < 0 || progress.epochs_done < 1 || progress.epochs_done >= s.epochs ||
+      progress.adam.step != progress.epochs_done)
+    bad(state_file, "'progress' does not describe a cycle part-way through its epochs");
+  const RealMatrix m = npy::read_reals(progress_file);
+  if (m.rows() != kProgressRows || m.cols() != s.num_params())
+    bad(progress_file, "expected " + std::to_string(int{kProgressRows}) + " x " +
+                           std::to_string(s.num_params()) + " values (theta, Adam m, Adam v)");
+  progress.theta = m.row(kTheta).transpose();
+  progress.adam.m = m.row(kAdamM).transpose();
+  progress.adam.v = m.row(kAdamV).transpose();
+  return progress;
+}
+
 }  // namespace
 
 void write_checkpoint(const fs::path& staging, const TrainingState& state, Precision precision,
@@ -110,11 +146,7 @@ Checkpoint read_checkpoint(const fs::path& staging, const TrainingSettings& s) {
     bad(state_file, "'next_t' = " + std::to_string(c.state.next_t) + " is outside -1.." +
                         std::to_string(s.steps() - 1));
 
-  auto file = [&](const json& name) {
-    if (!name.is_string() || fs::path(name.get<std::string>()).has_parent_path())
-      bad(state_file, "expected a file name in the checkpoint directory, found " + name.dump());
-    return (dir / name.get<std::string>()).string();
-  };
+  auto file = [&](const json& name) { return file_in(dir, state_file, name); };
   const std::string params_file = file(j["params"]);
   c.state.params = npy::read_reals(params_file);
   if (c.state.params.rows() != s.steps() || c.state.params.cols() != s.num_params())
@@ -127,32 +159,8 @@ Checkpoint read_checkpoint(const fs::path& staging, const TrainingSettings& s) {
     bad(current_file, "expected " + std::to_string(s.samples) + " states of " +
                           std::to_string(s.n_data) + " qubits for this config");
 
-  if (j.contains("progress")) {
-    const json& p = j["progress"];
-    CycleProgress progress;
-    std::string progress_file;
-    try {
-      progress_file = file(p.at("file"));
-      progress.epochs_done = p.at("epochs_done").get<int>();
-      progress.adam.step = p.at("adam_step").get<int>();
-      progress.norm_sum = p.at("norm_sum").get<double>();
-      progress.last_loss =
-          p.at("last_loss").is_null() ? std::nan("") : p.at("last_loss").get<double>();
-    } catch (const json::exception& e) {
-      bad(state_file, std::string("malformed checkpoint progress (") + e.what() + ")");
-    }
-    if (c.state.next_t < 0 || progress.epochs_done < 1 || progress.epochs_done >= s.epochs ||
-        progress.adam.step != progress.epochs_done)
-      bad(state_file, "'progress' does not describe a cycle part-way through its epochs");
-    const RealMatrix m = npy::read_reals(progress_file);
-    if (m.rows() != kProgressRows || m.cols() != s.num_params())
-      bad(progress_file, "expected " + std::to_string(int{kProgressRows}) + " x " +
-                             std::to_string(s.num_params()) + " values (theta, Adam m, Adam v)");
-    progress.theta = m.row(kTheta).transpose();
-    progress.adam.m = m.row(kAdamM).transpose();
-    progress.adam.v = m.row(kAdamV).transpose();
-    c.state.progress = std::move(progress);
-  }
+  if (j.contains("progress"))
+    c.state.progress = read_progress(j["progress"], dir, state_file, c.state.next_t, s);
   return c;
 }
 
