@@ -96,10 +96,12 @@ struct Kernels {
     return x[0];
   }
 
-  // Software prefetch for states larger than L2 (2^16 amplitudes = 1 MiB) and target bits
-  // whose runs (32 to 1024 amplitudes) are too short for the hardware prefetcher; measured
-  // on Zen 4 at 20 qubits, it slows the other positions down.
-  static constexpr int kPrefetchMinQubits = 16;
+  // Software prefetch for states larger than L2 (1 MiB) and target bits whose runs (32 to 1024
+  // amplitudes) are too short for the hardware prefetcher; measured on Zen 4 at 20 qubits, it
+  // slows the other positions down. At 1 MiB and less (16 qubits in double, 17 in single) it
+  // slowed those positions by up to 25% (the next pair of runs, fetched into L1, is up to 32 KiB
+  // ahead). (At 17 qubits in double it still helps bits 5 and 6 and hurts bits 7 to 10.)
+  static constexpr std::size_t kPrefetchMinBytes = std::size_t{2} << 20;
   static constexpr int kPrefetchMinBit = 5;
   static constexpr int kPrefetchMaxBit = 10;
 
@@ -307,7 +309,8 @@ struct Kernels {
     }
     // States beyond the L2 cache with middle target bits stream in short runs that the
     // hardware prefetcher keeps restarting on: fetch the next pair block ahead by hand.
-    const bool prefetch = nq >= kPrefetchMinQubits && p >= kPrefetchMinBit && p <= kPrefetchMaxBit;
+    const bool prefetch = dim_of(nq) * sizeof(Amp) >= kPrefetchMinBytes && p >= kPrefetchMinBit &&
+                          p <= kPrefetchMaxBit;
     for_each_block_run(lo, hi, p, [&](std::int64_t i0, std::int64_t run) {
       Amp* x = psi + i0;
       for (std::int64_t k = 0; k < a * run; k += a) {
