@@ -161,8 +161,7 @@ StepOutputs run_step_in(const HeaCircuit& circuit, const double* theta, const St
                         const OutcomeChooser& choose) {
   check_inputs(circuit, inputs);
   StepOutputs out = make_outputs(circuit, inputs.rows());
-  std::vector<std::vector<std::complex<T>>> work(par::max_threads(),
-                                                 std::vector<std::complex<T>>(circuit.dim()));
+  std::vector<AmplitudeVector<T>> work(par::max_threads(), AmplitudeVector<T>(circuit.dim()));
   const std::vector<Gate2x2> gates = circuit.fused_gates(theta);
   for_my_samples(dist::my_shard(inputs.rows()), [&](std::int64_t i) {
     forward_one(circuit, gates, inputs, i, choose, work[par::thread_index()].data(), out);

@@ -65,10 +65,10 @@ class StepGradient {
   // The circuit's state vectors in one precision.
   template <class T>
   struct Buffers {
-    std::vector<std::complex<T>> final_states;         // U|0,phi_i> of each input, row-major (cache
-                                                       // mode), psi during the sweep
-    std::vector<std::vector<std::complex<T>>> psi;     // one state per thread (recompute mode)
-    std::vector<std::vector<std::complex<T>>> lambda;  // one adjoint vector per thread
+    AmplitudeVector<T> final_states;      // U|0,phi_i> of each input, row-major (cache mode), psi
+                                          // during the sweep
+    std::vector<AmplitudeVector<T>> psi;  // one state per thread (recompute mode)
+    std::vector<AmplitudeVector<T>> lambda;  // one adjoint vector per thread
   };
   template <class T>
   LossAndGradient evaluate_in(Buffers<T>& b, const double* theta, const StateMatrix& inputs,
