@@ -46,7 +46,7 @@ template <class Keep>
 void chain_one(const StateMatrix& s0, const std::vector<double>& h, std::uint64_t seed,
                std::int64_t i, int n, Keep& keep) {
   Rng rng(stream_key(seed, {static_cast<std::uint64_t>(i)}));
-  std::vector<cplx> psi(s0.row(i).data(), s0.row(i).data() + s0.cols());
+  AmplitudeVector<double> psi(s0.row(i).data(), s0.row(i).data() + s0.cols());
   std::vector<double> a(3 * n);
   for (std::size_t t = 0; t < h.size(); ++t) {
     for (double& x : a)
