@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): builds Release (the default, portable build), then runs the Google
 # Benchmark suite once per SIMD instruction set this CPU supports (QUDDPM_ISA forces the lower
-# ones), writing results/bench/<isa>/bench.json, results/bench/bench.csv and
+# ones), writing results/bench/<isa>/{kernels,epochs}.json, results/bench/bench.csv and
 # results/bench/table.md (per instruction set: the clock, gate kernels in ns and cycles per
 # amplitude, epochs against their FMA-bound limit, single against double), then prints the
 # table. The fastest instruction set also runs the 20- and 24-qubit kernels and the n = 16
@@ -42,15 +42,20 @@ epochs='BM_TrainingEpoch(Single)?/(4|7|10)/|BM_ForwardPass|BM_ForwardDiffusion'
 
 for isa in $isas; do
   mkdir -p "$out/$isa"
-  filter="$kernels|$epochs"
+  rm -f "$out/$isa/bench.json"  # the single file of earlier versions of this script
+  kfilter=$kernels
   if [ "$isa" = "$best" ] && [ "$quick" = 0 ]; then
-    filter="$filter|BM_Apply1q/(20|24)/|BM_CzLadders|BM_LastGateWithCz"
+    kfilter="$kfilter|BM_Apply1q/(20|24)/|BM_CzLadders|BM_LastGateWithCz"
   fi
   echo "bench.sh: $isa" >&2
-  # Minimum over repetitions: the least disturbed run of a kernel on a shared machine; the
-  # maximum is kept too (the spread between runs).
-  QUDDPM_ISA=$isa "$bench" --benchmark_filter="$filter" --benchmark_repetitions=3 \
-    --benchmark_min_time=0.2 --benchmark_out="$out/$isa/bench.json" \
+  # Minimum over repetitions: the least disturbed run on a shared machine (a virtual machine's
+  # neighbours move single runs by tens of percent); the maximum is kept too (the spread).
+  # Kernels: many short repetitions; epochs: fewer, longer ones.
+  QUDDPM_ISA=$isa "$bench" --benchmark_filter="$kfilter" --benchmark_repetitions=15 \
+    --benchmark_min_time=0.05 --benchmark_out="$out/$isa/kernels.json" \
+    --benchmark_out_format=json >/dev/null
+  QUDDPM_ISA=$isa "$bench" --benchmark_filter="$epochs" --benchmark_repetitions=5 \
+    --benchmark_min_time=0.2 --benchmark_out="$out/$isa/epochs.json" \
     --benchmark_out_format=json >/dev/null
 done
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Turns the benchmark JSON of scripts/bench.sh into results/bench/bench.csv and table.md.
 
-Usage: bench_table.py OUT ISA...   (reads OUT/<isa>/bench.json for each ISA)
+Usage: bench_table.py OUT ISA...   (reads OUT/<isa>/{kernels,epochs,epoch16}.json for each ISA)
 
 Per instruction set: the core clock (BM_CycleTime: one dependent integer addition per cycle),
 the gate kernels in ns and in cycles per amplitude (minimum and maximum over repetitions and
@@ -19,6 +19,22 @@ import sys
 from collections import defaultdict
 
 FWD_CYCLES, ADJ_CYCLES = 1.0, 2.75  # per amplitude, double; single: half
+
+
+def runs_of(out, isa):
+    """Every benchmark run of one instruction set: kernels, epochs and the n = 16 epoch."""
+    runs = []
+    for name in ("kernels.json", "epochs.json", "epoch16.json"):
+        path = os.path.join(out, isa, name)
+        if os.path.exists(path):
+            runs += load(path)
+    return runs
+
+
+def repetitions(runs, prefix):
+    """How many repetitions the benchmarks named prefix/... ran (as the JSON says)."""
+    reps = [b.get("repetitions", 1) for b in runs if b["run_name"].startswith(prefix + "/")]
+    return max(reps) if reps else 0
 
 
 def load(path):
@@ -57,10 +73,7 @@ def main(out, isas):
                "| single (cycles/amp) | epoch n = 10, 2 threads, double (ms) | its FMA-bound limit "
                "(ms) | single (ms) | single / double |", "|---|---|---|---|---|---|---|---|"]
     for isa in isas:
-        runs = load(os.path.join(out, isa, "bench.json"))
-        extra = os.path.join(out, isa, "epoch16.json")
-        if os.path.exists(extra):
-            runs += load(extra)
+        runs = runs_of(out, isa)
         s = spans(runs)
         cyc = [b["cycle_ns"] for b in runs
                if b.get("run_type") == "iteration" and b["run_name"] == "BM_CycleTime"]
@@ -69,8 +82,9 @@ def main(out, isas):
                   f"Clock: {1 / cycle_ns:.2f} GHz (one dependent addition per cycle: "
                   f"{min(cyc):.4f}-{max(cyc):.4f} ns over {len(cyc)} runs; the shortest is "
                   "used, so cycle counts are upper bounds). Kernels on one thread, minimum-"
-                  "maximum over 3 repetitions, in ns and cycles per amplitude; epochs in ms of "
-                  "wall time.", ""]
+                  f"maximum over {repetitions(runs, 'BM_Apply1q')} repetitions, in ns and cycles "
+                  "per amplitude; epochs in ms of wall time, minimum-maximum over "
+                  f"{repetitions(runs, 'BM_TrainingEpoch')} repetitions.", ""]
         gate = {}
         for bench, label in (("BM_Apply1q", "general 2x2 gate, double"),
                              ("BM_Apply1qSingle", "general 2x2 gate, single"),
@@ -146,7 +160,7 @@ def main(out, isas):
         for p in peers:
             cells = []
             for isa in isas:
-                s_ = spans(load(os.path.join(out, isa, "bench.json")))
+                s_ = spans(runs_of(out, isa))
                 for name in ("BM_TrainingEpoch", "BM_TrainingEpochSingle"):
                     v = s_.get(f"{name}/{p['qubits']}/2")
                     cells.append(f"{v[0]:.1f} ({p['epoch_ms'] / v[0]:.1f}x)" if v else "-")
