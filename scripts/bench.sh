@@ -50,13 +50,15 @@ for isa in $isas; do
   echo "bench.sh: $isa" >&2
   # Minimum over repetitions: the least disturbed run on a shared machine (a virtual machine's
   # neighbours move single runs by tens of percent); the maximum is kept too (the spread).
-  # Kernels: many short repetitions; epochs: fewer, longer ones.
+  # Kernels: many short repetitions; epochs: fewer, longer ones. Repetitions are interleaved at
+  # random across the benchmarks, so each minimum is taken over the whole run's quiet moments
+  # rather than over one stretch of a few seconds.
   QUDDPM_ISA=$isa "$bench" --benchmark_filter="$kfilter" --benchmark_repetitions=15 \
-    --benchmark_min_time=0.05 --benchmark_out="$out/$isa/kernels.json" \
-    --benchmark_out_format=json >/dev/null
+    --benchmark_min_time=0.05 --benchmark_enable_random_interleaving=true \
+    --benchmark_out="$out/$isa/kernels.json" --benchmark_out_format=json >/dev/null
   QUDDPM_ISA=$isa "$bench" --benchmark_filter="$epochs" --benchmark_repetitions=5 \
-    --benchmark_min_time=0.2 --benchmark_out="$out/$isa/epochs.json" \
-    --benchmark_out_format=json >/dev/null
+    --benchmark_min_time=0.2 --benchmark_enable_random_interleaving=true \
+    --benchmark_out="$out/$isa/epochs.json" --benchmark_out_format=json >/dev/null
 done
 
 if [ "$quick" = 0 ]; then
