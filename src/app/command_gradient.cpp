@@ -49,9 +49,6 @@ void run_gradient(const GradientArgs& a) {
     throw std::invalid_argument(a.params + ": expected a vector of parameters, found a " +
                                 std::to_string(p.rows()) + " x " + std::to_string(p.cols()) +
                                 " array");
-  if (p.size() != circuit.num_params())
-    throw std::invalid_argument(a.params + ": expected " + std::to_string(circuit.num_params()) +
-                                " parameters (2 (n + na) L), found " + std::to_string(p.size()));
   if (static_cast<Eigen::Index>(o.size()) != x.rows())
     throw std::invalid_argument(a.outcomes + ": expected one outcome per input (" +
                                 std::to_string(x.rows()) + "), found " + std::to_string(o.size()));

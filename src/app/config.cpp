@@ -20,6 +20,7 @@
 namespace quddpm::config {
 namespace {
 
+using detail::contains;
 using detail::Ctx;
 using detail::describe;
 using detail::join_list;
@@ -33,10 +34,6 @@ std::string gib(std::uint64_t bytes) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
   return buf;
-}
-
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
 }
 
 // The keys an object holds according to the schema, in table order: "qubits" -> data,

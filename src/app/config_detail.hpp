@@ -16,6 +16,7 @@ namespace quddpm::config::detail {
 
 using nlohmann::json;
 
+bool contains(const std::vector<std::string>& v, const std::string& s);
 std::string join_list(const std::vector<std::string>& v);
 // "a.b" + "c" -> "a.b.c"; "" + "c" -> "c".
 std::string join_path(const std::string& prefix, const std::string& key);

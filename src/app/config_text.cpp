@@ -10,10 +10,6 @@
 namespace quddpm::config::detail {
 namespace {
 
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
 // Optimal-string-alignment distance, case-insensitive: a transposition ("trainnig") is one edit.
 std::size_t edit_distance(const std::string& a, const std::string& b) {
   auto low = [](char ch) {
@@ -38,6 +34,10 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 }  // namespace
+
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 std::string join_list(const std::vector<std::string>& v) {
   std::string out;
