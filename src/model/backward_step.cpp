@@ -243,6 +243,11 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
     for (auto& b : *buffers)
       b.resize(c.dim());
   }
+  // Sample i's final state: its row of the cache, or the thread's buffer to recompute it in.
+  const auto final_state_of = [&](std::int64_t i) {
+    return cache ? b.final_states.data() + (i - mine.lo) * c.dim()
+                 : b.psi[par::thread_index()].data();
+  };
 
   // Gates, their inverses and the RX-derivative factors, once per parameter vector.
   const std::vector<Gate2x2> gates = c.fused_gates(theta);
@@ -258,8 +263,7 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
   LossAndGradient r;
   r.outputs = make_outputs(c, n);
   for_my_samples(mine, [&](std::int64_t i) {
-    Amp* w =
-        cache ? b.final_states.data() + (i - mine.lo) * c.dim() : b.psi[par::thread_index()].data();
+    Amp* w = final_state_of(i);
     forward_one(c, gates, inputs, i, choose, w, r.outputs);
   });
   gather_outputs(r.outputs);
@@ -273,8 +277,7 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
   const StateMatrix g = output_gradient(r.outputs.states, targets, self, cross, mine);
 
   for_my_samples(mine, [&](std::int64_t i) {
-    Amp* psi =
-        cache ? b.final_states.data() + (i - mine.lo) * c.dim() : b.psi[par::thread_index()].data();
+    Amp* psi = final_state_of(i);
     if (!cache) final_state(c, gates, inputs, i, psi);
     Amp* lambda = b.lambda[par::thread_index()].data();
     const std::int64_t m = r.outputs.outcomes[i];
