@@ -83,7 +83,7 @@ struct Kernels {
   // Sum of the lanes by halving (lane i += lane i + n/2), the order AVX-512's reduce-add uses;
   // `alternate` negates the odd lanes first (the imaginary part of sum conj(l) s when it was
   // accumulated as l * swap_ri(s)).
-  static double fold_sum(V v, bool alternate) {  // (in T, returned as double)
+  static HWY_NOINLINE double fold_sum(V v, bool alternate) {  // (in T, returned as double)
     HWY_ALIGN T x[kMaxLanes];
     hn::Store(v, D(), x);
     size_t n = hn::Lanes(D());
@@ -256,11 +256,44 @@ struct Kernels {
     }
   }
 
+  // AVX2 with the partners in the other 128-bit half (stride 1 in double, 2 in single): each
+  // half is loaded once more, broadcast to both halves by the load itself, and the register is
+  // then a pair block of its own, out = lo * c_lo + hi * c_hi, with no permutation across the
+  // halves (that permutation held the loop at 2.4 cycles a register on Zen 4, against the 2
+  // its four multiply-adds need).
+  static constexpr bool kDupHalves = HWY_TARGET == HWY_AVX2;
+  struct HalfCoefs {
+    Coef lo, hi;
+  };
+  static HalfCoefs coefs_halves(const Gate2x2& g, std::int64_t s) {
+    return {per_amplitude([&](std::int64_t j) { return (j & s) ? g.m10 : g.m00; }),
+            per_amplitude([&](std::int64_t j) { return (j & s) ? g.m11 : g.m01; })};
+  }
+  template <bool kCz>
+  static void halves_range(Amp* psi, const HalfCoefs c, std::int64_t lo, std::int64_t hi) {
+    const CzMasks cz = kCz ? CzMasks::build() : CzMasks::none();
+    const std::int64_t a = amps_per_reg();
+#pragma GCC unroll 4
+    for (std::int64_t r = lo; r < hi; ++r) {
+      Amp* x = psi + a * r;
+      const V l = hn::LoadDup128(D(), reinterpret_cast<const T*>(x));
+      const V h = hn::LoadDup128(D(), reinterpret_cast<const T*>(x + a / 2));
+      V o = combine(l, swap_ri(l), c.lo, h, swap_ri(h), c.hi);
+      if constexpr (kCz) o = cz.flip(o, static_cast<std::uint64_t>(r));
+      store(x, o);
+    }
+  }
+
   // kCz: follow the gate by both CZ ladders in the same pass.
   template <bool kCz>
   static void apply_in_register(Amp* psi, int nq, const Gate2x2& g, std::int64_t s) {
-    const GateCoefs c = coefs_in_register(g, s);
     const std::int64_t regs = static_cast<std::int64_t>(dim_of(nq)) / amps_per_reg();
+    if (kDupHalves && partner_kind(s) == kBlocks) {
+      const HalfCoefs c = coefs_halves(g, s);
+      return par::for_each_amplitude_range(
+          regs, [psi, &c](std::int64_t lo, std::int64_t hi) { halves_range<kCz>(psi, c, lo, hi); });
+    }
+    const GateCoefs c = coefs_in_register(g, s);
     switch (partner_kind(s)) {
       case kBlocks:
         return par::for_each_amplitude_range(regs, [psi, &c](std::int64_t lo, std::int64_t hi) {
@@ -401,10 +434,12 @@ struct Kernels {
                                           std::int64_t s) {
     const GateCoefs c = coefs_in_register(undo, s);
     const CzMasks cz = kCz ? CzMasks::build() : CzMasks::none();
-    // +1 on the lanes whose target bit is 0, -1 where it is 1.
+    // The sign bit set on the lanes whose target bit is 1: an exclusive or with it negates
+    // them, the same bits as multiplying by -1, but off the multiply-add pipes (on Zen 4 the
+    // two products it replaced cost the single-precision step 10%).
     HWY_ALIGN T signs[kMaxLanes];
     for (std::int64_t j = 0; j < amps_per_reg(); ++j)
-      signs[2 * j] = signs[2 * j + 1] = (j & s) ? T(-1) : T(1);
+      signs[2 * j] = signs[2 * j + 1] = (j & s) ? T(-0.0) : T(0.0);
     const V bit_sign = hn::Load(D(), signs);
     V ax = hn::Zero(D()), ay = ax, az = ax;
     const std::int64_t a = amps_per_reg();
@@ -423,8 +458,8 @@ struct Kernels {
       // Y = Re(c10) - Re(c01), Z = Im(c00) - Im(c11).
       const V lw = partner<K>(l, c.partner);
       ax = hn::MulAdd(lw, sv, ax);
-      const V ls = hn::Mul(l, bit_sign);
-      ay = hn::MulAdd(hn::Mul(lw, bit_sign), v, ay);
+      const V ls = hn::Xor(l, bit_sign);
+      ay = hn::MulAdd(hn::Xor(lw, bit_sign), v, ay);
       az = hn::MulAdd(ls, sv, az);
       store(lp, in_register<K>(l, sl, c));
       store(sp, in_register<K>(v, sv, c));
@@ -482,17 +517,21 @@ struct Kernels {
         0, static_cast<std::int64_t>(dim_of(nq)) / (2 * a), p,
         [&](std::int64_t i0, std::int64_t run) {
           Amp *l0p = lambda + i0, *l1p = l0p + stride, *s0p = psi + i0, *s1p = s0p + stride;
+          // The sums in locals over the run: captured by reference they stayed in memory, each
+          // step waiting on a store and a reload (stores through the state pointers may alias).
+          V x = ax, y = ay, z = az;
           for (std::int64_t k = 0; k < a * run; k += a) {
             const V l0 = load(l0p + k), l1 = load(l1p + k), s0 = load(s0p + k), s1 = load(s1p + k);
             const V sl0 = swap_ri(l0), sl1 = swap_ri(l1), ss0 = swap_ri(s0), ss1 = swap_ri(s1);
-            ax = hn::MulAdd(l1, ss0, hn::MulAdd(l0, ss1, ax));     // Im(c01 + c10)
-            ay = hn::NegMulAdd(l0, s1, hn::MulAdd(l1, s0, ay));    // Re(c10) - Re(c01)
-            az = hn::NegMulAdd(l1, ss1, hn::MulAdd(l0, ss0, az));  // Im(c00) - Im(c11)
+            x = hn::MulAdd(l1, ss0, hn::MulAdd(l0, ss1, x));     // Im(c01 + c10)
+            y = hn::NegMulAdd(l0, s1, hn::MulAdd(l1, s0, y));    // Re(c10) - Re(c01)
+            z = hn::NegMulAdd(l1, ss1, hn::MulAdd(l0, ss0, z));  // Im(c00) - Im(c11)
             store(l0p + k, combine(l0, sl0, c00, l1, sl1, c01));
             store(l1p + k, combine(l0, sl0, c10, l1, sl1, c11));
             store(s0p + k, combine(s0, ss0, c00, s1, ss1, c01));
             store(s1p + k, combine(s0, ss0, c10, s1, ss1, c11));
           }
+          ax = x, ay = y, az = z;
         });
     return {fold_sum(ax, true), fold_sum(ay, false), fold_sum(az, true)};
   }

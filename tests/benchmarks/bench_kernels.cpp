@@ -94,6 +94,20 @@ void BM_AdjointUndo(benchmark::State& state) {
   count_amps(state, nq);
 }
 
+// The same in single precision: where it stands against half the double step.
+void BM_AdjointUndoSingle(benchmark::State& state) {
+  par::set_max_threads(1);
+  const int nq = static_cast<int>(state.range(0)), q = static_cast<int>(state.range(1));
+  const auto dp = random_state(nq, 1), dl = random_state(nq, 2);
+  std::vector<std::complex<float>> psi(dp.begin(), dp.end()), lam(dl.begin(), dl.end());
+  const Gate2x2 g = generic_gate();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(adjoint_undo(lam.data(), psi.data(), nq, q, g));
+    benchmark::ClobberMemory();
+  }
+  count_amps(state, nq);
+}
+
 // The last gate of a layer and both CZ ladders in one pass (what the circuit runs).
 void BM_LastGateWithCz(benchmark::State& state) {
   par::set_max_threads(1);
@@ -119,5 +133,6 @@ BENCHMARK(BM_Apply1q)->Apply([](auto* b) { every_position(b, {10, 13, 16, 20, 24
 BENCHMARK(BM_Apply1qSingle)->Apply([](auto* b) { every_position(b, {13, 16}); });
 BENCHMARK(BM_Apply1qReference)->Apply([](auto* b) { every_position(b, {13}); });
 BENCHMARK(BM_AdjointUndo)->Apply([](auto* b) { every_position(b, {13}); });
+BENCHMARK(BM_AdjointUndoSingle)->Apply([](auto* b) { every_position(b, {13}); });
 BENCHMARK(BM_LastGateWithCz)->Arg(10)->Arg(13)->Arg(20);
 BENCHMARK(BM_CzLadders)->DenseRange(10, 24, 2)->Arg(13);
