@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): builds Release (the default, portable build), then runs the Google
 # Benchmark suite once per SIMD instruction set this CPU supports (QUDDPM_ISA forces the lower
-# ones), writing results/bench/<isa>/{kernels,epochs}.json, results/bench/bench.csv and
+# ones), writing results/bench/<isa>/{kernels,epochs-<round>}.json, results/bench/bench.csv and
 # results/bench/table.md (per instruction set: the clock, gate kernels in ns and cycles per
 # amplitude, epochs against their FMA-bound limit, single against double), then prints the
 # table. The fastest instruction set also runs the 20- and 24-qubit kernels and the n = 16
@@ -50,15 +50,28 @@ for isa in $isas; do
   echo "bench.sh: $isa" >&2
   # Minimum over repetitions: the least disturbed run on a shared machine (a virtual machine's
   # neighbours move single runs by tens of percent); the maximum is kept too (the spread).
-  # Kernels: many short repetitions; epochs: fewer, longer ones. Repetitions are interleaved at
-  # random across the benchmarks, so each minimum is taken over the whole run's quiet moments
-  # rather than over one stretch of a few seconds.
+  # Kernels: many short repetitions, interleaved at random across the benchmarks, so each
+  # minimum is taken over the whole stretch's quiet moments rather than over a few seconds.
   QUDDPM_ISA=$isa "$bench" --benchmark_filter="$kfilter" --benchmark_repetitions=15 \
     --benchmark_min_time=0.05 --benchmark_enable_random_interleaving=true \
     --benchmark_out="$out/$isa/kernels.json" --benchmark_out_format=json >/dev/null
-  QUDDPM_ISA=$isa "$bench" --benchmark_filter="$epochs" --benchmark_repetitions=5 \
-    --benchmark_min_time=0.2 --benchmark_enable_random_interleaving=true \
-    --benchmark_out="$out/$isa/epochs.json" --benchmark_out_format=json >/dev/null
+done
+
+# Epochs: fewer, longer repetitions, in rounds that take the instruction sets in turn, so that
+# each one's minimum comes from several moments of the run (the neighbours' load comes and goes
+# over minutes: one stretch per instruction set once put the same build 10% apart).
+rounds=4
+[ "$quick" = 1 ] && rounds=1
+for isa in $isas; do
+  rm -f "$out/$isa/epochs.json" "$out/$isa"/epochs-*.json
+done
+for round in $(seq "$rounds"); do
+  for isa in $isas; do
+    echo "bench.sh: epochs, round $round of $rounds, $isa" >&2
+    QUDDPM_ISA=$isa "$bench" --benchmark_filter="$epochs" --benchmark_repetitions=3 \
+      --benchmark_min_time=0.2 --benchmark_enable_random_interleaving=true \
+      --benchmark_out="$out/$isa/epochs-$round.json" --benchmark_out_format=json >/dev/null
+  done
 done
 
 if [ "$quick" = 0 ]; then

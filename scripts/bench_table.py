@@ -22,19 +22,25 @@ FWD_CYCLES, ADJ_CYCLES = 1.0, 2.75  # per amplitude, double; single: half
 
 
 def runs_of(out, isa):
-    """Every benchmark run of one instruction set: kernels, epochs and the n = 16 epoch."""
+    """Every benchmark run of one instruction set: kernels, the epochs (one file per round of
+    scripts/bench.sh, or epochs.json from earlier versions) and the n = 16 epoch."""
+    folder = os.path.join(out, isa)
+    rounds = sorted(f for f in os.listdir(folder) if f.startswith("epochs-") and f.endswith(".json"))
     runs = []
-    for name in ("kernels.json", "epochs.json", "epoch16.json"):
-        path = os.path.join(out, isa, name)
+    for name in ["kernels.json", "epochs.json"] + rounds + ["epoch16.json"]:
+        path = os.path.join(folder, name)
         if os.path.exists(path):
             runs += load(path)
     return runs
 
 
 def repetitions(runs, prefix):
-    """How many repetitions the benchmarks named prefix/... ran (as the JSON says)."""
-    reps = [b.get("repetitions", 1) for b in runs if b["run_name"].startswith(prefix + "/")]
-    return max(reps) if reps else 0
+    """How many repetitions the benchmarks named prefix/... ran, over every file and round."""
+    counts = defaultdict(int)
+    for b in runs:
+        if b.get("run_type") == "iteration" and b["run_name"].startswith(prefix + "/"):
+            counts[b["run_name"]] += 1
+    return max(counts.values()) if counts else 0
 
 
 def load(path):
@@ -69,7 +75,8 @@ def kernel_rows(s, bench, nq):
 
 def main(out, isas):
     lines, csv_rows = [], []
-    summary = ["| instruction set | clock (GHz) | 2x2 gate, 13 and 16 qubits, double (cycles/amp) "
+    summary = ["| instruction set | clock (GHz) | 2x2 gate, 13 and 16 qubits, double (cycles/amp, "
+               "per-target minima) "
                "| single (cycles/amp) | epoch n = 10, 2 threads, double (ms) | its FMA-bound limit "
                "(ms) | single (ms) | single / double |", "|---|---|---|---|---|---|---|---|"]
     for isa in isas:
@@ -89,6 +96,7 @@ def main(out, isas):
         for bench, label in (("BM_Apply1q", "general 2x2 gate, double"),
                              ("BM_Apply1qSingle", "general 2x2 gate, single"),
                              ("BM_AdjointUndo", "adjoint step (3 reads + undo on 2 vectors), double"),
+                             ("BM_AdjointUndoSingle", "adjoint step, single"),
                              ("BM_Apply1qReference", "reference 2x2 gate kernel, double")):
             for nq in (13, 16, 20, 24):
                 rows = kernel_rows(s, bench, nq)
@@ -96,9 +104,12 @@ def main(out, isas):
                     continue
                 lo = min(v[0] for v in rows.values())
                 hi = max(v[1] for v in rows.values())
-                gate[(bench, nq)] = (lo / cycle_ns, hi / cycle_ns)
+                # The slowest target's least disturbed run: what the per-target limits judge.
+                worst = max(v[0] for v in rows.values())
+                gate[(bench, nq)] = (lo / cycle_ns, worst / cycle_ns)
                 lines.append(f"- {label}, {nq} qubits, every target: {lo:.3f}-{hi:.3f} ns/amp = "
-                             f"{lo / cycle_ns:.2f}-{hi / cycle_ns:.2f} cycles/amp")
+                             f"{lo / cycle_ns:.2f}-{hi / cycle_ns:.2f} cycles/amp; per-target "
+                             f"minima {lo / cycle_ns:.2f}-{worst / cycle_ns:.2f}")
                 lines.append("  - per target qubit (min over repetitions, ns): " +
                              " ".join(f"{rows[q][0]:.3f}" for q in sorted(rows)))
                 for q in sorted(rows):
