@@ -195,48 +195,63 @@ struct Kernels {
   // Sign masks of both CZ ladders (CZ on every adjacent pair). For register r, amplitude
   // b = A r + j (A = 2^m), the sign (-1)^popcount(b & (b >> 1)) splits into the pairs among
   // the bits of r, the pair (bit m, bit m-1) and the pairs inside j, so a register has one of
-  // four patterns, chosen by parity(r & (r >> 1)) and r & 1.
-  struct CzMasks {
-    V m[4];
-    static CzMasks none() {
-      CzMasks z;
-      for (auto& v : z.m)
-        v = hn::Zero(D());
-      return z;
+  // four patterns, chosen by parity(r & (r >> 1)) and r & 1. For the four registers
+  // r = 4k + i, parity(r & (r >> 1)) is P = parity(k & (k >> 1)) for i = 0, 1, Q = P ^ (k & 1)
+  // for i = 2 and Q ^ 1 for i = 3, so a group of four needs one parity, not four: worked out
+  // per register, the index arithmetic left the fused AVX2 pass (two amplitudes a register in
+  // double) front-end bound at 1.9 cycles per amplitude.
+  class CzSigns {
+   public:
+    // The masks of the registers 4k .. 4k+3, register 4k + i's at group(k) + i * kMaxLanes.
+    const T* group(std::uint64_t k) const { return table_ + group_of(k) * 4 * kMaxLanes; }
+    V at(std::uint64_t r) const { return hn::Load(D(), group(r >> 2) + (r & 3) * kMaxLanes); }
+
+    // f(r, mask of r) for the registers r = lo .. hi-1 in order, one parity per group of four.
+    template <class F>
+    HWY_INLINE void for_each(std::int64_t lo, std::int64_t hi, F&& f) const {
+      std::int64_t r = lo;
+      for (; r < hi && (r & 3) != 0; ++r)
+        f(r, at(static_cast<std::uint64_t>(r)));
+      for (; r + 4 <= hi; r += 4) {
+        const T* g = group(static_cast<std::uint64_t>(r) >> 2);
+        f(r, hn::Load(D(), g));
+        f(r + 1, hn::Load(D(), g + kMaxLanes));
+        f(r + 2, hn::Load(D(), g + 2 * kMaxLanes));
+        f(r + 3, hn::Load(D(), g + 3 * kMaxLanes));
+      }
+      for (; r < hi; ++r)
+        f(r, at(static_cast<std::uint64_t>(r)));
     }
-    // The four patterns' sign bits as lanes, worked out once per instruction set and precision
-    // (every CZ pass loads them; kept as arrays, since some vector types cannot be static).
-    struct Bits {
-      HWY_ALIGN T lanes[4][kMaxLanes];
+
+   private:
+    // [2P + Q][i]: the sign bits of register 4k + i as lanes, worked out once per instruction
+    // set and precision (kept as arrays, since some vector types cannot be static).
+    struct Groups {
+      HWY_ALIGN T lanes[4][4][kMaxLanes];
     };
-    static const Bits& bits() {
-      static const Bits b = [] {
-        Bits out{};
+    static int group_of(std::uint64_t k) {
+      const int p = __builtin_popcountll(k & (k >> 1)) & 1;
+      return 2 * p + (p ^ static_cast<int>(k & 1));
+    }
+    static const Groups& groups() {
+      static const Groups g = [] {
+        Groups out{};
         const std::int64_t a = amps_per_reg();
-        for (int idx = 0; idx < 4; ++idx) {
-          const int high = idx >> 1, low = idx & 1;
-          for (std::int64_t j = 0; j < a; ++j) {
-            const bool boundary = a > 1 && low && (j & (a >> 1));
-            const bool negative = (high ^ boundary ^ __builtin_popcountll(j & (j >> 1))) & 1;
-            out.lanes[idx][2 * j] = out.lanes[idx][2 * j + 1] = negative ? T(-0.0) : T(0.0);
-          }
+        for (int pq = 0; pq < 4; ++pq) {
+          const int p = pq >> 1, q = pq & 1;
+          const int parity[4] = {p, p, q, q ^ 1};  // of r & (r >> 1), for r = 4k + i
+          for (int i = 0; i < 4; ++i)
+            for (std::int64_t j = 0; j < a; ++j) {
+              const bool boundary = a > 1 && (i & 1) && (j & (a >> 1));
+              const bool negative = (parity[i] ^ boundary ^ __builtin_popcountll(j & (j >> 1))) & 1;
+              out.lanes[pq][i][2 * j] = out.lanes[pq][i][2 * j + 1] = negative ? T(-0.0) : T(0.0);
+            }
         }
         return out;
       }();
-      return b;
+      return g;
     }
-    static CzMasks build() {
-      CzMasks c;
-      const Bits& b = bits();
-      for (int idx = 0; idx < 4; ++idx)
-        c.m[idx] = hn::Load(D(), b.lanes[idx]);
-      return c;
-    }
-    // Register r sign-flipped.
-    V flip(V v, std::uint64_t r) const {
-      const int idx = ((__builtin_popcountll(r & (r >> 1)) & 1) << 1) | static_cast<int>(r & 1);
-      return hn::Xor(v, m[idx]);
-    }
+    const T* table_ = groups().lanes[0][0];
   };
 
   // The loops over [lo, hi) take everything by value, so that it stays in registers (through
@@ -245,14 +260,20 @@ struct Kernels {
   // Registers lo..hi-1 of psi through the gate inside them; kCz: then both CZ ladders.
   template <bool kCz, int K>
   static void in_register_range(Amp* psi, const GateCoefs c, std::int64_t lo, std::int64_t hi) {
-    const CzMasks cz = kCz ? CzMasks::build() : CzMasks::none();
+    const std::int64_t a = amps_per_reg();
+    if constexpr (kCz) {
+      CzSigns().for_each(lo, hi, [psi, a, &c](std::int64_t r, V sign) {
+        Amp* x = psi + a * r;
+        const V v = load(x);
+        store(x, hn::Xor(in_register<K>(v, swap_ri(v), c), sign));
+      });
+    } else {
 #pragma GCC unroll 4
-    for (std::int64_t r = lo; r < hi; ++r) {
-      Amp* x = psi + amps_per_reg() * r;
-      const V v = load(x);
-      V o = in_register<K>(v, swap_ri(v), c);
-      if constexpr (kCz) o = cz.flip(o, static_cast<std::uint64_t>(r));
-      store(x, o);
+      for (std::int64_t r = lo; r < hi; ++r) {
+        Amp* x = psi + a * r;
+        const V v = load(x);
+        store(x, in_register<K>(v, swap_ri(v), c));
+      }
     }
   }
 
@@ -418,11 +439,11 @@ struct Kernels {
 
   // Registers lo..hi-1 of psi through both CZ ladders.
   static void cz_range(Amp* psi, std::int64_t lo, std::int64_t hi) {
-    const CzMasks cz = CzMasks::build();
-    for (std::int64_t r = lo; r < hi; ++r) {
-      Amp* x = psi + amps_per_reg() * r;
-      store(x, cz.flip(load(x), static_cast<std::uint64_t>(r)));
-    }
+    const std::int64_t a = amps_per_reg();
+    CzSigns().for_each(lo, hi, [psi, a](std::int64_t r, V sign) {
+      Amp* x = psi + a * r;
+      store(x, hn::Xor(load(x), sign));
+    });
   }
 
   // kCz: un-apply both CZ ladders first, in the same pass. Serial: a fixed summation order.
@@ -430,7 +451,6 @@ struct Kernels {
   static PauliImag adjoint_in_register_as(Amp* lambda, Amp* psi, int nq, const Gate2x2& undo,
                                           std::int64_t s) {
     const GateCoefs c = coefs_in_register(undo, s);
-    const CzMasks cz = kCz ? CzMasks::build() : CzMasks::none();
     // The sign bit set on the lanes whose target bit is 1: an exclusive or with it negates
     // them, the same bits as multiplying by -1, but off the multiply-add pipes (on Zen 4 the
     // two products it replaced cost the single-precision step 10%).
@@ -441,14 +461,11 @@ struct Kernels {
     V ax = hn::Zero(D()), ay = ax, az = ax;
     const std::int64_t a = amps_per_reg();
     const std::int64_t regs = static_cast<std::int64_t>(dim_of(nq)) / a;
-    for (std::int64_t r = 0; r < regs; ++r) {
+    // Register r, its CZ signs (zero without kCz) un-applied first.
+    const auto step = [&](std::int64_t r, V cz_sign) {
       Amp* lp = lambda + a * r;
       Amp* sp = psi + a * r;
-      V l = load(lp), v = load(sp);
-      if constexpr (kCz) {
-        l = cz.flip(l, static_cast<std::uint64_t>(r));
-        v = cz.flip(v, static_cast<std::uint64_t>(r));
-      }
+      const V l = hn::Xor(load(lp), cz_sign), v = hn::Xor(load(sp), cz_sign);
       const V sl = swap_ri(l), sv = swap_ri(v);
       // Reads pair each lane of lambda with the partner lane of psi; pairing partner(lambda)
       // with psi instead gives the same sums, lane-permuted: X = Im(c01 + c10),
@@ -460,6 +477,13 @@ struct Kernels {
       az = hn::MulAdd(ls, sv, az);
       store(lp, in_register<K>(l, sl, c));
       store(sp, in_register<K>(v, sv, c));
+    };
+    if constexpr (kCz) {
+      CzSigns().for_each(0, regs, step);
+    } else {
+      const V none = hn::Zero(D());
+      for (std::int64_t r = 0; r < regs; ++r)
+        step(r, none);
     }
     return {fold_sum(ax, true), fold_sum(ay, false), fold_sum(az, true)};
   }

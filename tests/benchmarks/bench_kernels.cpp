@@ -121,6 +121,19 @@ void BM_LastGateWithCz(benchmark::State& state) {
   count_amps(state, nq);
 }
 
+// Its adjoint step: both CZ ladders un-applied, then the reads and the undo of the last gate.
+void BM_LastAdjointWithCz(benchmark::State& state) {
+  par::set_max_threads(1);
+  const int nq = static_cast<int>(state.range(0));
+  auto psi = random_state(nq, 1), lam = random_state(nq, 2);
+  const Gate2x2 g = generic_gate();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(adjacent_cz_then_adjoint_undo(lam.data(), psi.data(), nq, g));
+    benchmark::ClobberMemory();
+  }
+  count_amps(state, nq);
+}
+
 void every_position(benchmark::internal::Benchmark* b, std::initializer_list<int> sizes) {
   for (int nq : sizes)
     for (int q = 0; q < nq; ++q)
@@ -135,4 +148,5 @@ BENCHMARK(BM_Apply1qReference)->Apply([](auto* b) { every_position(b, {13}); });
 BENCHMARK(BM_AdjointUndo)->Apply([](auto* b) { every_position(b, {13}); });
 BENCHMARK(BM_AdjointUndoSingle)->Apply([](auto* b) { every_position(b, {13}); });
 BENCHMARK(BM_LastGateWithCz)->Arg(10)->Arg(13)->Arg(20);
+BENCHMARK(BM_LastAdjointWithCz)->Arg(10)->Arg(13);
 BENCHMARK(BM_CzLadders)->DenseRange(10, 24, 2)->Arg(13);
