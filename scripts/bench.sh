@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): builds Release (the default, portable build), then runs the Google
 # Benchmark suite once per SIMD instruction set this CPU supports (QUDDPM_ISA forces the lower
-# ones), writing results/bench/<isa>/{kernels,epochs-<round>}.json, results/bench/bench.csv and
+# ones), writing results/bench/<isa>/{kernels,epochs}-<round>.json, results/bench/bench.csv and
 # results/bench/table.md (per instruction set: the clock, gate kernels in ns and cycles per
 # amplitude, epochs against their FMA-bound limit, single against double), then prints the
 # table. The fastest instruction set also runs the 20- and 24-qubit kernels and the n = 16
@@ -36,38 +36,40 @@ if [ -z "$isas" ]; then
 fi
 best=${isas%% *}
 
-kernels='BM_CycleTime|BM_Apply1q/(13|16)/|BM_Apply1qSingle/(13|16)/|BM_Apply1qReference|BM_AdjointUndo|BM_CzLadders/1[03]|BM_LastGateWithCz/1[03]'
+kernels='BM_CycleTime|BM_Apply1q/(13|16)/|BM_Apply1qSingle/(13|16)/|BM_Apply1qReference|BM_AdjointUndo|BM_CzLadders/1[03]|BM_LastGateWithCz/1[03]|BM_LastAdjointWithCz'
 epochs='BM_TrainingEpoch(Single)?/(4|7|10)/|BM_ForwardPass|BM_ForwardDiffusion'
 [ "$quick" = 1 ] && kernels='BM_CycleTime|BM_Apply1q/13/|BM_Apply1qSingle/13/|BM_AdjointUndo|BM_LastGateWithCz/13'
 
+# Minimum over repetitions: the least disturbed run on a shared machine (a virtual machine's
+# neighbours move single runs by tens of percent, and their load comes and goes over minutes);
+# the maximum is kept too (the spread). Both stages run in rounds that take the instruction
+# sets in turn, so that each one's minimum comes from several moments of the run (one stretch
+# per instruction set once put the same build's epoch 10% apart in two runs). Kernels: 3
+# rounds of 5 short repetitions, interleaved at random across the benchmarks; epochs: 4
+# rounds of 3 longer ones.
+rounds_k=3 rounds_e=4
+[ "$quick" = 1 ] && rounds_k=1 rounds_e=1
 for isa in $isas; do
   mkdir -p "$out/$isa"
-  rm -f "$out/$isa/bench.json"  # the single file of earlier versions of this script
-  kfilter=$kernels
-  if [ "$isa" = "$best" ] && [ "$quick" = 0 ]; then
-    kfilter="$kfilter|BM_Apply1q/(20|24)/|BM_CzLadders|BM_LastGateWithCz"
-  fi
-  echo "bench.sh: $isa" >&2
-  # Minimum over repetitions: the least disturbed run on a shared machine (a virtual machine's
-  # neighbours move single runs by tens of percent); the maximum is kept too (the spread).
-  # Kernels: many short repetitions, interleaved at random across the benchmarks, so each
-  # minimum is taken over the whole stretch's quiet moments rather than over a few seconds.
-  QUDDPM_ISA=$isa "$bench" --benchmark_filter="$kfilter" --benchmark_repetitions=15 \
-    --benchmark_min_time=0.05 --benchmark_enable_random_interleaving=true \
-    --benchmark_out="$out/$isa/kernels.json" --benchmark_out_format=json >/dev/null
+  # the files of earlier versions of this script and of an earlier run
+  rm -f "$out/$isa/bench.json" "$out/$isa/kernels.json" "$out/$isa"/kernels-*.json \
+    "$out/$isa/epochs.json" "$out/$isa"/epochs-*.json
 done
-
-# Epochs: fewer, longer repetitions, in rounds that take the instruction sets in turn, so that
-# each one's minimum comes from several moments of the run (the neighbours' load comes and goes
-# over minutes: one stretch per instruction set once put the same build 10% apart).
-rounds=4
-[ "$quick" = 1 ] && rounds=1
-for isa in $isas; do
-  rm -f "$out/$isa/epochs.json" "$out/$isa"/epochs-*.json
-done
-for round in $(seq "$rounds"); do
+for round in $(seq "$rounds_k"); do
   for isa in $isas; do
-    echo "bench.sh: epochs, round $round of $rounds, $isa" >&2
+    kfilter=$kernels
+    if [ "$isa" = "$best" ] && [ "$quick" = 0 ]; then
+      kfilter="$kfilter|BM_Apply1q/(20|24)/|BM_CzLadders|BM_LastGateWithCz"
+    fi
+    echo "bench.sh: kernels, round $round of $rounds_k, $isa" >&2
+    QUDDPM_ISA=$isa "$bench" --benchmark_filter="$kfilter" --benchmark_repetitions=5 \
+      --benchmark_min_time=0.05 --benchmark_enable_random_interleaving=true \
+      --benchmark_out="$out/$isa/kernels-$round.json" --benchmark_out_format=json >/dev/null
+  done
+done
+for round in $(seq "$rounds_e"); do
+  for isa in $isas; do
+    echo "bench.sh: epochs, round $round of $rounds_e, $isa" >&2
     QUDDPM_ISA=$isa "$bench" --benchmark_filter="$epochs" --benchmark_repetitions=3 \
       --benchmark_min_time=0.2 --benchmark_enable_random_interleaving=true \
       --benchmark_out="$out/$isa/epochs-$round.json" --benchmark_out_format=json >/dev/null

@@ -22,10 +22,11 @@ FWD_CYCLES, ADJ_CYCLES = 1.0, 2.75  # per amplitude, double; single: half
 
 
 def runs_of(out, isa):
-    """Every benchmark run of one instruction set: kernels, the epochs (one file per round of
-    scripts/bench.sh, or epochs.json from earlier versions) and the n = 16 epoch."""
+    """Every benchmark run of one instruction set: the kernels and the epochs (one file per round
+    of scripts/bench.sh, or one file each from earlier versions) and the n = 16 epoch."""
     folder = os.path.join(out, isa)
-    rounds = sorted(f for f in os.listdir(folder) if f.startswith("epochs-") and f.endswith(".json"))
+    rounds = sorted(f for f in os.listdir(folder)
+                    if f.startswith(("kernels-", "epochs-")) and f.endswith(".json"))
     runs = []
     for name in ["kernels.json", "epochs.json"] + rounds + ["epoch16.json"]:
         path = os.path.join(folder, name)
@@ -117,7 +118,7 @@ def main(out, isas):
                                      "min_ms": "", "max_ms": "",
                                      "ns_per_amp_min": f"{rows[q][0]:.5g}",
                                      "ns_per_amp_max": f"{rows[q][1]:.5g}"})
-        for bench in ("BM_CzLadders", "BM_LastGateWithCz"):
+        for bench in ("BM_CzLadders", "BM_LastGateWithCz", "BM_LastAdjointWithCz"):
             vals = sorted((int(n.split("/")[1]), lo * 1e6 / b["amps"]) for n, (lo, hi, b) in s.items()
                           if n.split("/")[0] == bench)
             if vals:
