@@ -55,26 +55,32 @@ for isa in $isas; do
   rm -f "$out/$isa/bench.json" "$out/$isa/kernels.json" "$out/$isa"/kernels-*.json \
     "$out/$isa/epochs.json" "$out/$isa"/epochs-*.json
 done
-for round in $(seq "$rounds_k"); do
-  for isa in $isas; do
-    kfilter=$kernels
-    if [ "$isa" = "$best" ] && [ "$quick" = 0 ]; then
-      kfilter="$kfilter|BM_Apply1q/(20|24)/|BM_CzLadders|BM_LastGateWithCz"
-    fi
-    echo "bench.sh: kernels, round $round of $rounds_k, $isa" >&2
-    QUDDPM_ISA=$isa "$bench" --benchmark_filter="$kfilter" --benchmark_repetitions=5 \
-      --benchmark_min_time=0.05 --benchmark_enable_random_interleaving=true \
-      --benchmark_out="$out/$isa/kernels-$round.json" --benchmark_out_format=json >/dev/null
+# The benchmarks of a stage for one instruction set: the fastest one also runs the 20- and
+# 24-qubit kernels and every CZ size.
+filter_of() {
+  if [ "$1" = epochs ]; then
+    echo "$epochs"
+  elif [ "$2" = "$best" ] && [ "$quick" = 0 ]; then
+    echo "$kernels|BM_Apply1q/(20|24)/|BM_CzLadders|BM_LastGateWithCz"
+  else
+    echo "$kernels"
+  fi
+}
+# run_rounds STAGE ROUNDS REPETITIONS MIN_TIME, into $out/<isa>/STAGE-<round>.json
+run_rounds() {
+  local round isa
+  for round in $(seq "$2"); do
+    for isa in $isas; do
+      echo "bench.sh: $1, round $round of $2, $isa" >&2
+      QUDDPM_ISA=$isa "$bench" --benchmark_filter="$(filter_of "$1" "$isa")" \
+        --benchmark_repetitions="$3" --benchmark_min_time="$4" \
+        --benchmark_enable_random_interleaving=true \
+        --benchmark_out="$out/$isa/$1-$round.json" --benchmark_out_format=json >/dev/null
+    done
   done
-done
-for round in $(seq "$rounds_e"); do
-  for isa in $isas; do
-    echo "bench.sh: epochs, round $round of $rounds_e, $isa" >&2
-    QUDDPM_ISA=$isa "$bench" --benchmark_filter="$epochs" --benchmark_repetitions=3 \
-      --benchmark_min_time=0.2 --benchmark_enable_random_interleaving=true \
-      --benchmark_out="$out/$isa/epochs-$round.json" --benchmark_out_format=json >/dev/null
-  done
-done
+}
+run_rounds kernels "$rounds_k" 5 0.05
+run_rounds epochs "$rounds_e" 3 0.2
 
 if [ "$quick" = 0 ]; then
   /usr/bin/time -f '%M' -o "$out/$best/epoch16.maxrss_kb" \

@@ -82,7 +82,8 @@ struct Kernels {
 
   // Sum of the lanes by halving (lane i += lane i + n/2), the order AVX-512's reduce-add uses;
   // `alternate` negates the odd lanes first (the imaginary part of sum conj(l) s when it was
-  // accumulated as l * swap_ri(s)).
+  // accumulated as l * swap_ri(s)). Not inlined: inlined, GCC kept the callers' running sums in
+  // the array it stores them to, so each step of their loops waited on a store and a reload.
   static HWY_NOINLINE double fold_sum(V v, bool alternate) {  // (in T, returned as double)
     HWY_ALIGN T x[kMaxLanes];
     hn::Store(v, D(), x);
