@@ -15,22 +15,25 @@
 
 namespace quddpm {
 
-// Im<lambda|X_q|psi>, Im<lambda|Y_q|psi>, Im<lambda|Z_q|psi>: what the adjoint method reads
-// at a single-qubit gate (dL/dtheta = Im<lambda|P|psi> for exp(-i theta P/2)).
-struct PauliImag {
-  double x, y, z;
+// What one step of the adjoint sweep reads at a single-qubit gate G on qubit q, as it applies
+// undo = G^dagger to lambda and psi: y_before = Im<lambda|Y_q|psi> with both vectors taken
+// before the undo, x_after = Im<lambda|X_q|psi> with both taken after it. For G = RY(b) RX(a)
+// these are dL/db and dL/da (docs/gradient.md, section 4): two Pauli reads where the vectors
+// before the undo need three, X Y and Z (two multiply-adds a pair of registers fewer).
+struct AdjointReads {
+  double y_before, x_after;
 };
 
 // The kernels of one instruction set for amplitudes of type std::complex<T>. Gates come in
-// double and are rounded to T inside; the Pauli reads are returned in double.
+// double and are rounded to T inside; the adjoint reads are returned in double.
 template <class T>
 struct KernelFns {
   using Amp = std::complex<T>;
   void (*apply_1q)(Amp* psi, int nq, int q, const Gate2x2& g);
   void (*apply_adjacent_cz)(Amp* psi, int nq);
-  PauliImag (*adjoint_undo)(Amp* lambda, Amp* psi, int nq, int q, const Gate2x2& undo);
+  AdjointReads (*adjoint_undo)(Amp* lambda, Amp* psi, int nq, int q, const Gate2x2& undo);
   void (*apply_1q_then_adjacent_cz)(Amp* psi, int nq, const Gate2x2& g);
-  PauliImag (*adjacent_cz_then_adjoint_undo)(Amp* lambda, Amp* psi, int nq, const Gate2x2& undo);
+  AdjointReads (*adjacent_cz_then_adjoint_undo)(Amp* lambda, Amp* psi, int nq, const Gate2x2& undo);
 };
 
 struct KernelTable {

@@ -48,11 +48,11 @@ template <class T>
 void apply_adjacent_cz(std::complex<T>* psi, int nq) {
   active_kernels().fns<T>().apply_adjacent_cz(psi, nq);
 }
-// Reads Im<lambda|P_q|psi> for P = X, Y, Z, then applies `undo` to both vectors: one step
-// of the adjoint sweep through a single-qubit gate, in one pass.
+// Applies `undo` to both vectors, reading Im<lambda|Y_q|psi> before and Im<lambda|X_q|psi>
+// after (AdjointReads): one step of the adjoint sweep through a single-qubit gate, in one pass.
 template <class T>
-PauliImag adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq, int q,
-                       const Gate2x2& undo) {
+AdjointReads adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq, int q,
+                          const Gate2x2& undo) {
   return active_kernels().fns<T>().adjoint_undo(lambda, psi, nq, q, undo);
 }
 // The last gate of a hardware-efficient layer and the layer's CZ ladders in one pass:
@@ -64,8 +64,8 @@ void apply_1q_then_adjacent_cz(std::complex<T>* psi, int nq, const Gate2x2& g) {
 // Its adjoint step: un-applies the CZ ladders from both vectors, then adjoint_undo on
 // qubit nq-1, in one pass.
 template <class T>
-PauliImag adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq,
-                                        const Gate2x2& undo) {
+AdjointReads adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq,
+                                           const Gate2x2& undo) {
   return active_kernels().fns<T>().adjacent_cz_then_adjoint_undo(lambda, psi, nq, undo);
 }
 
@@ -74,7 +74,8 @@ struct PauliReads {
   cplx x, y, z;
 };
 
-// All three Pauli reads at once (the fused RX-RY adjoint needs X, Y and Z), summed in double.
+// All three Pauli reads at once (the portable adjoint step takes Y before and X after), summed
+// in double.
 template <class T>
 PauliReads expectation_xyz(const std::complex<T>* lambda, const std::complex<T>* psi, int nq,
                            int q);

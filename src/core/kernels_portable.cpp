@@ -64,12 +64,13 @@ void portable::apply_adjacent_cz(std::complex<T>* psi, int nq) {
 }
 
 template <class T>
-PauliImag portable::adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq, int q,
-                                 const Gate2x2& undo) {
-  const PauliReads e = expectation_xyz(lambda, psi, nq, q);
+AdjointReads portable::adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq, int q,
+                                    const Gate2x2& undo) {
+  // (Two reading passes: this loop serves states too small for the SIMD kernels.)
+  const double y = expectation_xyz(lambda, psi, nq, q).y.imag();
   portable::apply_1q(lambda, nq, q, undo);
   portable::apply_1q(psi, nq, q, undo);
-  return {e.x.imag(), e.y.imag(), e.z.imag()};
+  return {y, expectation_xyz(lambda, psi, nq, q).x.imag()};
 }
 
 template <class T>
@@ -79,8 +80,8 @@ void portable::apply_1q_then_adjacent_cz(std::complex<T>* psi, int nq, const Gat
 }
 
 template <class T>
-PauliImag portable::adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi,
-                                                  int nq, const Gate2x2& undo) {
+AdjointReads portable::adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi,
+                                                     int nq, const Gate2x2& undo) {
   portable::apply_adjacent_cz(lambda, nq);
   portable::apply_adjacent_cz(psi, nq);
   return portable::adjoint_undo(lambda, psi, nq, nq - 1, undo);
@@ -169,11 +170,11 @@ void portable::combine_rows(const cplx* c_rows, std::int64_t n, const cplx* rows
 #define QUDDPM_PORTABLE_KERNELS(T)                                                               \
   template void portable::apply_1q(std::complex<T>*, int, int, const Gate2x2&);                  \
   template void portable::apply_adjacent_cz(std::complex<T>*, int);                              \
-  template PauliImag portable::adjoint_undo(std::complex<T>*, std::complex<T>*, int, int,        \
-                                            const Gate2x2&);                                     \
+  template AdjointReads portable::adjoint_undo(std::complex<T>*, std::complex<T>*, int, int,     \
+                                               const Gate2x2&);                                  \
   template void portable::apply_1q_then_adjacent_cz(std::complex<T>*, int, const Gate2x2&);      \
-  template PauliImag portable::adjacent_cz_then_adjoint_undo(std::complex<T>*, std::complex<T>*, \
-                                                             int, const Gate2x2&);               \
+  template AdjointReads portable::adjacent_cz_then_adjoint_undo(                                 \
+      std::complex<T>*, std::complex<T>*, int, const Gate2x2&);                                  \
   template PauliReads expectation_xyz(const std::complex<T>*, const std::complex<T>*, int, int); \
   template double norm2(const std::complex<T>*, std::size_t);
 QUDDPM_PORTABLE_KERNELS(double)

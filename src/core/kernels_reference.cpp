@@ -68,13 +68,13 @@ void apply_adjacent_cz(std::complex<T>* psi, int nq) {
 }
 
 template <class T>
-PauliImag adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq, int q,
-                       const Gate2x2& undo) {
-  const PauliImag r{reference::expectation_pauli(lambda, psi, nq, q, Pauli::X).imag(),
-                    reference::expectation_pauli(lambda, psi, nq, q, Pauli::Y).imag(),
-                    reference::expectation_pauli(lambda, psi, nq, q, Pauli::Z).imag()};
+AdjointReads adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq, int q,
+                          const Gate2x2& undo) {
+  AdjointReads r{};
+  r.y_before = reference::expectation_pauli(lambda, psi, nq, q, Pauli::Y).imag();
   reference::apply_1q(lambda, nq, q, undo);
   reference::apply_1q(psi, nq, q, undo);
+  r.x_after = reference::expectation_pauli(lambda, psi, nq, q, Pauli::X).imag();
   return r;
 }
 
@@ -85,8 +85,8 @@ void apply_1q_then_adjacent_cz(std::complex<T>* psi, int nq, const Gate2x2& g) {
 }
 
 template <class T>
-PauliImag adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq,
-                                        const Gate2x2& undo) {
+AdjointReads adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq,
+                                           const Gate2x2& undo) {
   reference::apply_adjacent_cz(lambda, nq);
   reference::apply_adjacent_cz(psi, nq);
   return reference::adjoint_undo(lambda, psi, nq, nq - 1, undo);
@@ -116,16 +116,17 @@ void combine_rows(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t 
       out[i * d + x] = sum_of(m, [&](std::int64_t k) { return c[i * m + k] * rows[k * d + x]; });
 }
 
-#define QUDDPM_REFERENCE_KERNELS(T)                                                              \
-  template void apply_1q(std::complex<T>*, int, int, const Gate2x2&);                            \
-  template void apply_cz(std::complex<T>*, int, int, int);                                       \
-  template void apply_adjacent_cz(std::complex<T>*, int);                                        \
-  template cplx expectation_pauli(const std::complex<T>*, const std::complex<T>*, int, int,      \
-                                  Pauli);                                                        \
-  template PauliImag adjoint_undo(std::complex<T>*, std::complex<T>*, int, int, const Gate2x2&); \
-  template void apply_1q_then_adjacent_cz(std::complex<T>*, int, const Gate2x2&);                \
-  template PauliImag adjacent_cz_then_adjoint_undo(std::complex<T>*, std::complex<T>*, int,      \
-                                                   const Gate2x2&);
+#define QUDDPM_REFERENCE_KERNELS(T)                                                            \
+  template void apply_1q(std::complex<T>*, int, int, const Gate2x2&);                          \
+  template void apply_cz(std::complex<T>*, int, int, int);                                     \
+  template void apply_adjacent_cz(std::complex<T>*, int);                                      \
+  template cplx expectation_pauli(const std::complex<T>*, const std::complex<T>*, int, int,    \
+                                  Pauli);                                                      \
+  template AdjointReads adjoint_undo(std::complex<T>*, std::complex<T>*, int, int,             \
+                                     const Gate2x2&);                                          \
+  template void apply_1q_then_adjacent_cz(std::complex<T>*, int, const Gate2x2&);              \
+  template AdjointReads adjacent_cz_then_adjoint_undo(std::complex<T>*, std::complex<T>*, int, \
+                                                      const Gate2x2&);
 QUDDPM_REFERENCE_KERNELS(double)
 QUDDPM_REFERENCE_KERNELS(float)
 #undef QUDDPM_REFERENCE_KERNELS

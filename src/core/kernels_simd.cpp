@@ -5,10 +5,11 @@
 // amplitude pair lie in different registers; below that both halves lie in one register and
 // the partner amplitudes are brought in by a lane permutation.
 //
-// In double on AVX-512 (A = 4) the operations and their order are those of the hand-written
-// AVX-512 kernels this file replaced, so results there are bitwise unchanged; other instruction
-// sets sum in other orders (and SSE4 has no fused multiply-add), so their results differ in the
-// last bits.
+// In double on AVX-512 (A = 4) the gates' operations and their order are those of the
+// hand-written AVX-512 kernels this file replaced; other instruction sets sum in other orders
+// (and SSE4 has no fused multiply-add), so their results differ in the last bits. The adjoint
+// step reads other sums than those kernels did (Y before the undo, X after; docs/gradient.md,
+// section 4), so gradients differ from theirs in the last bits on every instruction set.
 
 // Highway re-includes this file once per target.
 #undef HWY_TARGET_INCLUDE
@@ -333,18 +334,28 @@ struct Kernels {
     }
   }
 
-  // The gate as registers, for the pair-block loops.
+  // The gate as registers, for the pair-block loops: top = m00 a + m01 b and
+  // bottom = m10 a + m11 b for the pair (a, b), given a, b and their re/im swaps.
   struct PairCoefs {
     Coef c00, c01, c10, c11;
+    explicit PairCoefs(const Gate2x2& g)
+        : c00(splat(g.m00)), c01(splat(g.m01)), c10(splat(g.m10)), c11(splat(g.m11)) {}
+    V top(V a, V sa, V b, V sb) const { return combine(a, sa, c00, b, sb, c01); }
+    V bottom(V a, V sa, V b, V sb) const { return combine(a, sa, c10, b, sb, c11); }
   };
+  // f(coefficients of g).
+  template <class F>
+  static HWY_INLINE auto with_coefs(const Gate2x2& g, F&& f) {
+    return f(PairCoefs(g));
+  }
 
   // Offsets for pair_blocks: one block, at x.
   static constexpr auto kAtX = [](int) { return std::int64_t{0}; };
 
   // U pair blocks of stride `stride` through the gate, block j at x + off(j): all loads before
   // the stores, so that the U blocks overlap in the core even when the runs are short.
-  template <int U, class Off>
-  static HWY_INLINE void pair_blocks(Amp* x, Off off, std::int64_t stride, const PairCoefs& c) {
+  template <int U, class Off, class C>
+  static HWY_INLINE void pair_blocks(Amp* x, Off off, std::int64_t stride, const C& c) {
     V va[U], vb[U];
     for (int j = 0; j < U; ++j) {
       va[j] = load(x + off(j));
@@ -352,16 +363,20 @@ struct Kernels {
     }
     for (int j = 0; j < U; ++j) {
       const V sa = swap_ri(va[j]), sb = swap_ri(vb[j]);
-      store(x + off(j), combine(va[j], sa, c.c00, vb[j], sb, c.c01));
-      store(x + off(j) + stride, combine(va[j], sa, c.c10, vb[j], sb, c.c11));
+      store(x + off(j), c.top(va[j], sa, vb[j], sb));
+      store(x + off(j) + stride, c.bottom(va[j], sa, vb[j], sb));
     }
   }
 
   // Pair blocks lo..hi-1 of target bit p (2^p >= A) through the gate g.
-  static void pair_blocks_range(Amp* psi, int nq, int p, const Gate2x2 g, std::int64_t lo,
+  static void pair_blocks_range(Amp* psi, int nq, int p, const Gate2x2& g, std::int64_t lo,
                                 std::int64_t hi) {
+    with_coefs(g, [&](const auto& c) { pair_blocks_range_as(psi, nq, p, c, lo, hi); });
+  }
+  template <class C>
+  static void pair_blocks_range_as(Amp* psi, int nq, int p, const C c, std::int64_t lo,
+                                   std::int64_t hi) {
     const std::int64_t stride = std::int64_t{1} << p, a = amps_per_reg();
-    const PairCoefs c{splat(g.m00), splat(g.m01), splat(g.m10), splat(g.m11)};
     if (stride < kMinRunBlocks * a) {
       // Runs of one or two blocks: kShortRunGroup blocks at a time, whatever the runs (a loop a
       // run was up to 20% slower there). Block u + j with u a multiple of the group starts at
@@ -398,8 +413,9 @@ struct Kernels {
   }
 
   // The pair blocks of the run of len amplitudes at x (and x + stride), in order.
-  static HWY_INLINE void run_through(Amp* x, std::int64_t len, std::int64_t stride,
-                                     const PairCoefs& c, bool prefetch) {
+  template <class C>
+  static HWY_INLINE void run_through(Amp* x, std::int64_t len, std::int64_t stride, const C& c,
+                                     bool prefetch) {
     for (std::int64_t k = 0; k < len; k += amps_per_reg()) {
       if (prefetch) {
         hwy::Prefetch(x + 2 * stride + k);
@@ -427,8 +443,9 @@ struct Kernels {
     return static_cast<std::int64_t>((reg_bytes - off) % reg_bytes / sizeof(Amp));
   }
   // The run of len amplitudes at x (and x + stride), its aligned registers from x + h.
+  template <class C>
   static HWY_INLINE void aligned_run(Amp* x, std::int64_t len, std::int64_t h, std::int64_t stride,
-                                     const PairCoefs& c, bool prefetch) {
+                                     const C& c, bool prefetch) {
     const std::int64_t a = amps_per_reg();
     const std::int64_t first[2] = {0, h}, last[2] = {len - 2 * a + h, len - a};
     pair_blocks<2>(
@@ -449,17 +466,17 @@ struct Kernels {
 
   // kCz: un-apply both CZ ladders first, in the same pass. Serial: a fixed summation order.
   template <bool kCz, int K>
-  static PauliImag adjoint_in_register_as(Amp* lambda, Amp* psi, int nq, const Gate2x2& undo,
-                                          std::int64_t s) {
+  static AdjointReads adjoint_in_register_as(Amp* lambda, Amp* psi, int nq, const Gate2x2& undo,
+                                             std::int64_t s) {
     const GateCoefs c = coefs_in_register(undo, s);
     // The sign bit set on the lanes whose target bit is 1: an exclusive or with it negates
     // them, the same bits as multiplying by -1, but off the multiply-add pipes (on Zen 4 the
-    // two products it replaced cost the single-precision step 10%).
+    // product it replaced cost the single-precision step 10%).
     HWY_ALIGN T signs[kMaxLanes];
     for (std::int64_t j = 0; j < amps_per_reg(); ++j)
       signs[2 * j] = signs[2 * j + 1] = (j & s) ? T(-0.0) : T(0.0);
     const V bit_sign = hn::Load(D(), signs);
-    V ax = hn::Zero(D()), ay = ax, az = ax;
+    V ax = hn::Zero(D()), ay = ax;
     const std::int64_t a = amps_per_reg();
     const std::int64_t regs = static_cast<std::int64_t>(dim_of(nq)) / a;
     // Register r, its CZ signs (zero without kCz) un-applied first.
@@ -469,15 +486,13 @@ struct Kernels {
       const V l = hn::Xor(load(lp), cz_sign), v = hn::Xor(load(sp), cz_sign);
       const V sl = swap_ri(l), sv = swap_ri(v);
       // Reads pair each lane of lambda with the partner lane of psi; pairing partner(lambda)
-      // with psi instead gives the same sums, lane-permuted: X = Im(c01 + c10),
-      // Y = Re(c10) - Re(c01), Z = Im(c00) - Im(c11).
-      const V lw = partner<K>(l, c.partner);
-      ax = hn::MulAdd(lw, sv, ax);
-      const V ls = hn::Xor(l, bit_sign);
-      ay = hn::MulAdd(hn::Xor(lw, bit_sign), v, ay);
-      az = hn::MulAdd(ls, sv, az);
-      store(lp, in_register<K>(l, sl, c));
-      store(sp, in_register<K>(v, sv, c));
+      // with psi instead gives the same sums, lane-permuted: Y = Re(c10) - Re(c01) before,
+      // X = Im(c01 + c10) after (c_ab = sum conj(l_a) psi_b over the pairs).
+      ay = hn::MulAdd(hn::Xor(partner<K>(l, c.partner), bit_sign), v, ay);
+      const V nl = in_register<K>(l, sl, c), nv = in_register<K>(v, sv, c);
+      ax = hn::MulAdd(partner<K>(nl, c.partner), swap_ri(nv), ax);
+      store(lp, nl);
+      store(sp, nv);
     };
     if constexpr (kCz) {
       CzSigns().for_each(0, regs, step);
@@ -486,11 +501,11 @@ struct Kernels {
       for (std::int64_t r = 0; r < regs; ++r)
         step(r, none);
     }
-    return {fold_sum(ax, true), fold_sum(ay, false), fold_sum(az, true)};
+    return {fold_sum(ay, false), fold_sum(ax, true)};
   }
   template <bool kCz>
-  static PauliImag adjoint_in_register(Amp* lambda, Amp* psi, int nq, const Gate2x2& undo,
-                                       std::int64_t s) {
+  static AdjointReads adjoint_in_register(Amp* lambda, Amp* psi, int nq, const Gate2x2& undo,
+                                          std::int64_t s) {
     switch (partner_kind(s)) {
       case kBlocks:
         return adjoint_in_register_as<kCz, kBlocks>(lambda, psi, nq, undo, s);
@@ -526,14 +541,18 @@ struct Kernels {
         [psi](std::int64_t lo, std::int64_t hi) { cz_range(psi, lo, hi); });
   }
 
-  static PauliImag simd_adjoint_undo(Amp* lambda, Amp* psi, int nq, int q, const Gate2x2& undo) {
+  static AdjointReads simd_adjoint_undo(Amp* lambda, Amp* psi, int nq, int q, const Gate2x2& undo) {
     if (too_small(nq)) return portable::adjoint_undo(lambda, psi, nq, q, undo);
     const int p = bit_of(nq, q);
     const std::int64_t stride = std::int64_t{1} << p, a = amps_per_reg();
     if (stride < a) return adjoint_in_register<false>(lambda, psi, nq, undo, stride);
-    V ax = hn::Zero(D()), ay = ax, az = ax;
-    const Coef c00 = splat(undo.m00), c01 = splat(undo.m01), c10 = splat(undo.m10),
-               c11 = splat(undo.m11);
+    return with_coefs(undo, [&](const auto& c) { return adjoint_blocks(lambda, psi, nq, p, c); });
+  }
+  // The adjoint step for a target bit p with 2^p >= A.
+  template <class C>
+  static AdjointReads adjoint_blocks(Amp* lambda, Amp* psi, int nq, int p, const C c) {
+    const std::int64_t stride = std::int64_t{1} << p, a = amps_per_reg();
+    V ax = hn::Zero(D()), ay = ax;
     // Serial: a fixed summation order keeps gradients independent of the thread count.
     for_each_block_run(
         0, static_cast<std::int64_t>(dim_of(nq)) / (2 * a), p,
@@ -541,21 +560,23 @@ struct Kernels {
           Amp *l0p = lambda + i0, *l1p = l0p + stride, *s0p = psi + i0, *s1p = s0p + stride;
           // The sums in locals over the run: captured by reference they stayed in memory, each
           // step waiting on a store and a reload (stores through the state pointers may alias).
-          V x = ax, y = ay, z = az;
+          V x = ax, y = ay;
           for (std::int64_t k = 0; k < a * run; k += a) {
             const V l0 = load(l0p + k), l1 = load(l1p + k), s0 = load(s0p + k), s1 = load(s1p + k);
             const V sl0 = swap_ri(l0), sl1 = swap_ri(l1), ss0 = swap_ri(s0), ss1 = swap_ri(s1);
-            x = hn::MulAdd(l1, ss0, hn::MulAdd(l0, ss1, x));     // Im(c01 + c10)
-            y = hn::NegMulAdd(l0, s1, hn::MulAdd(l1, s0, y));    // Re(c10) - Re(c01)
-            z = hn::NegMulAdd(l1, ss1, hn::MulAdd(l0, ss0, z));  // Im(c00) - Im(c11)
-            store(l0p + k, combine(l0, sl0, c00, l1, sl1, c01));
-            store(l1p + k, combine(l0, sl0, c10, l1, sl1, c11));
-            store(s0p + k, combine(s0, ss0, c00, s1, ss1, c01));
-            store(s1p + k, combine(s0, ss0, c10, s1, ss1, c11));
+            y = hn::NegMulAdd(l0, s1, hn::MulAdd(l1, s0, y));  // Re(c10) - Re(c01), before
+            const V n0 = c.top(l0, sl0, l1, sl1), n1 = c.bottom(l0, sl0, l1, sl1);
+            const V m0 = c.top(s0, ss0, s1, ss1), m1 = c.bottom(s0, ss0, s1, ss1);
+            // Im(c01 + c10) after: two swaps more, two multiply-adds fewer than X and Z before.
+            x = hn::MulAdd(n1, swap_ri(m0), hn::MulAdd(n0, swap_ri(m1), x));
+            store(l0p + k, n0);
+            store(l1p + k, n1);
+            store(s0p + k, m0);
+            store(s1p + k, m1);
           }
-          ax = x, ay = y, az = z;
+          ax = x, ay = y;
         });
-    return {fold_sum(ax, true), fold_sum(ay, false), fold_sum(az, true)};
+    return {fold_sum(ay, false), fold_sum(ax, true)};
   }
 
   // The last qubit's bit is 0: in-register whenever a register holds two amplitudes or more.
@@ -567,8 +588,8 @@ struct Kernels {
     apply_in_register<true>(psi, nq, g, 1);
   }
 
-  static PauliImag simd_adjacent_cz_then_adjoint_undo(Amp* lambda, Amp* psi, int nq,
-                                                      const Gate2x2& undo) {
+  static AdjointReads simd_adjacent_cz_then_adjoint_undo(Amp* lambda, Amp* psi, int nq,
+                                                         const Gate2x2& undo) {
     if (too_small(nq) || amps_per_reg() < 2) {
       simd_apply_adjacent_cz(lambda, nq);
       simd_apply_adjacent_cz(psi, nq);

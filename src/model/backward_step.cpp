@@ -249,17 +249,11 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
                  : b.psi[par::thread_index()].data();
   };
 
-  // Gates, their inverses and the RX-derivative factors, once per parameter vector.
+  // Gates and their inverses, once per parameter vector.
   const std::vector<Gate2x2> gates = c.fused_gates(theta);
   std::vector<Gate2x2> undo(gates.size());
-  std::vector<double> cos_ry(gates.size()), sin_ry(gates.size());
-  for (int l = 0; l < c.layers(); ++l)
-    for (int q = 0; q < nq; ++q) {
-      const std::size_t k = l * nq + q;
-      undo[k] = gates[k].adjoint();
-      cos_ry[k] = std::cos(theta[c.ry_index(l, q)]);
-      sin_ry[k] = std::sin(theta[c.ry_index(l, q)]);
-    }
+  for (std::size_t k = 0; k < gates.size(); ++k)
+    undo[k] = gates[k].adjoint();
   LossAndGradient r;
   r.outputs = make_outputs(c, n);
   for_my_samples(mine, [&](std::int64_t i) {
@@ -291,18 +285,18 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
       const cplx v = (gi[x] - re * out[x]) / norm_v;
       lambda[m * dd + x] = Amp(static_cast<T>(v.real()), static_cast<T>(v.imag()));
     }
-    // Adjoint sweep (docs/gradient.md, section 4), gates in reverse order. For the fused gate RY(b)
-    // RX(a): dL/db = Im<l|Y|psi> and dL/da = Im<l|RY X RY^dag|psi> = Im<l|(cos b X - sin b Z)|psi>.
+    // Adjoint sweep (docs/gradient.md, section 4), gates in reverse order. For the fused gate
+    // RY(b) RX(a): dL/db = Im<l|Y|psi> before the gate's undo, dL/da = Im<l|X|psi> after it.
     double* grad = per_sample_grad_.data() + i;  // column-major: stride n between params
     for (int l = c.layers() - 1; l >= 0; --l) {
       for (int q = nq - 1; q >= 0; --q) {
         const Gate2x2& u = undo[l * nq + q];
         // The layer's CZ ladders are un-applied in the same pass as its last gate.
-        const PauliImag e = (q == nq - 1 && nq >= 2)
-                                ? adjacent_cz_then_adjoint_undo(lambda, psi, nq, u)
-                                : adjoint_undo(lambda, psi, nq, q, u);
-        grad[n * c.ry_index(l, q)] = e.y;
-        grad[n * c.rx_index(l, q)] = cos_ry[l * nq + q] * e.x - sin_ry[l * nq + q] * e.z;
+        const AdjointReads e = (q == nq - 1 && nq >= 2)
+                                   ? adjacent_cz_then_adjoint_undo(lambda, psi, nq, u)
+                                   : adjoint_undo(lambda, psi, nq, q, u);
+        grad[n * c.ry_index(l, q)] = e.y_before;
+        grad[n * c.rx_index(l, q)] = e.x_after;
       }
     }
   });

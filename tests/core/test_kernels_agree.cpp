@@ -117,16 +117,15 @@ TYPED_TEST(KernelsAgreeWithReference, AdjointUndoReadsAndUndoes) {
       for (int q = 0; q < nq; ++q) {
         const Gate2x2 g = random_gate(7 * nq + q);
         Inputs<T> l(random_state(nq, 3 * nq + q)), v(random_state(nq, 5 * nq + q));
-        const PauliImag a = t->fns<T>().adjoint_undo(l.fast.data(), v.fast.data(), nq, q, g);
-        const PauliImag b = reference::adjoint_undo(l.ref.data(), v.ref.data(), nq, q, g);
+        const AdjointReads a = t->fns<T>().adjoint_undo(l.fast.data(), v.fast.data(), nq, q, g);
+        const AdjointReads b = reference::adjoint_undo(l.ref.data(), v.ref.data(), nq, q, g);
         const double scale = static_cast<double>(dim_of(nq));  // reads are sums of d terms
         const auto where = [&] {
           return std::string(t->name) + " " + this->precision() + " nq=" + std::to_string(nq) +
                  " q=" + std::to_string(q);
         };
-        EXPECT_NEAR(a.x, b.x, this->kTol * scale) << where();
-        EXPECT_NEAR(a.y, b.y, this->kTol * scale) << where();
-        EXPECT_NEAR(a.z, b.z, this->kTol * scale) << where();
+        EXPECT_NEAR(a.y_before, b.y_before, this->kTol * scale) << where();
+        EXPECT_NEAR(a.x_after, b.x_after, this->kTol * scale) << where();
         EXPECT_LT(max_diff(l.fast_in_double(), l.ref), this->kTol) << where();
         EXPECT_LT(max_diff(v.fast_in_double(), v.ref), this->kTol) << where();
       }
@@ -144,16 +143,14 @@ TYPED_TEST(KernelsAgreeWithReference, LastGateFusedWithCzLadders) {
           << t->name << " " << this->precision() << " nq=" << nq;
 
       Inputs<T> l(random_state(nq, 3 * nq)), v(random_state(nq, 5 * nq));
-      const PauliImag a =
+      const AdjointReads a =
           t->fns<T>().adjacent_cz_then_adjoint_undo(l.fast.data(), v.fast.data(), nq, g);
-      const PauliImag b =
+      const AdjointReads b =
           reference::adjacent_cz_then_adjoint_undo(l.ref.data(), v.ref.data(), nq, g);
       const double scale = static_cast<double>(dim_of(nq));
-      EXPECT_NEAR(a.x, b.x, this->kTol * scale)
+      EXPECT_NEAR(a.y_before, b.y_before, this->kTol * scale)
           << t->name << " " << this->precision() << " nq=" << nq;
-      EXPECT_NEAR(a.y, b.y, this->kTol * scale)
-          << t->name << " " << this->precision() << " nq=" << nq;
-      EXPECT_NEAR(a.z, b.z, this->kTol * scale)
+      EXPECT_NEAR(a.x_after, b.x_after, this->kTol * scale)
           << t->name << " " << this->precision() << " nq=" << nq;
       EXPECT_LT(max_diff(l.fast_in_double(), l.ref), this->kTol) << t->name << " nq=" << nq;
       EXPECT_LT(max_diff(v.fast_in_double(), v.ref), this->kTol) << t->name << " nq=" << nq;
