@@ -110,25 +110,33 @@ TYPED_TEST(KernelsAgreeWithReference, AdjacentCzEverySize) {
     }
 }
 
+// One adjoint step of table t on random vectors against the reference's: the two reads and
+// both undone vectors. fused: the last qubit's step with the CZ ladders un-applied first.
+template <class T>
+void expect_adjoint_step_agrees(const KernelTable* t, int nq, int q, const Gate2x2& undo,
+                                bool fused, double tol, const std::string& where) {
+  Inputs<T> l(random_state(nq, 3 * nq + q)), v(random_state(nq, 5 * nq + q));
+  const AdjointReads a =
+      fused ? t->fns<T>().adjacent_cz_then_adjoint_undo(l.fast.data(), v.fast.data(), nq, undo)
+            : t->fns<T>().adjoint_undo(l.fast.data(), v.fast.data(), nq, q, undo);
+  const AdjointReads b =
+      fused ? reference::adjacent_cz_then_adjoint_undo(l.ref.data(), v.ref.data(), nq, undo)
+            : reference::adjoint_undo(l.ref.data(), v.ref.data(), nq, q, undo);
+  const double scale = static_cast<double>(dim_of(nq));  // reads are sums of d terms
+  EXPECT_NEAR(a.y_before, b.y_before, tol * scale) << where;
+  EXPECT_NEAR(a.x_after, b.x_after, tol * scale) << where;
+  EXPECT_LT(max_diff(l.fast_in_double(), l.ref), tol) << where;
+  EXPECT_LT(max_diff(v.fast_in_double(), v.ref), tol) << where;
+}
+
 TYPED_TEST(KernelsAgreeWithReference, AdjointUndoReadsAndUndoes) {
   using T = TypeParam;
   for (const KernelTable* t : fast_tables())
     for (int nq = 1; nq <= 9; ++nq)
-      for (int q = 0; q < nq; ++q) {
-        const Gate2x2 g = random_gate(7 * nq + q);
-        Inputs<T> l(random_state(nq, 3 * nq + q)), v(random_state(nq, 5 * nq + q));
-        const AdjointReads a = t->fns<T>().adjoint_undo(l.fast.data(), v.fast.data(), nq, q, g);
-        const AdjointReads b = reference::adjoint_undo(l.ref.data(), v.ref.data(), nq, q, g);
-        const double scale = static_cast<double>(dim_of(nq));  // reads are sums of d terms
-        const auto where = [&] {
-          return std::string(t->name) + " " + this->precision() + " nq=" + std::to_string(nq) +
-                 " q=" + std::to_string(q);
-        };
-        EXPECT_NEAR(a.y_before, b.y_before, this->kTol * scale) << where();
-        EXPECT_NEAR(a.x_after, b.x_after, this->kTol * scale) << where();
-        EXPECT_LT(max_diff(l.fast_in_double(), l.ref), this->kTol) << where();
-        EXPECT_LT(max_diff(v.fast_in_double(), v.ref), this->kTol) << where();
-      }
+      for (int q = 0; q < nq; ++q)
+        expect_adjoint_step_agrees<T>(t, nq, q, random_gate(7 * nq + q), false, this->kTol,
+                                      std::string(t->name) + " " + this->precision() +
+                                          " nq=" + std::to_string(nq) + " q=" + std::to_string(q));
 }
 
 TYPED_TEST(KernelsAgreeWithReference, LastGateFusedWithCzLadders) {
@@ -166,30 +174,14 @@ TYPED_TEST(KernelsAgreeWithReference, CircuitGatesEveryPosition) {
     for (int nq = 1; nq <= 9; ++nq)
       for (int q = 0; q < nq; ++q) {
         const Gate2x2 g = gate_ry(0.3 + 0.7 * q) * gate_rx(-1.1 + 0.4 * nq);
-        const auto where = [&] {
-          return std::string(t->name) + " " + this->precision() + " nq=" + std::to_string(nq) +
-                 " q=" + std::to_string(q);
-        };
+        const std::string where = std::string(t->name) + " " + this->precision() +
+                                  " nq=" + std::to_string(nq) + " q=" + std::to_string(q);
         Inputs<T> in(random_state(nq, 7 * nq + q));
         t->fns<T>().apply_1q(in.fast.data(), nq, q, g);
         reference::apply_1q(in.ref.data(), nq, q, g);
-        EXPECT_LT(max_diff(in.fast_in_double(), in.ref), this->kTol) << where();
-
-        Inputs<T> l(random_state(nq, 3 * nq + q)), v(random_state(nq, 5 * nq + q));
-        const bool last = q == nq - 1 && nq >= 2;
-        const AdjointReads a =
-            last ? t->fns<T>().adjacent_cz_then_adjoint_undo(l.fast.data(), v.fast.data(), nq,
-                                                             g.adjoint())
-                 : t->fns<T>().adjoint_undo(l.fast.data(), v.fast.data(), nq, q, g.adjoint());
-        const AdjointReads b =
-            last ? reference::adjacent_cz_then_adjoint_undo(l.ref.data(), v.ref.data(), nq,
-                                                            g.adjoint())
-                 : reference::adjoint_undo(l.ref.data(), v.ref.data(), nq, q, g.adjoint());
-        const double scale = static_cast<double>(dim_of(nq));
-        EXPECT_NEAR(a.y_before, b.y_before, this->kTol * scale) << where();
-        EXPECT_NEAR(a.x_after, b.x_after, this->kTol * scale) << where();
-        EXPECT_LT(max_diff(l.fast_in_double(), l.ref), this->kTol) << where();
-        EXPECT_LT(max_diff(v.fast_in_double(), v.ref), this->kTol) << where();
+        EXPECT_LT(max_diff(in.fast_in_double(), in.ref), this->kTol) << where;
+        expect_adjoint_step_agrees<T>(t, nq, q, g.adjoint(), q == nq - 1 && nq >= 2, this->kTol,
+                                      where);
       }
 }
 
