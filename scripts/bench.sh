@@ -37,7 +37,7 @@ fi
 best=${isas%% *}
 
 kernels='BM_CycleTime|BM_Apply1q/(13|16)/|BM_Apply1qSingle/(13|16)/|BM_Apply1qReference|BM_AdjointUndo|BM_CzLadders/1[03]|BM_LastGateWithCz/1[03]|BM_LastAdjointWithCz'
-epochs='BM_TrainingEpoch(Single)?/(4|7|10)/|BM_ForwardPass|BM_ForwardDiffusion'
+epochs='BM_TrainingEpoch(Single)?/(4|7|10)/|BM_ForwardPass|BM_ForwardDiffusion|BM_Mmd(Grams|Combine)/10/'
 [ "$quick" = 1 ] && kernels='BM_CycleTime|BM_Apply1q/13/|BM_Apply1qSingle/13/|BM_AdjointUndo|BM_LastGateWithCz/13'
 
 # Minimum over repetitions: the least disturbed run on a shared machine (a virtual machine's

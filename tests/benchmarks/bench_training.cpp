@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "core/ensemble_ops.hpp"
 #include "core/kernel_table.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
@@ -83,6 +84,41 @@ void BM_ForwardPass(benchmark::State& state) {
   par::set_max_threads(1);
 }
 
+// An epoch's ensemble products on n data qubits, N = 100, args (n, threads). Grams: the MMD's
+// three Gram matrices (outputs with outputs, with the targets, targets with targets); combine:
+// the output gradient's combination of the 2N states. Counter `macs`: complex multiply-adds
+// per thread.
+void mmd_products(benchmark::State& state, bool grams) {
+  const int n = static_cast<int>(state.range(0));
+  const int threads = static_cast<int>(state.range(1));
+  par::set_max_threads(threads);
+  const StateMatrix outputs = make_haar(n, kSamples, 1);
+  const StateMatrix targets = make_ghz(n, kSamples, GhzParams{}, 2);
+  StateMatrix coef(kSamples, 2 * kSamples);
+  coef << gram(outputs, outputs), gram(outputs, targets);
+  StateMatrix stacked(2 * kSamples, outputs.cols());
+  stacked << outputs, targets;
+  for (auto _ : state) {
+    if (grams) {
+      benchmark::DoNotOptimize(gram(outputs, outputs).data());
+      benchmark::DoNotOptimize(gram(outputs, targets).data());
+      benchmark::DoNotOptimize(gram(targets, targets).data());
+    } else {
+      benchmark::DoNotOptimize(combine(coef, stacked).data());
+    }
+  }
+  state.counters["macs"] = (grams ? 3.0 : 2.0) * kSamples * kSamples *
+                           static_cast<double>(dim_of(n)) / static_cast<double>(threads);
+  state.SetLabel(active_kernels().name);
+  par::set_max_threads(1);
+}
+void BM_MmdGrams(benchmark::State& state) {
+  mmd_products(state, true);
+}
+void BM_MmdCombine(benchmark::State& state) {
+  mmd_products(state, false);
+}
+
 // T = 30 steps of forward diffusion of 500 states.
 void BM_ForwardDiffusion(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
@@ -111,6 +147,14 @@ BENCHMARK(BM_TrainingEpoch)
     ->Iterations(1);
 BENCHMARK(BM_ForwardPass)
     ->ArgsProduct({{4, 7, 10}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_MmdGrams)
+    ->ArgsProduct({{7, 10}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_MmdCombine)
+    ->ArgsProduct({{7, 10}, {1, 2}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_ForwardDiffusion)

@@ -242,6 +242,11 @@ TEST(KernelTables, EnsembleProductsAgreeWithReference) {
           t->gram_rows(a.data() + (na - 1) * d, 1, b.data(), nb, d, alone.data());
           EXPECT_TRUE(std::equal(alone.begin(), alone.end(), fast.end() - nb))
               << t->name << " gram: a row alone differs from the same row in a block, d=" << d;
+          for (std::int64_t j = 0; j < nb; ++j) {  // rows of b are taken in pairs and alone
+            cplx one;
+            t->gram_rows(a.data(), 1, b.data() + j * d, 1, d, &one);
+            EXPECT_EQ(one, fast[j]) << t->name << " gram: row " << j << " of b alone, d=" << d;
+          }
 
           State c = random_state(6, 7 + na + nb);  // the first na x nb as coefficients
           c.resize(na * nb);
