@@ -683,10 +683,12 @@ struct Kernels {
 
   // X registers of R output rows: out_r = sum_k c[r][k] rows_k, k in order for every amplitude
   // (so the bits depend neither on R nor on X). cf holds each coefficient as two 128-bit
-  // blocks (re, re) and (-im, +im), broadcast to whole registers by one load each.
+  // blocks (re, re) and (-im, +im), broadcast to whole registers by one load each. Inlined:
+  // as a function of its own, GCC stored all R X accumulators to the stack on every step of k
+  // (on AVX-512 the stores then outnumbered the multiply-adds).
   template <int R, int X>
-  static void combine_block(const T* cf, std::int64_t m, const Amp* rows, std::int64_t d,
-                            std::int64_t x, Amp* out) {
+  static HWY_INLINE void combine_block(const T* cf, std::int64_t m, const Amp* rows, std::int64_t d,
+                                       std::int64_t x, Amp* out) {
     constexpr std::int64_t kBlock = 16 / sizeof(T);
     const std::int64_t w = amps_per_reg();
     V acc[R][X];
