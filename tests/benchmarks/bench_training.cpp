@@ -1,5 +1,6 @@
-// Algorithm-level benchmarks: one forward pass, one loss-and-gradient evaluation, one full
-// training epoch (forward, measurement, MMD, adjoint gradient, Adam), the forward diffusion.
+// Algorithm-level benchmarks: one forward pass, one full training epoch (forward,
+// measurement, MMD, adjoint gradient, Adam), the epoch's MMD ensemble products, the forward
+// diffusion.
 #include <benchmark/benchmark.h>
 
 #include <vector>
