@@ -80,6 +80,11 @@ class KernelsAgreeWithReference : public ::testing::Test {
   // Relative to the size of the values (random normal amplitudes and gate entries: O(1)).
   static constexpr double kTol = std::is_same_v<T, float> ? 3e-5 : 1e-12;
   static const char* precision() { return std::is_same_v<T, float> ? "single" : "double"; }
+  // Names a case in a failure message.
+  static std::string where(const KernelTable* t, int nq, int q) {
+    return std::string(t->name) + " " + precision() + " nq=" + std::to_string(nq) +
+           " q=" + std::to_string(q);
+  }
 };
 using Precisions = ::testing::Types<double, float>;
 TYPED_TEST_SUITE(KernelsAgreeWithReference, Precisions);
@@ -135,8 +140,7 @@ TYPED_TEST(KernelsAgreeWithReference, AdjointUndoReadsAndUndoes) {
     for (int nq = 1; nq <= 9; ++nq)
       for (int q = 0; q < nq; ++q)
         expect_adjoint_step_agrees<T>(t, nq, q, random_gate(7 * nq + q), false, this->kTol,
-                                      std::string(t->name) + " " + this->precision() +
-                                          " nq=" + std::to_string(nq) + " q=" + std::to_string(q));
+                                      this->where(t, nq, q));
 }
 
 TYPED_TEST(KernelsAgreeWithReference, LastGateFusedWithCzLadders) {
@@ -150,18 +154,7 @@ TYPED_TEST(KernelsAgreeWithReference, LastGateFusedWithCzLadders) {
       EXPECT_LT(max_diff(in.fast_in_double(), in.ref), this->kTol)
           << t->name << " " << this->precision() << " nq=" << nq;
 
-      Inputs<T> l(random_state(nq, 3 * nq)), v(random_state(nq, 5 * nq));
-      const AdjointReads a =
-          t->fns<T>().adjacent_cz_then_adjoint_undo(l.fast.data(), v.fast.data(), nq, g);
-      const AdjointReads b =
-          reference::adjacent_cz_then_adjoint_undo(l.ref.data(), v.ref.data(), nq, g);
-      const double scale = static_cast<double>(dim_of(nq));
-      EXPECT_NEAR(a.y_before, b.y_before, this->kTol * scale)
-          << t->name << " " << this->precision() << " nq=" << nq;
-      EXPECT_NEAR(a.x_after, b.x_after, this->kTol * scale)
-          << t->name << " " << this->precision() << " nq=" << nq;
-      EXPECT_LT(max_diff(l.fast_in_double(), l.ref), this->kTol) << t->name << " nq=" << nq;
-      EXPECT_LT(max_diff(v.fast_in_double(), v.ref), this->kTol) << t->name << " nq=" << nq;
+      expect_adjoint_step_agrees<T>(t, nq, nq - 1, g, true, this->kTol, this->where(t, nq, nq - 1));
     }
 }
 
@@ -174,8 +167,7 @@ TYPED_TEST(KernelsAgreeWithReference, CircuitGatesEveryPosition) {
     for (int nq = 1; nq <= 9; ++nq)
       for (int q = 0; q < nq; ++q) {
         const Gate2x2 g = gate_ry(0.3 + 0.7 * q) * gate_rx(-1.1 + 0.4 * nq);
-        const std::string where = std::string(t->name) + " " + this->precision() +
-                                  " nq=" + std::to_string(nq) + " q=" + std::to_string(q);
+        const std::string where = this->where(t, nq, q);
         Inputs<T> in(random_state(nq, 7 * nq + q));
         t->fns<T>().apply_1q(in.fast.data(), nq, q, g);
         reference::apply_1q(in.ref.data(), nq, q, g);
@@ -196,8 +188,7 @@ TYPED_TEST(KernelsAgreeWithReference, SpecialUnitaryPathSameBitsAsGeneral) {
   for (const KernelTable* t : fast_tables())
     for (int nq = 1; nq <= 9; ++nq)
       for (int q = 0; q < nq; ++q) {
-        const std::string where = std::string(t->name) + " " + this->precision() +
-                                  " nq=" + std::to_string(nq) + " q=" + std::to_string(q);
+        const std::string where = this->where(t, nq, q);
         Inputs<T> a(random_state(nq, 11 * nq + q)), b = a;
         t->fns<T>().apply_1q(a.fast.data(), nq, q, su2);
         t->fns<T>().apply_1q(b.fast.data(), nq, q, general);
