@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Turns the benchmark JSON of scripts/bench.sh into results/bench/bench.csv and table.md.
 
-Usage: bench_table.py OUT ISA...   (reads OUT/<isa>/{kernels,epochs,epoch16}.json for each ISA)
+Usage: bench_table.py OUT ISA...   (reads OUT/<isa>/{kernels,epochs}-<round>.json and
+                                    epoch16.json for each ISA)
 
 Per instruction set: the core clock (BM_CycleTime: one dependent integer addition per cycle),
 the gate kernels in ns and in cycles per amplitude (minimum and maximum over repetitions and
@@ -24,12 +25,13 @@ FWD_CYCLES, ADJ_CYCLES = 1.0, 2.5  # per amplitude, double; single: half
 
 def runs_of(out, isa):
     """Every benchmark run of one instruction set: the kernels and the epochs (one file per round
-    of scripts/bench.sh, or one file each from earlier versions) and the n = 16 epoch."""
+    of scripts/bench.sh) and the n = 16 epoch. (Not the single kernels.json and epochs.json of
+    earlier versions: left beside a newer run, they would mix into its minima.)"""
     folder = os.path.join(out, isa)
     rounds = sorted(f for f in os.listdir(folder)
                     if f.startswith(("kernels-", "epochs-")) and f.endswith(".json"))
     runs = []
-    for name in ["kernels.json", "epochs.json"] + rounds + ["epoch16.json"]:
+    for name in rounds + ["epoch16.json"]:
         path = os.path.join(folder, name)
         if os.path.exists(path):
             runs += load(path)
