@@ -9,7 +9,8 @@
 // hand-written AVX-512 kernels this file replaced; other instruction sets sum in other orders
 // (and SSE4 has no fused multiply-add), so their results differ in the last bits. The adjoint
 // step reads other sums than those kernels did (Y before the undo, X after; docs/gradient.md,
-// section 4), so gradients differ from theirs in the last bits on every instruction set.
+// section 4), and sums each of them in two chains of registers, so gradients differ from
+// theirs in the last bits on every instruction set.
 
 // Highway re-includes this file once per target.
 #undef HWY_TARGET_INCLUDE
@@ -26,6 +27,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "core/kernels.hpp"
 #include "core/parallel.hpp"
@@ -489,6 +491,17 @@ struct Kernels {
     });
   }
 
+  // The adjoint step's running sums, each split over two independent chains of registers
+  // (the block path: Y as Re(c10) and Re(c01), subtracted at the end, X as its two products;
+  // the in-register path: even and odd registers). With one chain, AVX2 on Zen 4 waited on it:
+  // a pair of registers of the block path takes 10 cycles of multiply-adds there, of which the
+  // chain's two dependent ones took 8, and the step ran 4-6% slower (measured, paired runs;
+  // the fused last step with the CZ ladders 8%). AVX-512 takes 20 cycles for the same pair,
+  // and neither gained nor lost.
+  struct ReadSums {
+    V x[2], y[2];
+  };
+
   // kCz: un-apply both CZ ladders first, in the same pass. Serial: a fixed summation order.
   template <bool kCz, int K>
   static AdjointReads adjoint_in_register_as(Amp* lambda, Amp* psi, int nq, const Gate2x2& undo,
@@ -501,7 +514,8 @@ struct Kernels {
     for (std::int64_t j = 0; j < amps_per_reg(); ++j)
       signs[2 * j] = signs[2 * j + 1] = (j & s) ? T(-0.0) : T(0.0);
     const V bit_sign = hn::Load(D(), signs);
-    V ax = hn::Zero(D()), ay = ax;
+    // Register r adds to chain r & 1: ax, ay, then swapped with ax1, ay1 for the next register.
+    V ax = hn::Zero(D()), ay = ax, ax1 = ax, ay1 = ax;
     const std::int64_t a = amps_per_reg();
     const std::int64_t regs = static_cast<std::int64_t>(dim_of(nq)) / a;
     // Register r, its CZ signs (zero without kCz) un-applied first.
@@ -518,6 +532,8 @@ struct Kernels {
       ax = hn::MulAdd(partner<K>(nl, c.partner), swap_ri(nv), ax);
       store(lp, nl);
       store(sp, nv);
+      std::swap(ax, ax1);
+      std::swap(ay, ay1);
     };
     if constexpr (kCz) {
       CzSigns().for_each(0, regs, step);
@@ -526,7 +542,7 @@ struct Kernels {
       for (std::int64_t r = 0; r < regs; ++r)
         step(r, none);
     }
-    return {fold_sum(ay, false), fold_sum(ax, true)};
+    return {fold_sum(hn::Add(ay, ay1), false), fold_sum(hn::Add(ax, ax1), true)};
   }
   template <bool kCz>
   static AdjointReads adjoint_in_register(Amp* lambda, Amp* psi, int nq, const Gate2x2& undo,
@@ -577,7 +593,8 @@ struct Kernels {
   template <class C>
   static AdjointReads adjoint_blocks(Amp* lambda, Amp* psi, int nq, int p, const C c) {
     const std::int64_t stride = std::int64_t{1} << p, a = amps_per_reg();
-    V ax = hn::Zero(D()), ay = ax;
+    const V zero = hn::Zero(D());
+    ReadSums sums{{zero, zero}, {zero, zero}};
     // Serial: a fixed summation order keeps gradients independent of the thread count.
     for_each_block_run(
         0, static_cast<std::int64_t>(dim_of(nq)) / (2 * a), p,
@@ -585,23 +602,27 @@ struct Kernels {
           Amp *l0p = lambda + i0, *l1p = l0p + stride, *s0p = psi + i0, *s1p = s0p + stride;
           // The sums in locals over the run: captured by reference they stayed in memory, each
           // step waiting on a store and a reload (stores through the state pointers may alias).
-          V x = ax, y = ay;
+          V x = sums.x[0], x1 = sums.x[1], y = sums.y[0], y1 = sums.y[1];
           for (std::int64_t k = 0; k < a * run; k += a) {
             const V l0 = load(l0p + k), l1 = load(l1p + k), s0 = load(s0p + k), s1 = load(s1p + k);
             const V sl0 = swap_ri(l0), sl1 = swap_ri(l1), ss0 = swap_ri(s0), ss1 = swap_ri(s1);
-            y = hn::NegMulAdd(l0, s1, hn::MulAdd(l1, s0, y));  // Re(c10) - Re(c01), before
+            // Re(c10) - Re(c01), before.
+            y = hn::MulAdd(l1, s0, y);
+            y1 = hn::MulAdd(l0, s1, y1);
             const V n0 = c.top(l0, sl0, l1, sl1), n1 = c.bottom(l0, sl0, l1, sl1);
             const V m0 = c.top(s0, ss0, s1, ss1), m1 = c.bottom(s0, ss0, s1, ss1);
             // Im(c01 + c10) after: two swaps more, two multiply-adds fewer than X and Z before.
-            x = hn::MulAdd(n1, swap_ri(m0), hn::MulAdd(n0, swap_ri(m1), x));
+            x = hn::MulAdd(n1, swap_ri(m0), x);
+            x1 = hn::MulAdd(n0, swap_ri(m1), x1);
             store(l0p + k, n0);
             store(l1p + k, n1);
             store(s0p + k, m0);
             store(s1p + k, m1);
           }
-          ax = x, ay = y;
+          sums = {{x, x1}, {y, y1}};
         });
-    return {fold_sum(ay, false), fold_sum(ax, true)};
+    return {fold_sum(hn::Sub(sums.y[0], sums.y[1]), false),
+            fold_sum(hn::Add(sums.x[0], sums.x[1]), true)};
   }
 
   // The last qubit's bit is 0: in-register whenever a register holds two amplitudes or more.
