@@ -495,7 +495,7 @@ struct Kernels {
   // (the block path: Y as Re(c10) and Re(c01), subtracted at the end, X as its two products;
   // the in-register path: even and odd registers). With one chain, AVX2 on Zen 4 waited on it:
   // a pair of registers of the block path takes 10 cycles of multiply-adds there, of which the
-  // chain's two dependent ones took 8, and the step ran 4-6% slower (measured, paired runs;
+  // chain's two dependent ones took 8, and the step ran 3-6% slower (measured, paired runs;
   // the fused last step with the CZ ladders 8%). AVX-512 takes 20 cycles for the same pair,
   // and neither gained nor lost.
   struct ReadSums {
@@ -606,7 +606,7 @@ struct Kernels {
           for (std::int64_t k = 0; k < a * run; k += a) {
             const V l0 = load(l0p + k), l1 = load(l1p + k), s0 = load(s0p + k), s1 = load(s1p + k);
             const V sl0 = swap_ri(l0), sl1 = swap_ri(l1), ss0 = swap_ri(s0), ss1 = swap_ri(s1);
-            // Re(c10) - Re(c01), before.
+            // Y before the undo: Re(c10) in y, Re(c01) in y1, subtracted at the end.
             y = hn::MulAdd(l1, s0, y);
             y1 = hn::MulAdd(l0, s1, y1);
             const V n0 = c.top(l0, sl0, l1, sl1), n1 = c.bottom(l0, sl0, l1, sl1);
