@@ -37,7 +37,7 @@ struct KernelFns {
 };
 
 struct KernelTable {
-  // "avx512", "avx2", "sse4", "baseline" (EMU128, where Highway builds it), "neon", "sve", ... for
+  // "avx512", "avx2", "sse4", "baseline" (EMU128, where Highway builds it), "neon", ... for
   // the Highway targets; "portable" for the scalar loops; "reference" for the yardstick.
   const char* name;
   KernelFns<double> f64;  // double precision (the default)

@@ -1,5 +1,6 @@
 // The SIMD kernels: one source, compiled by Google Highway once per instruction set (SSE4,
-// AVX2, AVX-512 on x86-64; NEON and SVE on ARM) and for both precisions, chosen at run time
+// AVX2, AVX-512 on x86-64; NEON on ARM, not SVE: see CMakeLists.txt) and for both precisions,
+// chosen at run time
 // through the kernel table. A register of N reals (double or float) holds A = N/2 amplitudes
 // (re, im interleaved). For a target bit p whose stride 2^p is at least A, the two halves of each
 // amplitude pair lie in different registers; below that both halves lie in one register and
@@ -850,8 +851,7 @@ struct Target {
 std::vector<Target> compiled_targets() {
   std::vector<Target> t = {
       {HWY_AVX3, HWY_CHOOSE_AVX3(Table)}, {HWY_AVX2, HWY_CHOOSE_AVX2(Table)},
-      {HWY_SSE4, HWY_CHOOSE_SSE4(Table)}, {HWY_SVE2, HWY_CHOOSE_SVE2(Table)},
-      {HWY_SVE, HWY_CHOOSE_SVE(Table)},   {HWY_NEON, HWY_CHOOSE_NEON(Table)},
+      {HWY_SSE4, HWY_CHOOSE_SSE4(Table)}, {HWY_NEON, HWY_CHOOSE_NEON(Table)},
   };
 #if HWY_TARGETS & HWY_EMU128
   t.push_back({HWY_EMU128, &N_EMU128::Table});
