@@ -1,10 +1,9 @@
 // The SIMD kernels: one source, compiled by Google Highway once per instruction set (SSE4,
 // AVX2, AVX-512 on x86-64; NEON on ARM, not SVE: see CMakeLists.txt) and for both precisions,
-// chosen at run time
-// through the kernel table. A register of N reals (double or float) holds A = N/2 amplitudes
-// (re, im interleaved). For a target bit p whose stride 2^p is at least A, the two halves of each
-// amplitude pair lie in different registers; below that both halves lie in one register and
-// the partner amplitudes are brought in by a lane permutation.
+// chosen at run time through the kernel table. A register of N reals (double or float) holds A =
+// N/2 amplitudes (re, im interleaved). For a target bit p whose stride 2^p is at least A, the two
+// halves of each amplitude pair lie in different registers; below that both halves lie in one
+// register and the partner amplitudes are brought in by a lane permutation.
 //
 // In double on AVX-512 (A = 4) the gates' operations and their order are those of the
 // hand-written AVX-512 kernels this file replaced; other instruction sets sum in other orders
@@ -492,16 +491,13 @@ struct Kernels {
     });
   }
 
-  // The adjoint step's running sums, each split over two independent chains of registers
-  // (the block path: Y as Re(c10) and Re(c01), subtracted at the end, X as its two products;
-  // the in-register path: even and odd registers). With one chain, AVX2 on Zen 4 waited on it:
-  // a pair of registers of the block path takes 10 cycles of multiply-adds there, of which the
-  // chain's two dependent ones took 8, and the step ran 3-6% slower (measured, paired runs;
-  // the fused last step with the CZ ladders 8%). AVX-512 takes 20 cycles for the same pair,
-  // and neither gained nor lost.
-  struct ReadSums {
-    V x[2], y[2];
-  };
+  // The adjoint step sums each read over two independent chains of registers (the block path:
+  // Y as Re(c10) and Re(c01), subtracted at the end, X as its two products; the in-register
+  // path: even and odd registers). With one chain, AVX2 on Zen 4 waited on it: a pair of
+  // registers of the block path takes 10 cycles of multiply-adds there, of which the chain's
+  // two dependent ones took 8, and the step ran 3-6% slower (measured, paired runs; the fused
+  // last step with the CZ ladders 8%). AVX-512 takes 20 cycles for the same pair, and neither
+  // gained nor lost.
 
   // kCz: un-apply both CZ ladders first, in the same pass. Serial: a fixed summation order.
   template <bool kCz, int K>
@@ -594,8 +590,7 @@ struct Kernels {
   template <class C>
   static AdjointReads adjoint_blocks(Amp* lambda, Amp* psi, int nq, int p, const C c) {
     const std::int64_t stride = std::int64_t{1} << p, a = amps_per_reg();
-    const V zero = hn::Zero(D());
-    ReadSums sums{{zero, zero}, {zero, zero}};
+    V ax = hn::Zero(D()), ax1 = ax, ay = ax, ay1 = ax;
     // Serial: a fixed summation order keeps gradients independent of the thread count.
     for_each_block_run(
         0, static_cast<std::int64_t>(dim_of(nq)) / (2 * a), p,
@@ -603,7 +598,7 @@ struct Kernels {
           Amp *l0p = lambda + i0, *l1p = l0p + stride, *s0p = psi + i0, *s1p = s0p + stride;
           // The sums in locals over the run: captured by reference they stayed in memory, each
           // step waiting on a store and a reload (stores through the state pointers may alias).
-          V x = sums.x[0], x1 = sums.x[1], y = sums.y[0], y1 = sums.y[1];
+          V x = ax, x1 = ax1, y = ay, y1 = ay1;
           for (std::int64_t k = 0; k < a * run; k += a) {
             const V l0 = load(l0p + k), l1 = load(l1p + k), s0 = load(s0p + k), s1 = load(s1p + k);
             const V sl0 = swap_ri(l0), sl1 = swap_ri(l1), ss0 = swap_ri(s0), ss1 = swap_ri(s1);
@@ -620,10 +615,9 @@ struct Kernels {
             store(s0p + k, m0);
             store(s1p + k, m1);
           }
-          sums = {{x, x1}, {y, y1}};
+          ax = x, ax1 = x1, ay = y, ay1 = y1;
         });
-    return {fold_sum(hn::Sub(sums.y[0], sums.y[1]), false),
-            fold_sum(hn::Add(sums.x[0], sums.x[1]), true)};
+    return {fold_sum(hn::Sub(ay, ay1), false), fold_sum(hn::Add(ax, ax1), true)};
   }
 
   // The last qubit's bit is 0: in-register whenever a register holds two amplitudes or more.
@@ -850,8 +844,10 @@ struct Target {
 // The targets compiled into this binary, best first (entries not compiled are null).
 std::vector<Target> compiled_targets() {
   std::vector<Target> t = {
-      {HWY_AVX3, HWY_CHOOSE_AVX3(Table)}, {HWY_AVX2, HWY_CHOOSE_AVX2(Table)},
-      {HWY_SSE4, HWY_CHOOSE_SSE4(Table)}, {HWY_NEON, HWY_CHOOSE_NEON(Table)},
+      {HWY_AVX3, HWY_CHOOSE_AVX3(Table)},
+      {HWY_AVX2, HWY_CHOOSE_AVX2(Table)},
+      {HWY_SSE4, HWY_CHOOSE_SSE4(Table)},
+      {HWY_NEON, HWY_CHOOSE_NEON(Table)},
   };
 #if HWY_TARGETS & HWY_EMU128
   t.push_back({HWY_EMU128, &N_EMU128::Table});
