@@ -21,9 +21,11 @@ for d in hwy eigen3 spdlog fmt CLI nlohmann; do
   [ -e "/usr/include/$d" ] || { echo "check_arm_build.sh: /usr/include/$d missing (run scripts/setup.sh)" >&2; exit 2; }
   ln -s "/usr/include/$d" "$inc/$d"
 done
-# The definitions CMakeLists.txt gives these sources (values do not matter for the check).
-defs=(-DEIGEN_DONT_PARALLELIZE -DSPDLOG_FMT_EXTERNAL
-      '-DHWY_DISABLED_TARGETS=(HWY_SSSE3|HWY_SVE|HWY_SVE2|HWY_SVE_256|HWY_SVE2_128)'
+# The definitions CMakeLists.txt gives these sources (values do not matter for the check,
+# except the Highway targets, read from CMakeLists.txt itself).
+hwy_targets=$(grep -o 'HWY_DISABLED_TARGETS=[^"]*' CMakeLists.txt)
+[ -n "$hwy_targets" ] || { echo "check_arm_build.sh: no HWY_DISABLED_TARGETS in CMakeLists.txt" >&2; exit 2; }
+defs=(-DEIGEN_DONT_PARALLELIZE -DSPDLOG_FMT_EXTERNAL "-D$hwy_targets"
       '-DQUDDPM_VERSION="check"' '-DQUDDPM_GIT_COMMIT="check"' '-DQUDDPM_COMPILER="check"'
       '-DQUDDPM_BUILD_TYPE="check"' '-DQUDDPM_BUILD_FLAGS="check"')
 failed=0 n=0

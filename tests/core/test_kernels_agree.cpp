@@ -148,13 +148,13 @@ TYPED_TEST(KernelsAgreeWithReference, LastGateFusedWithCzLadders) {
   for (const KernelTable* t : fast_tables())
     for (int nq = 2; nq <= 9; ++nq) {
       const Gate2x2 g = random_gate(11 * nq);
+      const std::string where = this->where(t, nq, nq - 1);
       Inputs<T> in(random_state(nq, nq));
       t->fns<T>().apply_1q_then_adjacent_cz(in.fast.data(), nq, g);
       reference::apply_1q_then_adjacent_cz(in.ref.data(), nq, g);
-      EXPECT_LT(max_diff(in.fast_in_double(), in.ref), this->kTol)
-          << t->name << " " << this->precision() << " nq=" << nq;
+      EXPECT_LT(max_diff(in.fast_in_double(), in.ref), this->kTol) << where;
 
-      expect_adjoint_step_agrees<T>(t, nq, nq - 1, g, true, this->kTol, this->where(t, nq, nq - 1));
+      expect_adjoint_step_agrees<T>(t, nq, nq - 1, g, true, this->kTol, where);
     }
 }
 
