@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/kernel_table.hpp"
 #include "core/parallel.hpp"
@@ -51,6 +52,39 @@ StateMatrix gram(const StateMatrix& a, const StateMatrix& b) {
   StateMatrix g(a.rows(), b.rows());
   gram_rows(a, 0, a.rows(), b, g.data());
   return g;
+}
+
+StateMatrix self_gram(const StateMatrix& a) {
+  StateMatrix g(a.rows(), a.rows());
+  self_gram_upper_rows(a, 0, a.rows(), g);
+  mirror_upper(g);
+  return g;
+}
+
+void self_gram_upper_rows(const StateMatrix& a, std::int64_t lo, std::int64_t hi, StateMatrix& g) {
+  if (g.rows() != a.rows() || g.cols() != a.rows())
+    throw std::invalid_argument("self_gram_upper_rows: g is " + std::to_string(g.rows()) + " x " +
+                                std::to_string(g.cols()) + ", not " + std::to_string(a.rows()) +
+                                " x " + std::to_string(a.rows()));
+  const KernelTable& k = active_kernels();
+  const std::int64_t n = a.rows(), d = a.cols();
+  std::vector<std::vector<cplx>> scratch(par::max_threads());
+  // Block i.. against rows i.. of a (its first entries below the diagonal come along: the
+  // same values mirror_upper writes there).
+  par::for_each_state(blocks_of(hi - lo), [&](std::int64_t blk) {
+    const std::int64_t i = lo + blk * kRowsPerTask, rows = std::min(kRowsPerTask, hi - i);
+    std::vector<cplx>& out = scratch[par::thread_index()];
+    out.resize(static_cast<std::size_t>(rows * (n - i)));
+    k.gram_rows(a.row(i).data(), rows, a.row(i).data(), n - i, d, out.data());
+    for (std::int64_t r = 0; r < rows; ++r)
+      std::copy(out.data() + r * (n - i), out.data() + (r + 1) * (n - i), g.row(i + r).data() + i);
+  });
+}
+
+void mirror_upper(StateMatrix& g) {
+  for (Eigen::Index i = 1; i < g.rows(); ++i)
+    for (Eigen::Index j = 0; j < i; ++j)
+      g(i, j) = std::conj(g(j, i));
 }
 
 StateMatrix combine(const StateMatrix& c, const StateMatrix& rows) {

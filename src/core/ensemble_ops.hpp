@@ -14,6 +14,19 @@ int qubits_of(const StateMatrix& states);
 // order, so the result does not depend on the thread count.
 StateMatrix gram(const StateMatrix& a, const StateMatrix& b);
 
+// a a^dagger, the same bits as gram(a, a) for about half its work: the kernels sum entry (j, i)
+// from the same products in the same order as (i, j), so it is exactly conj (i, j) (pinned
+// by the tests on every kernel table), and only the entries on and above the diagonal are
+// computed.
+StateMatrix self_gram(const StateMatrix& a);
+
+// The entries (i, j >= i) of rows [lo, hi) of a a^dagger into the square g (its other entries
+// left as they are), in parallel over blocks of rows; then mirror_upper(g) completes it.
+void self_gram_upper_rows(const StateMatrix& a, std::int64_t lo, std::int64_t hi, StateMatrix& g);
+
+// Sets each entry below the diagonal of the square g to the conjugate of its mirror image.
+void mirror_upper(StateMatrix& g);
+
 // c rows: row i is sum_k c_ik rows_k (k in order), in parallel over i.
 StateMatrix combine(const StateMatrix& c, const StateMatrix& rows);
 

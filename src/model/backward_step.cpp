@@ -190,6 +190,18 @@ StateMatrix gathered_gram(const StateMatrix& a, const StateMatrix& b) {
   return g;
 }
 
+// a a^dagger from the upper halves of each process's shard of rows, gathered to every process
+// and mirrored: the same bits as gathered_gram(a, a).
+StateMatrix gathered_self_gram(const StateMatrix& a) {
+  if (dist::processes().size() == 1) return self_gram(a);
+  const dist::Shard s = dist::my_shard(a.rows());
+  StateMatrix g = StateMatrix::Zero(a.rows(), a.rows());
+  self_gram_upper_rows(a, s.lo, s.hi, g);
+  dist::gather_rows(reinterpret_cast<double*>(g.data()), g.rows(), 2 * g.cols());
+  mirror_upper(g);
+  return g;
+}
+
 // dL/d(psi_i^*) for the outputs i in `rows` (row i - rows.lo of the result), from the two Gram
 // matrices self = outputs outputs^dagger and cross = outputs targets^dagger.
 StateMatrix output_gradient(const StateMatrix& outputs, const StateMatrix& targets,
@@ -210,7 +222,7 @@ StateMatrix output_gradient(const StateMatrix& outputs, const StateMatrix& targe
 }  // namespace
 
 StateMatrix mmd_output_gradient(const StateMatrix& outputs, const StateMatrix& targets) {
-  return output_gradient(outputs, targets, gram(outputs, outputs), gram(outputs, targets),
+  return output_gradient(outputs, targets, self_gram(outputs), gram(outputs, targets),
                          {0, outputs.rows()});
 }
 
@@ -264,9 +276,9 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
   // The loss and its output gradient share their Gram matrices (the loss is metrics' mmd()).
   // Each process computes its shard's rows of the Gram matrices, which are gathered (N x N,
   // small), and the state gradient of its own samples only.
-  const StateMatrix self = gathered_gram(r.outputs.states, r.outputs.states);
+  const StateMatrix self = gathered_self_gram(r.outputs.states);
   const StateMatrix cross = gathered_gram(r.outputs.states, targets);
-  const StateMatrix target_self = gathered_gram(targets, targets);
+  const StateMatrix target_self = gathered_self_gram(targets);
   r.loss = mmd_from_overlaps(self.cwiseAbs2(), target_self.cwiseAbs2(), cross.cwiseAbs2());
   const StateMatrix g = output_gradient(r.outputs.states, targets, self, cross, mine);
 

@@ -3,6 +3,8 @@
 // for sizes around the SIMD block boundaries.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
 #include <iostream>
 #include <random>
 #include <string>
@@ -252,6 +254,34 @@ TEST(KernelTables, EnsembleProductsAgreeWithReference) {
           EXPECT_TRUE(std::equal(alone.begin(), alone.end(), fast.end() - d))
               << t->name << " combine: a row alone differs from the same row in a block, d=" << d;
         }
+}
+
+// A set of states against itself: entry (j, i) is exactly the conjugate of (i, j) (the same
+// products summed in the same order), and the diagonal exactly real. self_gram() relies on
+// it to compute half the entries and mirror the rest with the same bits.
+TEST(KernelTables, GramOfStatesWithThemselvesIsExactlyHermitian) {
+  for (const KernelTable* t : fast_tables())
+    for (int nq = 0; nq <= 7; ++nq)
+      for (std::int64_t n : {1, 2, 3, 5, 9, 17}) {
+        const std::int64_t d = std::int64_t{1} << nq;
+        State a;
+        for (std::int64_t j = 0; j < n; ++j) {
+          const State r = random_state(nq, 31 * nq + j);
+          a.insert(a.end(), r.begin(), r.end());
+        }
+        State g(n * n);
+        t->gram_rows(a.data(), n, a.data(), n, d, g.data());
+        for (std::int64_t i = 0; i < n; ++i) {
+          EXPECT_EQ(std::signbit(g[i * n + i].imag()), false) << t->name << " d=" << d;
+          EXPECT_EQ(g[i * n + i].imag(), 0.0) << t->name << " d=" << d << " i=" << i;
+          for (std::int64_t j = 0; j < i; ++j) {
+            const cplx upper = std::conj(g[j * n + i]), lower = g[i * n + j];
+            EXPECT_EQ(std::memcmp(&upper, &lower, sizeof(cplx)), 0)
+                << t->name << " d=" << d << " (" << i << ", " << j << "): " << lower << " vs "
+                << upper;
+          }
+        }
+      }
 }
 
 TEST(KernelTables, ActiveTableIsTheFastestSupported) {

@@ -5,12 +5,14 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "core/ensemble_ops.hpp"
+#include "core/kernel_table.hpp"
 #include "core/parallel.hpp"
-#include "support/dense_reference.hpp"
 #include "model/ensembles.hpp"
+#include "support/dense_reference.hpp"
 
 namespace {
 
@@ -297,6 +299,39 @@ TEST(GhzStatistics, SingleQubitIsBlochCluster) {
 }
 
 }  // namespace
+
+// self_gram(a) computes the upper half of a a^dagger and mirrors it: the same bits as
+// gram(a, a), on every kernel table and on one and two threads; gathered from shards of rows
+// (self_gram_upper_rows, then mirror_upper) as well.
+TEST(EnsembleProducts, SelfGramIsGramWithItselfBitForBit) {
+  const std::string before = quddpm::active_kernels().name;
+  for (const quddpm::KernelTable* t : quddpm::supported_kernel_tables()) {
+    quddpm::select_kernels(t->name);
+    for (int n : {1, 2, 5, 10})
+      for (int rows : {1, 4, 7, 37}) {
+        const StateMatrix a = quddpm::make_haar(n, rows, 3 + rows);
+        const StateMatrix full = quddpm::gram(a, a);
+        for (int threads : {1, 2}) {
+          quddpm::par::set_max_threads(threads);
+          const StateMatrix half = quddpm::self_gram(a);
+          StateMatrix pieces = StateMatrix::Zero(rows, rows);
+          quddpm::self_gram_upper_rows(a, 0, rows / 2, pieces);
+          quddpm::self_gram_upper_rows(a, rows / 2, rows, pieces);
+          quddpm::mirror_upper(pieces);
+          quddpm::par::set_max_threads(1);
+          const auto bytes = [](const StateMatrix& m) {
+            return std::string(reinterpret_cast<const char*>(m.data()), m.size() * sizeof(cplx));
+          };
+          EXPECT_EQ(bytes(half), bytes(full)) << t->name << " n=" << n << " rows=" << rows;
+          EXPECT_EQ(bytes(pieces), bytes(full)) << t->name << " n=" << n << " rows=" << rows;
+        }
+      }
+  }
+  quddpm::select_kernels(before);
+  StateMatrix wrong(3, 4);
+  EXPECT_THROW(quddpm::self_gram_upper_rows(quddpm::make_haar(2, 3, 1), 0, 3, wrong),
+               std::invalid_argument);
+}
 
 // gram(a, b) is Eigen's a b^dagger to round-off, and combine(c, rows) is c rows; both are the
 // same bits on one and two threads (each row is summed by one thread in a fixed order).
