@@ -7,12 +7,17 @@ Usage: bench_table.py OUT ISA...   (reads OUT/<isa>/{kernels,epochs}-<round>.jso
 Per instruction set: the core clock (BM_CycleTime: one dependent integer addition per cycle),
 the gate kernels in ns and in cycles per amplitude (minimum and maximum over repetitions and
 target qubits), and the training epochs against their FMA-bound limit. The limit counts the
-vector work of the kernels an epoch runs: a 2x2 gate costs 8 multiply-adds per 2A amplitudes
-(A amplitudes per register), an adjoint step 20 per 2A amplitudes of each of its two vectors'
-positions (the gate on both, a Pauli read on each side of it), on two FMA pipes of 256 bits
-(AMD Zen 2-4; Zen 4 splits AVX-512 into two halves): 1 cycle per amplitude for a gate and 2.5
-for an adjoint step in double, half that in single.
-Other work of an epoch (measurement, MMD, Adam) is not in the limit. Run with /usr/bin/python3.
+vector work an epoch does: a 2x2 gate costs 8 multiply-adds per 2A amplitudes (A amplitudes per
+register), an adjoint step 20 per 2A amplitudes of each of its two vectors' positions (the gate
+on both, a Pauli read on each side of it), and the MMD's products as the epoch computes them
+(the outputs' and the targets' Hermitian Gram matrices by their upper halves, the outputs
+against the targets, and the output gradient's combination of 2N states) 4 real multiply-adds
+per complex one; on two FMA pipes of 256 bits (AMD Zen 2-4; Zen 4 splits AVX-512 into two
+halves) that is 1 cycle per amplitude for a gate, 2.5 for an adjoint step and 0.5 per complex
+multiply-add in double, half of each in single. (Earlier versions of this script left the MMD's
+products out, a limit 2.1% lower at n = 10; their runs lack the counter and are refused.)
+Other work of an epoch (measurement, Adam, allocation, the threads' split) is not in the
+limit. Run with /usr/bin/python3.
 """
 import csv
 import json
@@ -21,6 +26,7 @@ import sys
 from collections import defaultdict
 
 FWD_CYCLES, ADJ_CYCLES = 1.0, 2.5  # per amplitude, double; single: half
+MAC_CYCLES = 0.5  # per complex multiply-add of the MMD products, double
 
 
 def runs_of(out, isa):
@@ -134,7 +140,11 @@ def main(out, isas):
             if parts[0] != "BM_TrainingEpoch":
                 continue
             n, th = int(parts[1]), int(parts[2])
-            limit = (b["fwd_amps"] * FWD_CYCLES + b["adj_amps"] * ADJ_CYCLES) * cycle_ns * 1e-6
+            if "mmd_macs" not in b:
+                sys.exit(f"{out}/{isa}: {name} has no mmd_macs counter (a run of an older suite); "
+                         "rerun scripts/bench.sh")
+            limit = (b["fwd_amps"] * FWD_CYCLES + b["adj_amps"] * ADJ_CYCLES
+                     + b["mmd_macs"] * MAC_CYCLES) * cycle_ns * 1e-6
             single = s.get(f"BM_TrainingEpochSingle/{n}/{th}")
             epoch[(n, th)] = (lo, hi, limit, single)
             sd = f"{single[0]:.1f}-{single[1]:.1f} | {single[0] / lo:.2f}" if single else "- | -"

@@ -29,15 +29,28 @@ std::vector<double> small_params(const HeaCircuit& c) {
   return theta;
 }
 
-// The epoch's kernel work, for the FMA-bound limit scripts/bench_table.py computes: amplitude
-// passes per thread of the forward circuit (one 2x2 gate or the last gate with the CZ ladders
+// Complex multiply-adds of an epoch's MMD products on n data qubits: the Gram matrices of the
+// N outputs and of the N targets by their upper halves (diagonal included), the N x N of
+// outputs with targets, and the combination of 2N states into N.
+double gram_macs(int n) {
+  const double d = static_cast<double>(dim_of(n)), half = kSamples * (kSamples + 1) / 2.0;
+  return (2 * half + kSamples * kSamples) * d;
+}
+double combine_macs(int n) {
+  return 2.0 * kSamples * kSamples * static_cast<double>(dim_of(n));
+}
+
+// The epoch's vector work, for the FMA-bound limit scripts/bench_table.py computes, per thread:
+// amplitude passes of the forward circuit (one 2x2 gate or the last gate with the CZ ladders
 // per (layer, qubit) and sample) and of the adjoint sweep (one read-and-undo step on two vectors
-// per (layer, qubit) and sample).
-void count_epoch_work(benchmark::State& state, const HeaCircuit& c, int threads) {
+// per (layer, qubit) and sample), and the complex multiply-adds of the MMD's products (as
+// BM_MmdGrams and BM_MmdCombine count them).
+void count_epoch_work(benchmark::State& state, const HeaCircuit& c, int n, int threads) {
   const double passes = static_cast<double>(c.layers()) * c.num_qubits() * kSamples *
                         static_cast<double>(c.dim()) / threads;
   state.counters["fwd_amps"] = passes;
   state.counters["adj_amps"] = passes;
+  state.counters["mmd_macs"] = (gram_macs(n) + combine_macs(n)) / threads;
   state.SetLabel(active_kernels().name);
 }
 
@@ -59,7 +72,7 @@ void epoch(benchmark::State& state, Precision precision) {
     benchmark::DoNotOptimize(r.loss);
   }
   state.counters["layers"] = circuit.layers();
-  count_epoch_work(state, circuit, static_cast<int>(state.range(1)));
+  count_epoch_work(state, circuit, n, static_cast<int>(state.range(1)));
   par::set_max_threads(1);
 }
 
@@ -85,10 +98,11 @@ void BM_ForwardPass(benchmark::State& state) {
   par::set_max_threads(1);
 }
 
-// An epoch's ensemble products on n data qubits, N = 100, args (n, threads). Grams: the MMD's
-// three Gram matrices (outputs with outputs, with the targets, targets with targets); combine:
-// the output gradient's combination of the 2N states. Counter `macs`: complex multiply-adds
-// per thread.
+// An epoch's ensemble products on n data qubits, N = 100, args (n, threads), as
+// StepGradient::evaluate computes them. Grams: the MMD's three Gram matrices (outputs with
+// outputs and targets with targets, Hermitian, by their upper halves; outputs with targets);
+// combine: the output gradient's combination of the 2N states. Counter `macs`: complex
+// multiply-adds per thread.
 void mmd_products(benchmark::State& state, bool grams) {
   const int n = static_cast<int>(state.range(0));
   const int threads = static_cast<int>(state.range(1));
@@ -101,15 +115,14 @@ void mmd_products(benchmark::State& state, bool grams) {
   stacked << outputs, targets;
   for (auto _ : state) {
     if (grams) {
-      benchmark::DoNotOptimize(gram(outputs, outputs).data());
+      benchmark::DoNotOptimize(self_gram(outputs).data());
       benchmark::DoNotOptimize(gram(outputs, targets).data());
-      benchmark::DoNotOptimize(gram(targets, targets).data());
+      benchmark::DoNotOptimize(self_gram(targets).data());
     } else {
       benchmark::DoNotOptimize(combine(coef, stacked).data());
     }
   }
-  state.counters["macs"] = (grams ? 3.0 : 2.0) * kSamples * kSamples *
-                           static_cast<double>(dim_of(n)) / static_cast<double>(threads);
+  state.counters["macs"] = (grams ? gram_macs(n) : combine_macs(n)) / threads;
   state.SetLabel(active_kernels().name);
   par::set_max_threads(1);
 }
