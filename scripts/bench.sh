@@ -8,23 +8,25 @@
 # epoch (its peak memory measured in its own process). With python3-torch installed, a batched
 # PyTorch epoch of the same model (scripts/torch_epoch.py) at n = 7 and 10 gives the ratio.
 #
-# Usage: scripts/bench.sh [--quick] [--isa "avx512 avx2"] [--epoch-rounds N]
+# Usage: scripts/bench.sh [--quick] [--isa "avx512 avx2"] [--kernel-rounds N] [--epoch-rounds N]
 #   --quick         13-qubit kernels and the n = 4, 7, 10 epochs only, written to build/bench-quick
 #   --isa           the instruction sets to run (default: every SIMD one `quddpm --version` lists)
-#   --epoch-rounds  rounds of the epoch stage (default 4, about 3 minutes each with three
-#                   instruction sets): more of them catch more of a shared machine's quiet moments
+#   --kernel-rounds rounds of the kernel stage (default 3, about 4 minutes each with three
+#                   instruction sets) and --epoch-rounds of the epoch stage (default 4, about 1.5
+#                   minutes each): more of them catch more of a shared machine's quiet moments
 set -euo pipefail
 cd "$(dirname "$0")/.."
-quick=0 isas="" epoch_rounds=4
+quick=0 isas="" kernel_rounds=3 epoch_rounds=4
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; shift ;;
     --isa) isas="${2:?}"; shift 2 ;;
-    --epoch-rounds)
-      epoch_rounds="${2:?}"; shift 2
-      [[ "$epoch_rounds" =~ ^[1-9][0-9]*$ ]] ||
-        { echo "bench.sh: --epoch-rounds wants a positive integer, got '$epoch_rounds'" >&2; exit 2; } ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --kernel-rounds | --epoch-rounds)
+      [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] ||
+        { echo "bench.sh: $1 wants a positive integer, got '${2:-}'" >&2; exit 2; }
+      if [ "$1" = --kernel-rounds ]; then kernel_rounds=$2; else epoch_rounds=$2; fi
+      shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -51,9 +53,9 @@ epochs='BM_TrainingEpoch(Single)?/(4|7|10)/|BM_ForwardPass|BM_ForwardDiffusion|B
 # the maximum is kept too (the spread). Both stages run in rounds that take the instruction
 # sets in turn, so that each one's minimum comes from several moments of the run (one stretch
 # per instruction set once put the same build's epoch 10% apart in two runs). Kernels: 3
-# rounds of 5 short repetitions, interleaved at random across the benchmarks; epochs: 4
-# rounds (--epoch-rounds) of 3 longer ones.
-rounds_k=3 rounds_e=$epoch_rounds
+# rounds (--kernel-rounds) of 5 short repetitions, interleaved at random across the
+# benchmarks; epochs: 4 rounds (--epoch-rounds) of 3 longer ones.
+rounds_k=$kernel_rounds rounds_e=$epoch_rounds
 [ "$quick" = 1 ] && rounds_k=1 rounds_e=1
 for isa in $isas; do
   mkdir -p "$out/$isa"

@@ -493,11 +493,12 @@ struct Kernels {
 
   // The adjoint step sums each read over two independent chains of registers (the block path:
   // Y as Re(c10) and Re(c01), subtracted at the end, X as its two products; the in-register
-  // path: even and odd registers). With one chain, AVX2 on Zen 4 waited on it: a pair of
-  // registers of the block path takes 10 cycles of multiply-adds there, of which the chain's
-  // two dependent ones took 8, and the step ran 3-6% slower (measured, paired runs; the fused
-  // last step with the CZ ladders 8%). AVX-512 takes 20 cycles for the same pair, and neither
-  // gained nor lost.
+  // path: its real sums over even and odd registers). With one chain, AVX2 on Zen 4 waited on
+  // it: a pair of registers of the block path takes 10 cycles of multiply-adds there, of which
+  // the chain's two dependent ones took 8, and the step ran 3-6% slower (measured, paired runs;
+  // the fused last step with the CZ ladders 8%). AVX-512 takes 20 cycles for the same pair, and
+  // neither gained nor lost. (The in-register path's two imaginary sums keep one chain each:
+  // one multiply-add of a register's eleven each, longer apart than the latency.)
 
   // x through the gate in its own register, x in1 + partner(x) in2, given swap_ri(x) and
   // partner(x): the operations of in_register on the same values (its partner(x in2p) is
