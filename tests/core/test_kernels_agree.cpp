@@ -35,6 +35,17 @@ Gate2x2 random_gate(std::uint64_t seed) {
   return {{n(gen), n(gen)}, {n(gen), n(gen)}, {n(gen), n(gen)}, {n(gen), n(gen)}};
 }
 
+// rows random states of nq qubits one after another (row j from seed + j), as the ensemble
+// products take them.
+State stacked_states(std::int64_t rows, int nq, int seed) {
+  State m;
+  for (std::int64_t j = 0; j < rows; ++j) {
+    const State r = random_state(nq, static_cast<std::uint64_t>(seed + j));
+    m.insert(m.end(), r.begin(), r.end());
+  }
+  return m;
+}
+
 double max_diff(const State& a, const State& b) {
   double m = 0;
   for (std::size_t i = 0; i < a.size(); ++i)
@@ -213,20 +224,12 @@ TYPED_TEST(KernelsAgreeWithReference, SpecialUnitaryPathSameBitsAsGeneral) {
 // register and unrolling boundaries (d = 1..64) and row counts around the kernels' row blocks;
 // and each entry the same to the last bit whether its row is computed alone or in a block.
 TEST(KernelTables, EnsembleProductsAgreeWithReference) {
-  auto stack = [](std::int64_t rows, int nq, int seed) {
-    State m;
-    for (std::int64_t j = 0; j < rows; ++j) {
-      const State r = random_state(nq, seed + j);
-      m.insert(m.end(), r.begin(), r.end());
-    }
-    return m;
-  };
   for (const KernelTable* t : fast_tables())
     for (int nq = 0; nq <= 6; ++nq)
       for (std::int64_t na : {1, 3, 4, 5, 9})
         for (std::int64_t nb : {1, 3, 7}) {
           const std::int64_t d = std::int64_t{1} << nq;
-          const State a = stack(na, nq, 5 + nq), b = stack(nb, nq, 100 * nq);
+          const State a = stacked_states(na, nq, 5 + nq), b = stacked_states(nb, nq, 100 * nq);
           State fast(na * nb), ref(na * nb), alone(nb);
           t->gram_rows(a.data(), na, b.data(), nb, d, fast.data());
           reference::gram_rows(a.data(), na, b.data(), nb, d, ref.data());
@@ -264,11 +267,7 @@ TEST(KernelTables, GramOfStatesWithThemselvesIsExactlyHermitian) {
     for (int nq = 0; nq <= 7; ++nq)
       for (std::int64_t n : {1, 2, 3, 5, 9, 17}) {
         const std::int64_t d = std::int64_t{1} << nq;
-        State a;
-        for (std::int64_t j = 0; j < n; ++j) {
-          const State r = random_state(nq, 31 * nq + j);
-          a.insert(a.end(), r.begin(), r.end());
-        }
+        const State a = stacked_states(n, nq, 31 * nq);
         State g(n * n);
         t->gram_rows(a.data(), n, a.data(), n, d, g.data());
         for (std::int64_t i = 0; i < n; ++i) {
