@@ -5,8 +5,8 @@
 
 #include "app/npy.hpp"
 #include "core/rng.hpp"
-#include "support/dense_circuit.hpp"
 #include "model/ensembles.hpp"
+#include "support/dense_circuit.hpp"
 #include "support/run_command.hpp"
 
 namespace {

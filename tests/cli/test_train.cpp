@@ -7,8 +7,8 @@
 #include <cmath>
 
 #include "app/npy.hpp"
-#include "support/csv_rows.hpp"
 #include "model/metrics.hpp"
+#include "support/csv_rows.hpp"
 #include "support/run_command.hpp"
 
 namespace {

@@ -6,10 +6,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "support/dense_reference.hpp"
 #include "model/diffusion.hpp"
 #include "model/ensembles.hpp"
 #include "model/metrics.hpp"
+#include "support/dense_reference.hpp"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "core/ensemble_ops.hpp"
-#include "support/dense_reference.hpp"
 #include "model/ensembles.hpp"
 #include "model/metrics.hpp"
+#include "support/dense_reference.hpp"
 
 namespace {
 
