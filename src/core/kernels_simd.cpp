@@ -114,8 +114,9 @@ struct Kernels {
   static constexpr std::size_t kPrefetchNearMinBytes = std::size_t{32} << 10;
   static constexpr std::int64_t kPrefetchNearMinRun = 512, kPrefetchNearMaxRun = 1024;
   // A state that fills L2 (1 MiB: 16 qubits in double, 17 in single) wants it for runs of up to
-  // 256 amplitudes too: AVX2 ran bit 8 in double 5-9% faster with it (7 of 7 paired runs; bit 7
-  // about 3%), AVX-512 even. Single's runs of 512 amplitudes (bit 9) ran up to 10% slower.
+  // 256 amplitudes too: AVX2 ran bit 8 in double 4% faster with it one process at a time (5-9%
+  // in 7 of 7 runs beside the other build; bit 7 about 3%), AVX-512 even. Single's runs of 512
+  // amplitudes (bit 9) ran up to 10% slower beside the other build.
   static constexpr std::size_t kPrefetchL2Bytes = std::size_t{1} << 20;
   static constexpr std::int64_t kPrefetchL2MaxRunAmps = 256;
   static bool prefetch_pairs(int nq, int p) {
