@@ -123,10 +123,13 @@ struct Kernels {
     const std::size_t bytes = dim_of(nq) * sizeof(Amp);
     const std::int64_t amps = std::int64_t{1} << p;
     const std::int64_t run = amps * static_cast<std::int64_t>(sizeof(Amp));
-    return (bytes >= kPrefetchMinBytes && p >= kPrefetchMinBit && p <= kPrefetchMaxBit) ||
-           (bytes > kPrefetchNearMinBytes && run >= kPrefetchNearMinRun &&
-            (run <= kPrefetchNearMaxRun ||
-             (bytes >= kPrefetchL2Bytes && amps <= kPrefetchL2MaxRunAmps)));
+    const bool beyond_l2 =
+        bytes >= kPrefetchMinBytes && p >= kPrefetchMinBit && p <= kPrefetchMaxBit;
+    const bool beyond_l1 =
+        bytes > kPrefetchNearMinBytes && run >= kPrefetchNearMinRun && run <= kPrefetchNearMaxRun;
+    const bool fills_l2 =
+        bytes >= kPrefetchL2Bytes && run >= kPrefetchNearMinRun && amps <= kPrefetchL2MaxRunAmps;
+    return beyond_l2 || beyond_l1 || fills_l2;
   }
 
   // Target bits whose runs are shorter than kMinRunBlocks pair blocks are walked
