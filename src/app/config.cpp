@@ -71,12 +71,15 @@ void check_keys(const Ctx& ctx, const json& obj, const std::string& path) {
   }
 }
 
-// A kind-tagged object accepts "kind" and the keys of its kind; a key of another kind is named
-// as such.
+// A kind-tagged object accepts "kind", the keys every kind shares and the keys of its kind; a
+// key of another kind is named as such.
 void check_kind_keys(const Ctx& ctx, const json& obj, const std::string& path,
                      const std::string& kind) {
   const std::vector<schema::KindKeys> kinds = schema::kinds_at(path);
   std::vector<std::string> allowed = {"kind"};
+  for (const Key& k : schema::keys())
+    if (k.kind.empty() && schema::parent_of(k.path) == path && schema::leaf_of(k.path) != "kind")
+      allowed.push_back(schema::leaf_of(k.path));
   for (const auto& k : kinds)
     if (k.kind == kind) allowed.insert(allowed.end(), k.keys.begin(), k.keys.end());
   const std::string what = schema::leaf_of(path);  // "target", "init", ...
@@ -271,6 +274,9 @@ std::string run_id(const ExperimentConfig& c) {
   // A function of the rest (the search on the run's own chain): the id is the same before
   // and after the schedule's calibration.
   j["diffusion"]["schedule"].erase("calibrated_end");
+  // Keys newer than published runs: absent from the id at their defaults.
+  if (!c.warm_start) j["circuit"]["init"].erase("warm_start");
+  if (c.training_input == TrainingInput::Chain) j["training"].erase("input");
   return app::sha256_hex(j.dump()).substr(0, 12);
 }
 

@@ -8,8 +8,8 @@
 //   - JSON is parsed strictly: no comments, no duplicate keys; integers must be written as
 //     integers (2, not 2.0); numbers must be finite.
 //   - Unknown keys are errors (with a "did you mean" suggestion when one is close).
-//   - A kind-tagged object (target, prior, circuit.init, diffusion.schedule) accepts only "kind"
-//     and the keys of its kind; missing values take that kind's defaults.
+//   - A kind-tagged object (target, prior, circuit.init, diffusion.schedule) accepts only "kind",
+//     the keys of its kind and the keys every kind shares; missing values take the defaults.
 //   - "model" picks a preset (model/presets.hpp) for the keys where the two models differ.
 //
 // Overrides ("--set key.path=value"): the value is parsed as JSON when it parses, else taken as
@@ -78,11 +78,13 @@ struct ExperimentConfig {
   double init_std = 1.0;        // normal
   double init_c = 1.0;          // uniform: s = init_c / layers (data qubits)
   double init_ancilla_c = 1.0;  // uniform: s = init_ancilla_c / layers (ancillas); default init_c
+  bool warm_start = false;      // cycles after the first start from the previous cycle's theta
 
   int samples = 0;
   int diffusion_size = 0;
   int epochs = 0;
   double learning_rate = 0;
+  TrainingInput training_input = TrainingInput::Chain;
 
   // Seconds between checkpoints inside a cycle (besides the one after every cycle); 0: none.
   // Operational, not part of the experiment: left out of run_id, and may differ on --resume.
@@ -124,11 +126,12 @@ nlohmann::json to_json(const ExperimentConfig& c);
 // The run id of the CSVs and the manifest: the first 12 hex digits of the SHA-256 of the
 // resolved config without its output folder, checkpoint interval and calibrated schedule end, so
 // the same experiment (config and seed) has the same id wherever it is written, and an interrupted
-// run keeps its id when resumed.
+// run keeps its id when resumed. Keys added after runs were published (circuit.init.warm_start,
+// training.input) are left out while at their defaults, so those runs keep their ids.
 std::string run_id(const ExperimentConfig& c);
 
 // The name the config gives a value of ModelKind, Precision, TargetKind, ScheduleKind,
-// PriorKind or InitKind (also in logs, checkpoints and the CSVs' model column).
+// PriorKind, InitKind or TrainingInput (also in logs, checkpoints and the CSVs' model column).
 template <class E>
 const char* name_of(E value);
 // The precisions by name, for --precision (CLI11's CheckedTransformer).

@@ -49,6 +49,7 @@ enum class Bound { kAny, kNonNegative, kPositive, kOpenUnit };
 double read_number(const Ctx& ctx, const json& v, const std::string& path, Bound b);
 std::string read_string(const Ctx& ctx, const json& v, const std::string& path);
 std::uint64_t read_seed(const Ctx& ctx, const json& v, const std::string& path);
+bool read_bool(const Ctx& ctx, const json& v, const std::string& path);
 // Index of v in `options`.
 std::size_t read_choice(const Ctx& ctx, const json& v, const std::string& path,
                         const std::vector<std::string>& options);

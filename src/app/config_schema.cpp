@@ -15,7 +15,7 @@ namespace {
 template <class E>
 using Names = std::vector<std::pair<E, const char*>>;
 const std::tuple<Names<ModelKind>, Names<Precision>, Names<TargetKind>, Names<ScheduleKind>,
-                 Names<PriorKind>, Names<InitKind>>
+                 Names<PriorKind>, Names<InitKind>, Names<TrainingInput>>
     kNames = {{{ModelKind::Original, "original"}, {ModelKind::Improved, "improved"}},
               {{Precision::Double, "double"}, {Precision::Single, "single"}},
               {{TargetKind::Ghz, "ghz"},
@@ -26,7 +26,8 @@ const std::tuple<Names<ModelKind>, Names<Precision>, Names<TargetKind>, Names<Sc
               {{PriorKind::Haar, "haar"},
                {PriorKind::Diffused, "diffused"},
                {PriorKind::Cluster, "cluster"}},
-              {{InitKind::Normal, "normal"}, {InitKind::Uniform, "uniform"}}};
+              {{InitKind::Normal, "normal"}, {InitKind::Uniform, "uniform"}},
+              {{TrainingInput::Chain, "chain"}, {TrainingInput::Forward, "forward"}}};
 
 template <class E>
 const Names<E>& names() {
@@ -47,6 +48,7 @@ template const char* name_of(TargetKind);
 template const char* name_of(ScheduleKind);
 template const char* name_of(PriorKind);
 template const char* name_of(InitKind);
+template const char* name_of(TrainingInput);
 
 std::map<std::string, Precision> precision_names() {
   std::map<std::string, Precision> m;
@@ -171,6 +173,21 @@ Entry choice(std::string path, F ref, Default<E> def) {
   e.k.write = [=](const C& c) { return json(name_of(ref(c))); };
   if (def)
     e.k.default_doc = default_text(def, [](E x) { return "`" + std::string(name_of(x)) + "`"; });
+  return e;
+}
+
+// true or false.
+template <class F>
+Entry boolean(std::string path, F ref, Default<bool> def) {
+  Entry e;
+  e.k.path = path;
+  e.k.type_doc = "boolean";
+  e.k.range_doc = "`true` or `false`";
+  e.k.read = [=](const Ctx& ctx, const json* v, C& c) {
+    ref(c) = v != nullptr ? detail::read_bool(ctx, *v, path) : def(c);
+  };
+  e.k.write = [=](const C& c) { return json(ref(c)); };
+  e.k.default_doc = default_text(def, [](bool x) { return std::string(x ? "true" : "false"); });
   return e;
 }
 
@@ -427,6 +444,10 @@ void circuit_keys(std::vector<Entry>& e) {
                   .of_kind("uniform")
                   .default_shown_as("`c`")
                   .means("the ancillas' angles ~ U[-ancilla_c/L, ancilla_c/L]"));
+  e.push_back(boolean("circuit.init.warm_start", MEMBER(warm_start), fixed(false))
+                  .means("every cycle after the first (t < T-1) starts from the previous cycle's "
+                         "trained parameters, with a fresh Adam state; the init above draws the "
+                         "first cycle only"));
 }
 
 // Training, and checkpoints (operational: outside the run id).
@@ -450,6 +471,11 @@ void training_keys(std::vector<Entry>& e) {
   e.push_back(number("training.learning_rate", MEMBER(learning_rate), Bound::kPositive,
                      fixed(shared.learning_rate))
                   .means("Adam's step size (a warning above 1)"));
+  e.push_back(
+      choice<TrainingInput>("training.input", MEMBER(training_input), fixed(TrainingInput::Chain))
+          .means("what cycle t trains on: the backward chain's outputs S~_{t+1}, or "
+                 "(teacher forcing) N states of the forward S_{t+1} drawn each epoch; "
+                 "the recorded chain is the backward chain either way"));
   e.push_back(number("checkpoint.every_seconds", MEMBER(checkpoint_every_seconds),
                      Bound::kNonNegative, fixed(kDefaultCheckpointSeconds))
                   .means("seconds between checkpoints inside a cycle; 0: after cycles only. Not "

@@ -155,6 +155,12 @@ std::uint64_t read_seed(const Ctx& ctx, const json& v, const std::string& path) 
   ctx.fail_at(path, "'" + path + "' must be an unsigned 64-bit integer, found " + describe(v));
 }
 
+bool read_bool(const Ctx& ctx, const json& v, const std::string& path) {
+  if (!v.is_boolean())
+    ctx.fail_at(path, "'" + path + "' must be true or false, found " + describe(v));
+  return v.get<bool>();
+}
+
 std::size_t read_choice(const Ctx& ctx, const json& v, const std::string& path,
                         const std::vector<std::string>& options) {
   if (v.is_string()) {

@@ -49,10 +49,12 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
   s.init_std = c.init_std;
   s.init_c = c.init_c;
   s.init_ancilla_c = c.init_ancilla_c;
+  s.warm_start = c.warm_start;
   s.samples = c.samples;
   s.diffusion_size = c.diffusion_size;
   s.epochs = c.epochs;
   s.learning_rate = c.learning_rate;
+  s.input = c.training_input;
   s.seed = c.seed;
   s.precision = c.precision;
   const int n = c.n_data;

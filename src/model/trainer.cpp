@@ -174,7 +174,10 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
     const int t = state.next_t;
     t0 = std::chrono::steady_clock::now();
     const auto ut = static_cast<std::uint64_t>(t);
-    RealVector theta = initial_params(s, t);
+    // A warm start continues from the cycle trained just before (rows t+1.. are trained).
+    RealVector theta = s.warm_start && t + 1 < steps
+                           ? RealVector(state.params.row(t + 1).transpose())
+                           : initial_params(s, t);
     Adam adam(theta.size(), s.learning_rate);
     double norm_sum = 0, last_loss = nan;
     int first_epoch = 0;
@@ -191,8 +194,14 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
       const auto ue = static_cast<std::uint64_t>(epoch);
       const StateMatrix targets =
           draw_without_replacement(forward[t], s.samples, stream_key(s.seed, {kTagBatch, ut, ue}));
+      const StateMatrix forced_inputs =
+          s.input == TrainingInput::Forward
+              ? draw_without_replacement(forward[t + 1], s.samples,
+                                         stream_key(s.seed, {kTagInputBatch, ut, ue}))
+              : StateMatrix();
+      const StateMatrix& inputs = s.input == TrainingInput::Forward ? forced_inputs : state.current;
       const LossAndGradient r =
-          step.evaluate(theta.data(), state.current, targets,
+          step.evaluate(theta.data(), inputs, targets,
                         sampled_outcomes(stream_key(s.seed, {kTagOutcome, ut, ue})));
       const double norm = r.grad.norm();
       observer.on_epoch({t, epoch, r.loss, norm, layer_norms(r.grad, s.layers)});

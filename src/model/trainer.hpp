@@ -118,9 +118,11 @@ enum StreamTag : std::uint64_t {
   kTagBatch = 6,
   kTagOutcome = 7,
   kTagPropagate = 8,
+  kTagInputBatch = 9,  // training.input = forward: cycle t's inputs drawn from S_{t+1}
 };
 
-// Initial parameters of cycle t.
+// Initial parameters of cycle t as drawn from the init (with warm_start, only the first cycle's,
+// t = T-1, are used: the others start from theta_{t+1}).
 RealVector initial_params(const TrainingSettings& s, int t);
 
 // The prior S~_T of N states (a pace hears the diffusion of a "diffused" prior).

@@ -21,6 +21,11 @@ enum class PriorKind { Haar, Diffused, Cluster };
 // for the ancilla qubits' rotations).
 enum class InitKind { Normal, Uniform };
 
+// What cycle t trains on: the backward chain's own outputs S~_{t+1}, or (teacher forcing) N
+// states of the forward ensemble S_{t+1} drawn afresh each epoch, so that no cycle sees what
+// an earlier, possibly failed, cycle made of its input.
+enum class TrainingInput { Chain, Forward };
+
 struct TrainingSettings {
   int n_data = 1;
   int n_ancilla = 3;
@@ -35,11 +40,15 @@ struct TrainingSettings {
   double init_std = 1.0;        // Normal
   double init_c = 1.0;          // Uniform: s = init_c / layers on the data qubits' angles
   double init_ancilla_c = 1.0;  // Uniform: s = init_ancilla_c / layers on the ancillas' angles
+  // Every cycle after the first starts from the previous cycle's trained parameters (theta_t
+  // from theta_{t+1}) with a fresh Adam state; the init above then draws the first cycle only.
+  bool warm_start = false;
 
   int samples = 100;         // N: states per epoch
   int diffusion_size = 500;  // N_diff >= N: size of each forward ensemble S_t
   int epochs = 300;          // per cycle
   double learning_rate = 0.005;
+  TrainingInput input = TrainingInput::Chain;
 
   std::uint64_t seed = 1;
   Precision precision = Precision::Double;  // of the circuit's state vectors

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "app/sha256.hpp"
 
 namespace quddpm::config {
 namespace {
@@ -311,6 +312,49 @@ TEST(ConfigOverrides, ChangingAKindDropsTheOldKindsKeys) {
   EXPECT_EQ(d.prior_cluster.scale, 0.5);
 }
 
+// warm_start belongs to every init kind: it survives a kind change and is read under both.
+TEST(ConfigOverrides, WarmStartIsSharedByEveryInitKind) {
+  TempDir dir;
+  const std::string path = dir.write("x.json", R"({
+    "model": "original", "qubits": {"data": 4},
+    "circuit": {"init": {"kind": "normal", "std": 2.0, "warm_start": true}}
+  })");
+  EXPECT_TRUE(load(path).warm_start);
+  const ExperimentConfig c = load(path, {"circuit.init.kind=uniform"});
+  EXPECT_STREQ(name_of(c.init_kind), "uniform");
+  EXPECT_TRUE(c.warm_start);
+  EXPECT_FALSE(load(path, {"circuit.init.warm_start=false"}).warm_start);
+  const std::string msg = load_error(path, {"circuit.init.warm_start=1"});
+  EXPECT_NE(msg.find("'circuit.init.warm_start' must be true or false, found 1"), std::string::npos)
+      << msg;
+  const std::string input = load_error(path, {"training.input=teacher"});
+  EXPECT_NE(input.find("'training.input' must be one of: chain, forward"), std::string::npos)
+      << input;
+}
+
+// The two keys added after runs were published leave those runs' ids as they were while at
+// their defaults, and change the id when set.
+TEST(ConfigRunId, NewKeysAtTheirDefaultsKeepEarlierIds) {
+  const ExperimentConfig c = resolve(json::parse(kMinimal), "configs/x.json");
+  json j = to_json(c);
+  j.erase("output");
+  j.erase("checkpoint");
+  j["circuit"]["init"].erase("warm_start");
+  j["training"].erase("input");
+  // j is the resolved config as it was before the keys existed; run ids hash it (config.hpp).
+  const ExperimentConfig warm = resolve(json::parse(R"({"model": "original", "qubits": {"data": 4},
+                      "circuit": {"init": {"warm_start": true}}})"),
+                                        "configs/x.json");
+  const ExperimentConfig forced =
+      resolve(json::parse(R"({"model": "original", "qubits": {"data": 4},
+                      "training": {"input": "forward"}})"),
+              "configs/x.json");
+  EXPECT_EQ(run_id(c), app::sha256_hex(j.dump()).substr(0, 12));
+  EXPECT_NE(run_id(warm), run_id(c));
+  EXPECT_NE(run_id(forced), run_id(c));
+  EXPECT_NE(run_id(forced), run_id(warm));
+}
+
 TEST(ConfigOverrides, KindChangeKeepsTyposReported) {
   TempDir dir;
   const std::string path = dir.write(
@@ -392,8 +436,9 @@ TEST(ConfigRoundTrip, ToJsonHoldsEveryDefaultAndOnlyTheKindsKeys) {
     "qubits": {"data": 4, "ancilla": 3},
     "diffusion": {"steps": 30, "schedule": {"kind": "linear", "start": 0.5, "end": 4.0}},
     "prior": {"kind": "haar"},
-    "circuit": {"layers": 14, "init": {"kind": "normal", "std": 1.0}},
-    "training": {"samples": 100, "diffusion_size": 500, "epochs": 300, "learning_rate": 0.005},
+    "circuit": {"layers": 14, "init": {"kind": "normal", "std": 1.0, "warm_start": false}},
+    "training": {"samples": 100, "diffusion_size": 500, "epochs": 300, "learning_rate": 0.005,
+                 "input": "chain"},
     "checkpoint": {"every_seconds": 300.0}
   })");
   json without_target = j;
@@ -629,7 +674,7 @@ TEST(ConfigUnknownKey, SuggestsTheNearestKeyAtThatLevel) {
   // Nothing close: list the valid keys instead of guessing.
   const std::string far = err(R"("training": {"zzzzzzzzz": 1})");
   EXPECT_NE(far.find("unknown key 'training.zzzzzzzzz' (valid keys in 'training': samples, "
-                     "diffusion_size, epochs, learning_rate)"),
+                     "diffusion_size, epochs, learning_rate, input)"),
             std::string::npos)
       << far;
   EXPECT_EQ(far.find("did you mean"), std::string::npos);
