@@ -203,6 +203,15 @@ void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const T
   TrainingResult r;
   try {
     r = train(s, observer, ck ? &ck->state : nullptr);
+  } catch (const NonFiniteValue& e) {
+    run_observer.close();
+    const std::string kept =
+        run_observer.last_checkpoint().empty()
+            ? "nothing was kept"
+            : "the last finite checkpoint (" + run_observer.last_checkpoint() + ") is kept in " +
+                  partial + "; resuming repeats the same numbers, so change the config (for " +
+                  "example training.learning_rate) and start again";
+    throw std::runtime_error(std::string(e.what()) + ": training stopped; " + kept);
   } catch (const SetupInterrupted& e) {
     run_observer.close();
     const int sig = stop.signal();

@@ -660,6 +660,15 @@ RealMatrix read_reals(const std::string& path) {
   // The file is in C order; RealMatrix is column-major, so read row-major and convert.
   RowMajorReal tmp = allocate<RowMajorReal>(path, nf, rows, cols);
   read_data(nf, path, kF8, tmp.data());
+  // Parameters, Adam moments and other reals are never NaN or infinite in a good file.
+  for (Eigen::Index i = 0; i < tmp.rows(); ++i) {
+    for (Eigen::Index j = 0; j < tmp.cols(); ++j) {
+      if (!std::isfinite(tmp(i, j))) {
+        fail(path, "non-finite value in row " + std::to_string(i) + ", column " +
+                       std::to_string(j) + ": " + format_double(tmp(i, j)));
+      }
+    }
+  }
   try {
     return RealMatrix(tmp);
   } catch (const std::bad_alloc&) {

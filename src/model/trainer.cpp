@@ -34,6 +34,16 @@ std::vector<double> layer_norms(const RealVector& grad, int layers) {
   return out;
 }
 
+// "cycle t=3, epoch 17: " for the messages of NonFiniteValue.
+std::string where(int t, int epoch) {
+  return "cycle t=" + std::to_string(t) + (epoch >= 0 ? ", epoch " + std::to_string(epoch) : "") +
+         ": ";
+}
+
+void require_finite(bool finite, int t, int epoch, const std::string& what) {
+  if (!finite) throw NonFiniteValue(where(t, epoch) + what + " not finite (NaN or infinite)");
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -90,7 +100,15 @@ void validate_resume(const TrainingSettings& s, const TrainingState& r) {
   if (r.current.rows() != s.samples ||
       r.current.cols() != static_cast<Eigen::Index>(dim_of(s.n_data)))
     throw std::invalid_argument("resume state: current ensemble of the wrong shape");
+  if (!r.params.allFinite() || !r.current.allFinite())
+    throw std::invalid_argument("resume state: non-finite parameters or states");
+  // Rows of the cycles still to train are zero (TrainingState).
+  if (!r.params.topRows(r.next_t + 1).isZero(0))
+    throw std::invalid_argument("resume state: parameters of cycles not trained yet are not zero");
   if (const auto& p = r.progress) {
+    if (!p->theta.allFinite() || !p->adam.m.allFinite() || !p->adam.v.allFinite() ||
+        !std::isfinite(p->norm_sum) || !std::isfinite(p->last_loss))
+      throw std::invalid_argument("resume state: non-finite cycle progress");
     if (r.next_t < 0 || p->epochs_done < 1 || p->epochs_done >= s.epochs)
       throw std::invalid_argument("resume state: epochs done out of range");
     if (p->theta.size() != s.num_params() || p->adam.m.size() != s.num_params() ||
@@ -146,8 +164,12 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
     const double to_forward = mmd(c, forward[t], part_of(pace, 0.0, w1 / total));
     const double to_data = mmd(c, result.data, part_of(pace, w1 / total, w2 / total));
     const double to_haar = mmd_to_haar(c, part_of(pace, w2 / total, 1.0));
-    observer.on_cycle({t, to_forward, to_data, kl_divergence(result.data, c), to_haar, mean_norm,
-                       last_loss, seconds_since(t0)});
+    const double kl = kl_divergence(result.data, c);
+    require_finite(std::isfinite(to_forward) && std::isfinite(to_data) && std::isfinite(kl) &&
+                       std::isfinite(to_haar),
+                   t, -1, "a metric of its output ensemble is");
+    observer.on_cycle(
+        {t, to_forward, to_data, kl, to_haar, mean_norm, last_loss, seconds_since(t0)});
   };
   if (resume) {
     state = *resume;
@@ -203,11 +225,14 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
       const LossAndGradient r =
           step.evaluate(theta.data(), inputs, targets,
                         sampled_outcomes(stream_key(s.seed, {kTagOutcome, ut, ue})));
+      require_finite(std::isfinite(r.loss), t, epoch, "the loss is");
+      require_finite(r.grad.allFinite(), t, epoch, "the gradient is");
       const double norm = r.grad.norm();
       observer.on_epoch({t, epoch, r.loss, norm, layer_norms(r.grad, s.layers)});
       norm_sum += norm;
       last_loss = r.loss;
       adam.step(theta.data(), r.grad);
+      require_finite(theta.allFinite(), t, epoch, "the parameters after Adam's step are");
       // The last epoch is followed by the cycle's own bookkeeping, not by a stop or a
       // checkpoint inside the cycle.
       if (epoch + 1 < s.epochs) {
@@ -225,6 +250,7 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
     }
     state.params.row(t) = theta.transpose();
     state.current = propagate(circuit, s, theta.data(), state.current, t);
+    require_finite(state.current.allFinite(), t, -1, "an output state is");
     record_cycle(t, norm_sum / s.epochs, last_loss,
                  report("metrics of cycle t=" + std::to_string(t)));
     TrainingState next = state;  // the loop's decrement, seen by the observer
@@ -239,11 +265,13 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
 StateMatrix generate_samples(const TrainingSettings& s, const RealMatrix& params) {
   if (params.rows() != s.steps() || params.cols() != s.num_params())
     throw std::invalid_argument("parameters of the wrong shape for these settings");
+  if (!params.allFinite()) throw std::invalid_argument("the parameters hold a non-finite value");
   const HeaCircuit circuit(s.n_data, s.n_ancilla, s.layers);
   StateMatrix current = sample_prior(s);
   for (int t = s.steps() - 1; t >= 0; --t) {
     const RealVector theta = params.row(t).transpose();
     current = propagate(circuit, s, theta.data(), current, t);
+    require_finite(current.allFinite(), t, -1, "an output state is");
   }
   return current;
 }

@@ -82,6 +82,14 @@ class TrainingObserver {
   virtual bool checkpoint_due() { return false; }
 };
 
+// A loss, gradient, parameter, state or metric that is not finite. Training stops at once,
+// before the value is handed to the observer: everything after it would be NaN too, and the
+// last state handed out (the last checkpoint) is the last finite one.
+class NonFiniteValue : public std::runtime_error {
+ public:
+  explicit NonFiniteValue(const std::string& what) : std::runtime_error(what) {}
+};
+
 // A stop requested during set-up, before the first on_state(): there is nothing to keep yet.
 class SetupInterrupted : public std::runtime_error {
  public:

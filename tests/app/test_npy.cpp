@@ -457,6 +457,18 @@ TEST_F(NpyMalformed, TruncatedAndOverlongData) {
   expect_error([&] { read_reals(p); }, p, "truncated data");
 }
 
+// Reals are parameters and Adam moments: a NaN or infinity there is a broken file, refused
+// with its position as read_states refuses non-finite amplitudes.
+TEST_F(NpyMalformed, NonFiniteReals) {
+  for (double bad : {std::nan(""), HUGE_VAL, -HUGE_VAL}) {
+    quddpm::RealMatrix m = quddpm::RealMatrix::Zero(2, 3);
+    m(1, 2) = bad;
+    const std::string p = path("nonfinite.npy");
+    write_reals(p, m);
+    expect_error([&] { read_reals(p); }, p, "non-finite value in row 1, column 2");
+  }
+}
+
 TEST_F(NpyMalformed, WrongRank) {
   std::string p = put("s3.npy", npy_bytes(dict_of("<c16", "(1, 1, 2)"), state_body(1, 2)));
   expect_error([&] { read_states(p); }, p, "found shape (1, 1, 2)");
