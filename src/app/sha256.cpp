@@ -1,6 +1,7 @@
 // SHA-256 as FIPS 180-4 specifies it: 64-byte blocks, 64 rounds of the compression function.
 #include "app/sha256.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <fstream>
@@ -57,25 +58,45 @@ void compress(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
 
 }  // namespace
 
-std::string sha256_hex(const std::string& bytes) {
-  std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  // The message, a 1 bit, zeros to 56 mod 64 bytes, then the bit length (big-endian).
-  std::string m = bytes;
-  const std::uint64_t bits = static_cast<std::uint64_t>(bytes.size()) * 8;
-  m.push_back(static_cast<char>(0x80));
-  while (m.size() % 64 != 56)
-    m.push_back('\0');
-  for (int i = 7; i >= 0; --i)
-    m.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
-  for (std::size_t off = 0; off < m.size(); off += 64)
-    compress(h, reinterpret_cast<const unsigned char*>(m.data() + off));
+void Sha256::update(const char* data, std::size_t size) {
+  length_ += size;
+  while (size > 0) {
+    const std::size_t take = std::min(size, block_.size() - used_);
+    std::copy(data, data + take, block_.begin() + static_cast<std::ptrdiff_t>(used_));
+    used_ += take;
+    data += take;
+    size -= take;
+    if (used_ == block_.size()) {
+      compress(h_, block_.data());
+      used_ = 0;
+    }
+  }
+}
+
+std::string Sha256::hex() const {
+  // The message, a 1 bit, zeros to 56 mod 64 bytes, then the bit length (big-endian), on a copy.
+  Sha256 end = *this;
+  const std::uint64_t bits = length_ * 8;
+  const char one = static_cast<char>(0x80), zero = '\0';
+  end.update(&one, 1);
+  while (end.used_ != 56)
+    end.update(&zero, 1);
+  for (int i = 7; i >= 0; --i) {
+    const char byte = static_cast<char>((bits >> (8 * i)) & 0xff);
+    end.update(&byte, 1);
+  }
   static const char* hex = "0123456789abcdef";
   std::string out;
-  for (std::uint32_t x : h)
+  for (std::uint32_t x : end.h_)
     for (int i = 28; i >= 0; i -= 4)
       out.push_back(hex[(x >> i) & 0xf]);
   return out;
+}
+
+std::string sha256_hex(const std::string& bytes) {
+  Sha256 h;
+  h.update(bytes);
+  return h.hex();
 }
 
 std::string sha256_file(const std::string& path) {
