@@ -1,16 +1,23 @@
 #include "app/checkpoint.hpp"
 
-#include <nlohmann/json.hpp>
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include <fstream>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "app/atomic_file.hpp"
 #include "app/config.hpp"
 #include "app/npy.hpp"
 #include "app/run_directory.hpp"
+#include "app/sha256.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -19,10 +26,14 @@ namespace quddpm::app {
 
 namespace {
 
-constexpr const char* kFormat = "quddpm-checkpoint-1";
+constexpr const char* kFormat = "quddpm-checkpoint-2";
+// Checkpoints of earlier versions: no run id, no checksums; resumed with a warning.
+constexpr const char* kFormatUnverified = "quddpm-checkpoint-1";
 
 // Progress rows in progress.*.npy.
 enum ProgressRow { kTheta = 0, kAdamM = 1, kAdamV = 2, kProgressRows = 3 };
+
+const char* const kTraces[] = {"diffusion.csv", "epochs.csv", "layers.csv", "cycles.csv"};
 
 std::string tag_of(const TrainingState& s) {
   if (s.next_t < 0) return "done";
@@ -31,23 +42,121 @@ std::string tag_of(const TrainingState& s) {
   return tag;
 }
 
+// One checkpoint refused: the one before it may still do.
+struct Refused : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 [[noreturn]] void bad(const fs::path& file, const std::string& what) {
-  throw std::runtime_error(file.string() + ": " + what);
+  throw Refused(file.string() + ": " + what);
+}
+
+// The checkpoint folder is quddpm's own: never a link (its files would be deleted through it).
+void require_own_folder(const fs::path& dir) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return;  // not there yet
+  if (S_ISLNK(st.st_mode))
+    throw std::runtime_error(dir.string() + ": is a symbolic link; quddpm keeps its checkpoint " +
+                             "only in a folder it made (remove the link)");
+  if (!S_ISDIR(st.st_mode))
+    throw std::runtime_error(dir.string() + ": is not a folder; quddpm keeps its checkpoint in " +
+                             "a folder of that name");
+}
+
+// The whole text of a regular file, opened without following a link.
+std::string read_text(const fs::path& file) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ELOOP) bad(file, "is a symbolic link, not a file quddpm wrote");
+    bad(file, std::string("cannot read (") + std::strerror(errno) + ")");
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    bad(file, "is not a regular file");
+  }
+  std::string text;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      bad(file, std::string("cannot read (") + std::strerror(err) + ")");
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
+
+// The digest state.json carries of itself: of its text without the "checksum" key.
+std::string checksum_of(json j) {
+  j.erase("checksum");
+  return sha256_hex(j.dump());
 }
 
 // A file the checkpoint's state.json names: a plain name inside the checkpoint directory.
-std::string file_in(const fs::path& dir, const fs::path& state_file, const json& name) {
-  if (!name.is_string() || fs::path(name.get<std::string>()).has_parent_path())
+fs::path file_in(const fs::path& dir, const fs::path& state_file, const json& name) {
+  if (!name.is_string() || name.get<std::string>().empty() ||
+      fs::path(name.get<std::string>()).has_parent_path())
     bad(state_file, "expected a file name in the checkpoint directory, found " + name.dump());
-  return (dir / name.get<std::string>()).string();
+  return dir / name.get<std::string>();
+}
+
+// The names of the files a state file holds (for keeping them); none when it is unreadable.
+std::set<std::string> files_named(const json& j) {
+  std::set<std::string> names;
+  for (const char* key : {"params", "current"})
+    if (j.contains(key) && j[key].is_string()) names.insert(j[key].get<std::string>());
+  if (j.contains("progress") && j["progress"].is_object() && j["progress"].contains("file") &&
+      j["progress"]["file"].is_string())
+    names.insert(j["progress"]["file"].get<std::string>());
+  return names;
+}
+
+// Fields of one CSV row (its trailing newline removed).
+std::vector<std::string> fields_of(std::string row) {
+  if (!row.empty() && row.back() == '\n') row.pop_back();
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t comma; (comma = row.find(',', start)) != std::string::npos; start = comma + 1)
+    out.push_back(row.substr(start, comma - start));
+  out.push_back(row.substr(start));
+  return out;
+}
+
+// A trace's header and first `rows` rows: their digest and the last row ("" without rows).
+struct TracePrefix {
+  std::string sha256;
+  std::vector<std::string> last_row;
+};
+
+TracePrefix read_trace_prefix(const fs::path& file, long long rows, const fs::path& state_file) {
+  const std::string text = read_text(file);
+  std::size_t end = 0, last_start = 0;
+  for (long long line = 0; line <= rows; ++line) {
+    const std::size_t nl = text.find('\n', end);
+    if (nl == std::string::npos)
+      bad(file, "the checkpoint (" + state_file.string() + ") counts " + std::to_string(rows) +
+                    " rows, the file holds only " + std::to_string(std::max(0LL, line - 1)));
+    last_start = end;
+    end = nl + 1;
+  }
+  TracePrefix p;
+  p.sha256 = sha256_hex(text.substr(0, end));
+  if (rows > 0) p.last_row = fields_of(text.substr(last_start, end - last_start));
+  return p;
 }
 
 // A cycle part-way through its epochs: the counters in state.json, theta and Adam's moments
 // in their own file.
 CycleProgress read_progress(const json& p, const fs::path& dir, const fs::path& state_file,
-                            int next_t, const TrainingSettings& s) {
+                            int next_t, const TrainingSettings& s, const json& digests,
+                            bool verified) {
   CycleProgress progress;
-  std::string progress_file;
+  fs::path progress_file;
   try {
     progress_file = file_in(dir, state_file, p.at("file"));
     progress.epochs_done = p.at("epochs_done").get<int>();
@@ -61,7 +170,18 @@ CycleProgress read_progress(const json& p, const fs::path& dir, const fs::path& 
   if (next_t < 0 || progress.epochs_done < 1 || progress.epochs_done >= s.epochs ||
       progress.adam.step != progress.epochs_done)
     bad(state_file, "'progress' does not describe a cycle part-way through its epochs");
-  const RealMatrix m = npy::read_reals(progress_file);
+  if (!std::isfinite(progress.norm_sum) || !std::isfinite(progress.last_loss))
+    bad(state_file, "'progress' holds a non-finite gradient-norm sum or loss");
+  if (verified &&
+      digests.value(p.at("file").get<std::string>(), "") != sha256_hex(read_text(progress_file)))
+    bad(progress_file, "its SHA-256 differs from the one " + state_file.string() +
+                           " recorded: the file was changed or damaged after the checkpoint");
+  RealMatrix m;
+  try {
+    m = npy::read_reals(progress_file.string());
+  } catch (const std::exception& e) {
+    throw Refused(e.what());
+  }
   if (m.rows() != kProgressRows || m.cols() != s.num_params())
     bad(progress_file, "expected " + std::to_string(int{kProgressRows}) + " x " +
                            std::to_string(s.num_params()) + " values (theta, Adam m, Adam v)");
@@ -71,64 +191,46 @@ CycleProgress read_progress(const json& p, const fs::path& dir, const fs::path& 
   return progress;
 }
 
-}  // namespace
-
-void write_checkpoint(const fs::path& staging, const TrainingState& state, Precision precision,
-                      const TraceRows& rows) {
-  const fs::path dir = staging / kCheckpointDir;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) bad(dir, "cannot create directory (" + ec.message() + ")");
-  const std::string tag = tag_of(state);
-  json j = {{"format", kFormat},
-            {"precision", config::name_of(precision)},
-            {"next_t", state.next_t},
-            {"params", "params." + tag + ".npy"},
-            {"current", "current." + tag + ".npy"},
-            {"rows",
-             {{"diffusion.csv", rows.diffusion},
-              {"epochs.csv", rows.epochs},
-              {"cycles.csv", rows.cycles}}}};
-  npy::write_reals((dir / j["params"].get<std::string>()).string(), state.params);
-  npy::write_states((dir / j["current"].get<std::string>()).string(), state.current);
-  if (const auto& p = state.progress) {
-    RealMatrix m(kProgressRows, p->theta.size());
-    m.row(kTheta) = p->theta.transpose();
-    m.row(kAdamM) = p->adam.m.transpose();
-    m.row(kAdamV) = p->adam.v.transpose();
-    const std::string file = "progress." + tag + ".npy";
-    npy::write_reals((dir / file).string(), m);
-    // nlohmann writes doubles in their shortest round-trip form, so these come back exact.
-    j["progress"] = {{"file", file},
-                     {"epochs_done", p->epochs_done},
-                     {"adam_step", p->adam.step},
-                     {"norm_sum", p->norm_sum},
-                     {"last_loss", p->last_loss}};
-  }
-  write_file_atomically((dir / "state.json").string(), j.dump(2) + "\n");
-  sync_directory(dir.string());
-
-  // Files of older checkpoints are no longer named by state.json.
-  const std::set<std::string> keep = {
-      "state.json", j["params"], j["current"],
-      state.progress ? j["progress"]["file"].get<std::string>() : std::string("state.json")};
-  for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (!keep.count(entry.path().filename().string())) fs::remove(entry.path(), ec);
+// The trace rows a state of training accounts for: the forward chain, the prior's cycle row
+// and one per finished cycle, every epoch so far, L layer rows per epoch.
+TraceRows expected_rows(const TrainingSettings& s, int next_t, int epochs_done) {
+  const long long steps = s.steps();
+  return {steps + 1, (steps - 1 - next_t) * s.epochs + epochs_done, steps - next_t};
 }
 
-Checkpoint read_checkpoint(const fs::path& staging, const TrainingSettings& s) {
-  const fs::path dir = staging / kCheckpointDir;
-  const fs::path state_file = dir / "state.json";
-  std::ifstream in(state_file);
-  if (!in) bad(state_file, "cannot open the checkpoint for reading");
-  std::stringstream text;
-  text << in.rdbuf();
+// One state file, checked in full against the run and the traces.
+Checkpoint verify(const fs::path& staging, const fs::path& state_file, const TrainingSettings& s,
+                  const std::string& run_id) {
+  const fs::path dir = state_file.parent_path();
   Checkpoint c;
+  c.file = state_file.string();
   json j;
   try {
-    j = json::parse(text.str());
-    if (j.value("format", "") != kFormat)
-      bad(state_file, std::string("expected 'format': ") + kFormat);
+    j = json::parse(read_text(state_file));
+  } catch (const json::exception& e) {
+    bad(state_file, std::string("malformed checkpoint (") + e.what() + ")");
+  }
+  if (!j.is_object()) bad(state_file, "malformed checkpoint (not a JSON object)");
+  const std::string format = j.value("format", "");
+  const bool verified = format == kFormat;
+  if (!verified && format != kFormatUnverified)
+    bad(state_file, std::string("expected 'format': ") + kFormat);
+  long long layer_rows = -1;
+  json digests = json::object(), traces = json::object();
+  try {
+    if (verified) {
+      if (j.at("checksum").get<std::string>() != checksum_of(j))
+        bad(state_file, "its checksum does not match its contents: the file was changed or " +
+                            std::string("damaged after quddpm wrote it"));
+      const std::string recorded = j.at("run_id").get<std::string>();
+      if (recorded != run_id)
+        bad(state_file, "holds a checkpoint of run " + recorded + ", but this run's config gives " +
+                            "run id " + run_id + " (was config.json edited, or the checkpoint " +
+                            "copied from another run?)");
+      digests = j.at("sha256");
+      traces = j.at("traces");
+      layer_rows = j.at("rows").at("layers.csv").get<long long>();
+    }
     // Checkpoints from before the precision key were all double.
     const std::string precision = j.value("precision", "double");
     if (precision != config::name_of(s.precision))
@@ -146,22 +248,190 @@ Checkpoint read_checkpoint(const fs::path& staging, const TrainingSettings& s) {
     bad(state_file, "'next_t' = " + std::to_string(c.state.next_t) + " is outside -1.." +
                         std::to_string(s.steps() - 1));
 
-  auto file = [&](const json& name) { return file_in(dir, state_file, name); };
-  const std::string params_file = file(j["params"]);
-  c.state.params = npy::read_reals(params_file);
+  // Every file it names, by its digest first, then by its contents.
+  auto named = [&](const char* key) {
+    const fs::path f = file_in(dir, state_file, j[key]);
+    if (verified && digests.value(j[key].get<std::string>(), "") != sha256_hex(read_text(f)))
+      bad(f, "its SHA-256 differs from the one " + state_file.string() +
+                 " recorded: the file was changed or damaged after the checkpoint");
+    return f;
+  };
+  const fs::path params_file = named("params"), current_file = named("current");
+  try {
+    c.state.params = npy::read_reals(params_file.string());
+    c.state.current = npy::read_states(current_file.string());
+  } catch (const Refused&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Refused(e.what());
+  }
   if (c.state.params.rows() != s.steps() || c.state.params.cols() != s.num_params())
     bad(params_file, "expected " + std::to_string(s.steps()) + " x " +
                          std::to_string(s.num_params()) + " parameters for this config");
-  const std::string current_file = file(j["current"]);
-  c.state.current = npy::read_states(current_file);
+  if (!c.state.params.topRows(c.state.next_t + 1).isZero(0))
+    bad(params_file, "rows of cycles not trained yet (t <= next_t = " +
+                         std::to_string(c.state.next_t) + ") are not zero");
   if (c.state.current.rows() != s.samples ||
       c.state.current.cols() != static_cast<Eigen::Index>(dim_of(s.n_data)))
     bad(current_file, "expected " + std::to_string(s.samples) + " states of " +
                           std::to_string(s.n_data) + " qubits for this config");
-
   if (j.contains("progress"))
-    c.state.progress = read_progress(j["progress"], dir, state_file, c.state.next_t, s);
+    c.state.progress =
+        read_progress(j["progress"], dir, state_file, c.state.next_t, s, digests, verified);
+
+  // The counters against each other...
+  const int done = c.state.progress ? c.state.progress->epochs_done : 0;
+  const TraceRows want = expected_rows(s, c.state.next_t, done);
+  const std::string at = " (next_t = " + std::to_string(c.state.next_t) +
+                         ", epochs done in that cycle = " + std::to_string(done) + ")";
+  auto count = [&](const char* trace, long long have, long long expect) {
+    if (have != expect)
+      bad(state_file, "counts " + std::to_string(have) + " rows of " + trace + ", but its state" +
+                          at + " means " + std::to_string(expect));
+  };
+  count("diffusion.csv", c.rows.diffusion, want.diffusion);
+  count("epochs.csv", c.rows.epochs, want.epochs);
+  count("cycles.csv", c.rows.cycles, want.cycles);
+  if (verified) count("layers.csv", layer_rows, want.epochs * s.layers);
+
+  // ...and against the traces: their committed prefixes unchanged, ending where the state is.
+  const long long trace_rows[] = {c.rows.diffusion, c.rows.epochs, c.rows.epochs * s.layers,
+                                  c.rows.cycles};
+  for (int k = 0; k < 4; ++k) {
+    const fs::path trace = staging / kTraces[k];
+    const TracePrefix p = read_trace_prefix(trace, trace_rows[k], state_file);
+    if (verified && traces.value(kTraces[k], "") != p.sha256)
+      bad(trace, "its first " + std::to_string(trace_rows[k]) + " rows differ from those " +
+                     state_file.string() + " recorded: the trace was changed after the checkpoint");
+    if (!p.last_row.empty() && (p.last_row.size() < 7 || p.last_row[1] != run_id))
+      bad(trace, "its last committed row belongs to run " +
+                     (p.last_row.size() > 1 ? p.last_row[1] : std::string("?")) +
+                     ", not to this run (" + run_id + ")");
+    const std::string last_t = p.last_row.size() > 5 ? p.last_row[5] : "";
+    if (std::string(kTraces[k]) == "cycles.csv" && last_t != std::to_string(c.state.next_t + 1))
+      bad(trace, "its last committed row is of cycle t=" + last_t + ", but " + state_file.string() +
+                     " continues before cycle t=" + std::to_string(c.state.next_t));
+    if (std::string(kTraces[k]) == "epochs.csv" && c.rows.epochs > 0) {
+      const int t = done > 0 ? c.state.next_t : c.state.next_t + 1;
+      const int epoch = done > 0 ? done - 1 : s.epochs - 1;
+      if (last_t != std::to_string(t) || p.last_row[6] != std::to_string(epoch))
+        bad(trace, "its last committed row is cycle t=" + last_t + ", epoch " + p.last_row[6] +
+                       ", but " + state_file.string() + " says cycle t=" + std::to_string(t) +
+                       ", epoch " + std::to_string(epoch));
+    }
+  }
+  if (!verified)
+    spdlog::warn(
+        "warning: {}: written by an earlier quddpm, without checksums or run id: its "
+        "counters agree with the traces, but its contents cannot be verified",
+        state_file.string());
   return c;
+}
+
+}  // namespace
+
+void write_checkpoint(const fs::path& staging, const TrainingState& state, Precision precision,
+                      const std::string& run_id, const TraceMarks& traces) {
+  const fs::path dir = staging / kCheckpointDir;
+  require_own_folder(dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    throw std::runtime_error(dir.string() + ": cannot create directory (" + ec.message() + ")");
+  const std::string tag = tag_of(state);
+  json j = {{"format", kFormat},
+            {"run_id", run_id},
+            {"precision", config::name_of(precision)},
+            {"next_t", state.next_t},
+            {"params", "params." + tag + ".npy"},
+            {"current", "current." + tag + ".npy"},
+            {"rows",
+             {{"diffusion.csv", traces.diffusion.rows},
+              {"epochs.csv", traces.epochs.rows},
+              {"layers.csv", traces.layers.rows},
+              {"cycles.csv", traces.cycles.rows}}},
+            {"traces",
+             {{"diffusion.csv", traces.diffusion.sha256},
+              {"epochs.csv", traces.epochs.sha256},
+              {"layers.csv", traces.layers.sha256},
+              {"cycles.csv", traces.cycles.sha256}}}};
+  const auto digest = [&](const std::string& name) {
+    j["sha256"][name] = sha256_hex(read_text(dir / name));
+  };
+  npy::write_reals((dir / j["params"].get<std::string>()).string(), state.params);
+  npy::write_states((dir / j["current"].get<std::string>()).string(), state.current);
+  digest(j["params"]);
+  digest(j["current"]);
+  if (const auto& p = state.progress) {
+    RealMatrix m(kProgressRows, p->theta.size());
+    m.row(kTheta) = p->theta.transpose();
+    m.row(kAdamM) = p->adam.m.transpose();
+    m.row(kAdamV) = p->adam.v.transpose();
+    const std::string file = "progress." + tag + ".npy";
+    npy::write_reals((dir / file).string(), m);
+    digest(file);
+    // nlohmann writes doubles in their shortest round-trip form, so these come back exact.
+    j["progress"] = {{"file", file},
+                     {"epochs_done", p->epochs_done},
+                     {"adam_step", p->adam.step},
+                     {"norm_sum", p->norm_sum},
+                     {"last_loss", p->last_loss}};
+  }
+  j["checksum"] = checksum_of(j);
+
+  // The newest checkpoint becomes the previous one (its files kept) before it is replaced, so
+  // that at every moment state.json is a complete checkpoint and state.prev.json an older one.
+  std::set<std::string> keep = files_named(j);
+  keep.insert({kStateFile, kPreviousStateFile});
+  const fs::path newest = dir / kStateFile;
+  if (fs::is_regular_file(fs::symlink_status(newest, ec))) {
+    const std::string old = read_text(newest);
+    write_file_atomically((dir / kPreviousStateFile).string(), old);
+    try {
+      for (const auto& name : files_named(json::parse(old)))
+        keep.insert(name);
+    } catch (const json::exception&) {
+      // A damaged newest checkpoint names nothing worth keeping.
+    }
+  }
+  write_file_atomically(newest.string(), j.dump(2) + "\n");
+  sync_directory(dir.string());
+
+  // Files of older checkpoints (and temporaries of killed writes): only quddpm's own names,
+  // only regular files; anything else in the folder is left alone.
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const bool ours = (name.rfind("params.", 0) == 0 || name.rfind("current.", 0) == 0 ||
+                       name.rfind("progress.", 0) == 0 || name.rfind("state.", 0) == 0) &&
+                      (name.size() > 4 && (name.compare(name.size() - 4, 4, ".npy") == 0 ||
+                                           name.find(".tmp.") != std::string::npos));
+    std::error_code type_ec;
+    if (ours && !keep.count(name) && fs::is_regular_file(fs::symlink_status(entry, type_ec)))
+      fs::remove(entry.path(), ec);
+  }
+}
+
+Checkpoint read_checkpoint(const fs::path& staging, const TrainingSettings& s,
+                           const std::string& run_id) {
+  const fs::path dir = staging / kCheckpointDir;
+  require_own_folder(dir);
+  try {
+    return verify(staging, dir / kStateFile, s, run_id);
+  } catch (const Refused& newest) {
+    const fs::path previous = dir / kPreviousStateFile;
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(previous, ec))) throw std::runtime_error(newest.what());
+    Checkpoint c;
+    try {
+      c = verify(staging, previous, s, run_id);
+    } catch (const Refused& older) {
+      throw std::runtime_error(std::string(newest.what()) + "; the previous checkpoint is " +
+                               "refused too (" + older.what() + "); nothing was changed");
+    }
+    spdlog::warn("warning: {}; resuming from the previous checkpoint, {}", newest.what(),
+                 previous.string());
+    return c;
+  }
 }
 
 }  // namespace quddpm::app

@@ -315,7 +315,7 @@ void resume_train(const TrainArgs& a, StopSignals& stop) {
     settings = make_settings(c);
     require_states_per_process(c.samples, "training.samples");
     if (has_checkpoint(staging))
-      ck = read_checkpoint(staging, settings);
+      ck = read_checkpoint(staging, settings, config::run_id(c));
     else
       spdlog::info("{} holds no checkpoint (the run stopped during set-up): starting it over",
                    staging.string());

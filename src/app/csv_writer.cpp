@@ -1,11 +1,12 @@
 #include "app/csv_writer.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
 namespace quddpm::app {
@@ -18,39 +19,83 @@ std::string format_cell(const CsvWriter::Cell& c) {
   return buf;
 }
 
+namespace {
+
+// Opens a trace inside a run folder: never through a symbolic link (a link there would make
+// quddpm truncate or append to a file of another run) and only a regular file (O_NONBLOCK, so
+// a FIFO cannot block the open; cleared once the file is known to be regular).
+std::FILE* open_trace(const std::string& path, int flags, const char* mode) {
+  const int fd = ::open(path.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (errno == ELOOP)
+      throw std::runtime_error(path + ": is a symbolic link; quddpm writes its traces only as " +
+                               "files it made (remove the link)");
+    throw std::runtime_error(path + ": cannot open for writing (" + std::strerror(errno) + ")");
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw std::runtime_error(path + ": is not a regular file; quddpm writes its traces only as " +
+                             "files it made");
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  std::FILE* f = ::fdopen(fd, mode);
+  if (!f) {
+    const int err = errno;
+    ::close(fd);
+    throw std::runtime_error(path + ": cannot open for writing (" + std::strerror(err) + ")");
+  }
+  return f;
+}
+
+}  // namespace
+
 CsvWriter::CsvWriter(const std::string& path, const std::vector<std::string>& header)
     : path_(path), columns_(header.size()) {
-  f_ = std::fopen(path.c_str(), "w");
-  if (!f_) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
+  f_ = open_trace(path, O_WRONLY | O_CREAT | O_TRUNC, "w");
   write_line(std::vector<Cell>(header.begin(), header.end()));
 }
 
 CsvWriter::CsvWriter(const std::string& path, const std::vector<std::string>& header,
                      long long keep_rows)
     : path_(path), columns_(header.size()) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read (" + std::strerror(errno) + ")");
+  f_ = open_trace(path, O_RDWR, "r+");
   std::string expected_header;
   for (std::size_t k = 0; k < header.size(); ++k)
     expected_header += (k ? "," : "") + header[k];
+  // One line with its '\n'; false at the end of the file or for a last line without one (a row
+  // cut short by a kill, not a row).
+  char* buf = nullptr;
+  std::size_t cap = 0;
+  auto next_line = [&](std::string& line) {
+    const ssize_t n = ::getline(&buf, &cap, f_);
+    if (n <= 0 || buf[n - 1] != '\n') return false;
+    line.assign(buf, static_cast<std::size_t>(n));
+    return true;
+  };
   std::string line;
-  if (!std::getline(in, line) || in.eof() || line != expected_header)
+  const bool has_header = next_line(line) && line == expected_header + "\n";
+  if (!has_header) {
+    std::free(buf);
     throw std::runtime_error(path + ": expected the header '" + expected_header +
                              "' on the first line (a run begun by another quddpm version "
                              "continues only with that version)");
+  }
+  hash_.update(line);
   long long kept = 0;
-  while (kept < keep_rows && std::getline(in, line) && !in.eof())
-    ++kept;  // a last line without '\n' is a row cut short by the kill, not a row
+  while (kept < keep_rows && next_line(line)) {
+    hash_.update(line);
+    ++kept;
+  }
+  std::free(buf);
   if (kept < keep_rows)
     throw std::runtime_error(path + ": the checkpoint counts " + std::to_string(keep_rows) +
                              " rows, the file holds only " + std::to_string(kept));
-  const auto end = static_cast<std::uintmax_t>(in.tellg());
-  in.close();
-  std::error_code ec;
-  std::filesystem::resize_file(path, end, ec);
-  if (ec) throw std::runtime_error(path + ": cannot truncate (" + ec.message() + ")");
-  f_ = std::fopen(path.c_str(), "a");
-  if (!f_) throw std::runtime_error(path + ": cannot write (" + std::strerror(errno) + ")");
+  // Rows after the checkpoint's (those of an unfinished cycle) are cut off, through the
+  // descriptor opened above: never through a path that might have become a link.
+  const long end = std::ftell(f_);
+  if (end < 0 || ::ftruncate(::fileno(f_), end) != 0 || std::fseek(f_, end, SEEK_SET) != 0)
+    throw std::runtime_error(path + ": cannot truncate (" + std::strerror(errno) + ")");
   rows_ = keep_rows;
 }
 
@@ -73,6 +118,7 @@ void CsvWriter::write_line(const std::vector<Cell>& cells) {
   line += '\n';
   if (std::fputs(line.c_str(), f_) < 0 || std::fflush(f_) != 0)
     throw std::runtime_error(path_ + ": write failed (" + std::strerror(errno) + ")");
+  hash_.update(line);
 }
 
 void CsvWriter::sync() {

@@ -1,11 +1,15 @@
 // CSV traces: header row, comma-separated, numbers at full double precision (%.17g),
-// flushed per row so a running job can be followed with `tail -f`.
+// flushed per row so a running job can be followed with `tail -f`. A trace is opened without
+// following a symbolic link and only as a regular file, so it never truncates or appends to a
+// file outside its run; it hashes what it holds as it writes (a checkpoint records the digest).
 #pragma once
 
 #include <cstdio>
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "app/sha256.hpp"
 
 namespace quddpm::app {
 
@@ -25,6 +29,8 @@ class CsvWriter {
   void row(const std::vector<Cell>& cells);
   // Data rows in the file so far (the header not counted).
   long long rows() const { return rows_; }
+  // SHA-256 of the file's contents so far: the header and rows() rows.
+  std::string sha256() const { return hash_.hex(); }
   // Forces the rows written so far to disk (before a checkpoint counts them).
   void sync();
   void close();
@@ -36,6 +42,7 @@ class CsvWriter {
   std::size_t columns_;
   long long rows_ = 0;
   std::FILE* f_ = nullptr;
+  Sha256 hash_;
 };
 
 // One cell as text: integers plainly, doubles with 17 significant digits.

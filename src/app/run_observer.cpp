@@ -101,8 +101,11 @@ void RunObserver::on_state(const TrainingState& s) {
   epochs_csv_.sync();
   layers_csv_.sync();
   cycles_.sync();
-  write_checkpoint(dir_.staging(), s, settings_precision_,
-                   {diffusion_.rows(), epochs_csv_.rows(), cycles_.rows()});
+  write_checkpoint(dir_.staging(), s, settings_precision_, run_id_,
+                   {{diffusion_.rows(), diffusion_.sha256()},
+                    {epochs_csv_.rows(), epochs_csv_.sha256()},
+                    {layers_csv_.rows(), layers_csv_.sha256()},
+                    {cycles_.rows(), cycles_.sha256()}});
   last_save_ = std::chrono::steady_clock::now();
   dir_.keep_on_failure();
   if (s.progress)

@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <csignal>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
 
+#include "app/sha256.hpp"
 #include "support/background_process.hpp"
 #include "support/csv_rows.hpp"
 #include "support/run_command.hpp"
@@ -316,17 +318,24 @@ TEST(ResumeSinglePrecision, RefusesTheOtherPrecisionAndEndsBitwiseEqual) {
   EXPECT_NE(r.err.find("'precision' is \"double\", but the interrupted run used \"single\""),
             std::string::npos)
       << r.err;
-  // A checkpoint whose precision disagrees with the run's config (edited by hand) is refused too.
-  const std::string state_file = (partial / "checkpoint" / "state.json").string();
-  const std::string state = slurp(state_file);
-  nlohmann::json edited = nlohmann::json::parse(state);
-  edited["precision"] = "double";
-  std::ofstream(state_file) << edited.dump(2);
+  // A checkpoint whose precision disagrees with the run's config (edited by hand, its checksum
+  // recomputed so that only the precision disagrees) is refused too, and so is the previous one.
+  std::map<std::string, std::string> originals;
+  for (const char* name : {"state.json", "state.prev.json"}) {
+    const std::string file = (partial / "checkpoint" / name).string();
+    originals[file] = slurp(file);
+    nlohmann::json edited = nlohmann::json::parse(originals[file]);
+    edited["precision"] = "double";
+    edited.erase("checksum");
+    edited["checksum"] = quddpm::app::sha256_hex(edited.dump());
+    std::ofstream(file) << edited.dump(2);
+  }
   r = run_quddpm("train --threads 1 --resume " + run.string());
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("double-precision run, this run is single-precision"), std::string::npos)
       << r.err;
-  std::ofstream(state_file) << state;
+  for (const auto& [file, text] : originals)
+    std::ofstream(file) << text;
 
   r = run_quddpm("train --threads 1 --resume " + run.string());
   ASSERT_EQ(r.status, 0) << r.err;
