@@ -2,7 +2,13 @@
 # Test of scripts/sweep.sh, scripts/ablations.sh (and scripts/plot.py when matplotlib is
 # there) on a tiny config:
 # n = 1, 2, both models, a swept key, 2 steps of 3 epochs. Checks the tidy CSVs' columns and
-# row counts and that a rerun skips finished runs. Usage: check_sweep.sh QUDDPM_BINARY
+# row counts and that a rerun skips finished runs. Then the runs that cannot lie (issue 28):
+# an option without its value is refused in one line naming it; a value or key given twice is
+# refused, and merge_sweeps.py refuses a run counted twice; values holding `/`, `:` or `*` get
+# safe, distinct, stable folder names; summarize.py lists the runs of runs.tsv it lacks and
+# refuses a .partial run folder; merged.json records the merged runs and stays "complete":
+# false when the merge fails or never runs (a cancelled Slurm merge job, faked here).
+# Usage: check_sweep.sh QUDDPM_BINARY
 set -euo pipefail
 bin="$1"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -100,4 +106,116 @@ grep -q "tagged seed=2, but its rows say seed=3" "$tmp/merge.err" || { cat "$tmp
   fail "summarize.py failed"
 [ "$(head -1 "$tmp/summary.md" | grep -o ' n=' | wc -l)" = 8 ] || fail "summarize.py: not 8 runs"
 grep -q '^| first-cycle mean gradient norm |' "$tmp/summary.md" || fail "summarize.py: no gradient row"
+
+# --- Runs that cannot lie ---
+# sweep.sh "$@" (after the case $1 and the text $2) is refused in one line of its own (never
+# bash's words), exit 2, saying $2.
+refused() {
+  local what="$1" want="$2" status=0
+  shift 2
+  "$root/scripts/sweep.sh" "$@" > /dev/null 2> "$tmp/refused.err" || status=$?
+  [ "$status" = 2 ] || { cat "$tmp/refused.err"; fail "$what: exit status $status, expected 2"; }
+  [ "$(wc -l < "$tmp/refused.err")" = 1 ] || { cat "$tmp/refused.err"; fail "$what: not one line"; }
+  grep -q '^sweep.sh: ' "$tmp/refused.err" && grep -qF -- "$want" "$tmp/refused.err" ||
+    { cat "$tmp/refused.err"; fail "$what: the message does not say '$want'"; }
+}
+base=("$tmp/tiny.json" --qubits 1 --models original --bin "$bin")
+refused "--out last" "sweep.sh: --out: expected a folder after it, found nothing" "${base[@]}" --out
+refused "--out before --jobs" "--out: expected a folder, found the option '--jobs'" "${base[@]}" --out --jobs 2
+refused "--sweep last" "--sweep: expected key=v1,v2,... after it, found nothing" "${base[@]}" --sweep
+refused "--jobs empty" "--jobs: expected a positive integer, found an empty value" "${base[@]}" --jobs ""
+# One run counted twice: a value twice, a key twice, two spellings of one value (one run id).
+refused "a value twice" "--sweep seed: the value '1' is listed twice" "${base[@]}" --sweep seed=1,1 --out "$tmp/dup"
+refused "a key twice" "--sweep seed: the key is given twice (--sweep seed=1,2 and --sweep seed=3)" \
+  "${base[@]}" --sweep seed=1,2 --sweep seed=3 --out "$tmp/dup"
+refused "one run id twice" "are one run (run id" "${base[@]}" --sweep training.learning_rate=0.01,1e-2 --out "$tmp/dup"
+[ -e "$tmp/dup" ] && fail "a refused sweep wrote $tmp/dup"
+"${merge[@]}" "$tmp/mg_dup" "$tmp/sw/original_n1_training.learning_rate=0.01:training.learning_rate=0.01" \
+  "$tmp/sw/original_n1_training.learning_rate=0.01:training.learning_rate=0.02" > /dev/null 2> "$tmp/merge.err" &&
+  fail "merge_sweeps.py merged one run twice"
+grep -q "one run would be counted twice" "$tmp/merge.err" || { cat "$tmp/merge.err"; fail "merge_sweeps.py: unclear duplicate error"; }
+
+# The 8 ordinary folder names keep their old form (finished sweeps are skipped by name); values
+# with `/`, `:` and `*` (two target files) get %XX per byte; the CSVs keep the values as given.
+[ "$(cut -f1 "$tmp/sw/runs.tsv" | tr '\n' ' ')" = "$(for lr in 0.01 0.02; do for m in original improved; do
+  for n in 1 2; do printf '%s ' "${m}_n${n}_training.learning_rate=$lr"; done; done; done)" ] ||
+  fail "ordinary folder names changed: $(cut -f1 "$tmp/sw/runs.tsv" | tr '\n' ' ')"
+mkdir -p "$tmp/targets/a" "$tmp/targets/b:2"
+/usr/bin/python3 - "$tmp/targets/a/s.npy" "$tmp/targets/b:2/s*.npy" <<'PY'
+import sys
+import numpy as np
+for i, path in enumerate(sys.argv[1:]):
+    x = np.random.default_rng(i).normal(size=(16, 4)).view(complex)
+    np.save(path, (x / np.linalg.norm(x, axis=1, keepdims=True)).astype("<c16"))
+PY
+paths=("${base[@]}" --set target.kind=npy --sweep 'target.path=targets/a/s.npy,targets/b:2/s*.npy' --out "$tmp/paths")
+"$root/scripts/sweep.sh" "${paths[@]}" > "$tmp/paths.log" 2>&1 || { cat "$tmp/paths.log"; fail "sweep over target paths failed"; }
+for d in "original_n1_target.path=targets%2Fa%2Fs.npy" "original_n1_target.path=targets%2Fb%3A2%2Fs%2A.npy"; do
+  [ -f "$tmp/paths/$d/params.npy" ] || { cat "$tmp/paths.log"; fail "no finished run folder $d"; }
+  [ -s "$tmp/paths/logs/$d.log" ] || fail "no log logs/$d.log"
+done
+[ "$(cut -d, -f1,3 "$tmp/paths/cycles.csv" | tail -n +2 | sort -u | cut -d, -f1 | tr '\n' ' ')" = "targets/a/s.npy targets/b:2/s*.npy " ] ||
+  fail "target paths: cycles.csv values or run ids: $(cut -d, -f1,3 "$tmp/paths/cycles.csv" | sort -u)"
+"$root/scripts/sweep.sh" "${paths[@]}" > "$tmp/paths2.log" 2>&1 || fail "rerun over target paths failed"
+[ "$(grep -c '^skip' "$tmp/paths2.log")" = 2 ] || { cat "$tmp/paths2.log"; fail "rerun did not skip the 2 target-path runs"; }
+
+# merged.json of a finished sweep: complete, one input per run of runs.tsv with its run id.
+/usr/bin/python3 - "$tmp/sw" <<'PY' || fail "merged.json does not record the merged runs"
+import csv, json, os, sys
+d = sys.argv[1]
+m = json.load(open(os.path.join(d, "merged.json")))
+names = sorted(l.split("\t")[0] for l in open(os.path.join(d, "runs.tsv")).read().splitlines())
+ids = sorted({r["run_id"] for r in csv.DictReader(open(os.path.join(d, "cycles.csv")))})
+assert m["complete"] is True, m
+assert sorted(i["folder"] for i in m["inputs"]) == names, m["inputs"]
+assert all(len(i["run_ids"]) == 1 for i in m["inputs"]) and m["run_ids"] == ids, m
+assert m["files"]["epochs.csv"]["rows"] == 48, m["files"]
+PY
+# A merge job that never runs (cancelled; this sbatch submits nothing) leaves the earlier CSVs
+# marked stale: summarize.py and merge_sweeps.py refuse them until the merge is redone.
+mkdir -p "$tmp/fakebin"
+printf '#!/bin/sh\necho 4242\n' > "$tmp/fakebin/sbatch"
+chmod +x "$tmp/fakebin/sbatch"
+PATH="$tmp/fakebin:$PATH" "$root/scripts/sweep.sh" "$tmp/tiny.json" --qubits "1 2" --bin "$bin" \
+  --sweep training.learning_rate=0.01,0.02 --out "$tmp/sw" --slurm > /dev/null || fail "fake submission failed"
+grep -q '"complete": false' "$tmp/sw/merged.json" || fail "merged.json not marked incomplete while the merge job is pending"
+/usr/bin/python3 "$root/scripts/summarize.py" "$tmp/sw" > /dev/null 2> "$tmp/sum.err" && fail "summarize.py used stale CSVs"
+grep -q "merged.json: the merge did not finish (sweep.sh submitted the runs" "$tmp/sum.err" ||
+  { cat "$tmp/sum.err"; fail "summarize.py: unclear stale-CSV error"; }
+"${merge[@]}" "$tmp/mg_stale" "$tmp/sw" > /dev/null 2> "$tmp/merge.err" && fail "merge_sweeps.py merged stale CSVs"
+grep -q "its merge did not finish" "$tmp/merge.err" || { cat "$tmp/merge.err"; fail "merge_sweeps.py: unclear stale error"; }
+"$root/scripts/sweep_merge.sh" "$tmp/sw" > /dev/null || fail "sweep_merge.sh failed"
+grep -q '"complete": true' "$tmp/sw/merged.json" || fail "sweep_merge.sh did not mark merged.json complete"
+# A merge that fails on the way leaves complete: false with its reason.
+"${merge[@]}" "$tmp/mg" "$tmp/sw" "$tmp/abl/diffusion_strength" > /dev/null 2>&1 && fail "merge without --fill succeeded"
+grep -q '"complete": false' "$tmp/mg/merged.json" && grep -q 'give --fill' "$tmp/mg/merged.json" ||
+  { cat "$tmp/mg/merged.json"; fail "a failed merge did not mark merged.json incomplete with its reason"; }
+
+# summarize.py on a sweep with a killed run (its .partial left) and one that never started: the
+# table says which runs it lacks; a run finished after the merge is named too.
+u="improved_n2_training.learning_rate=0.02" m="original_n2_training.learning_rate=0.01"
+mv "$tmp/sw/$u" "$tmp/sw/$u.partial"
+rm -r "${tmp:?}/sw/$m"
+"$root/scripts/sweep_merge.sh" "$tmp/sw" > "$tmp/merge6.log" && fail "sweep_merge.sh: exit 0 with 2 runs unfinished"
+/usr/bin/python3 "$root/scripts/summarize.py" "$tmp/sw" --out "$tmp/summary6.md" > /dev/null 2> "$tmp/sum.err" ||
+  { cat "$tmp/sum.err"; fail "summarize.py failed on a sweep with unfinished runs"; }
+grep -qF "summarize.py: not in the table: $u (unfinished: $u.partial" "$tmp/sum.err" ||
+  { cat "$tmp/sum.err"; fail "summarize.py: the unfinished run is not listed"; }
+grep -qF "summarize.py: not in the table: $m (missing: no folder" "$tmp/sum.err" ||
+  { cat "$tmp/sum.err"; fail "summarize.py: the missing run is not listed"; }
+grep -qF "Not in the table: 2 of the 8 runs of runs.tsv: $m (missing); $u (unfinished)." "$tmp/summary6.md" ||
+  { cat "$tmp/summary6.md"; fail "summarize.py: the caption does not list the 2 runs"; }
+[ "$(head -1 "$tmp/summary6.md" | grep -o ' n=' | wc -l)" = 6 ] || fail "summarize.py: not 6 runs"
+mv "$tmp/sw/$u.partial" "$tmp/sw/$u"
+/usr/bin/python3 "$root/scripts/summarize.py" "$tmp/sw" > /dev/null 2> "$tmp/sum.err" || fail "summarize.py failed"
+grep -qF "not in the table: $u (finished, but not in the merged CSVs" "$tmp/sum.err" ||
+  { cat "$tmp/sum.err"; fail "summarize.py: a run finished after the merge is not listed"; }
+# A .partial run folder given directly: refused in one line, unless --allow-partial.
+cp -r "$tmp/sw/$u" "$tmp/sw/$m.partial"
+/usr/bin/python3 "$root/scripts/summarize.py" "$tmp/sw/$m.partial" > /dev/null 2> "$tmp/sum.err" &&
+  fail "summarize.py summarized a .partial folder"
+[ "$(wc -l < "$tmp/sum.err")" = 1 ] && grep -q "an unfinished run .*pass --allow-partial" "$tmp/sum.err" ||
+  { cat "$tmp/sum.err"; fail "summarize.py: unclear .partial error"; }
+/usr/bin/python3 "$root/scripts/summarize.py" "$tmp/sw/$m.partial" --allow-partial 2> /dev/null | grep -q "Unfinished run" ||
+  fail "summarize.py --allow-partial does not say the run is unfinished"
 echo "check_sweep: ok"

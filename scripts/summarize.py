@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Markdown summary table of a sweep (scripts/sweep.sh), one column per run, from its tidy CSVs.
 
-    /usr/bin/python3 scripts/summarize.py SWEEP_DIR [--out FILE] [--json FILE]
+    /usr/bin/python3 scripts/summarize.py SWEEP_DIR [--out FILE] [--json FILE] [--allow-partial]
 
 Rows: mean gradient norm of the first trained cycle (t = T - 1, whose inputs are the prior) and
 over all cycles, and the same for the epoch-0 gradient norm (epochs.csv, epoch 0: the
@@ -21,6 +21,15 @@ difference d = (prior or floor) - generated, "yes" when mean(d) > sample sd(d); 
 
 Prints the table (and a caption below it); --out also writes it; --json writes the numbers
 (per column: means, spreads, seed counts, per-seed values, verdicts).
+
+What the table lacks is said, never left out: each run of SWEEP_DIR/runs.tsv that no row of the
+CSVs belongs to is listed (one line each on stderr, in a paragraph under the table, and under
+"not_in_table" in --json): unfinished (its folder still ends in .partial: interrupted, killed
+or still training), missing (no folder: it failed before writing one, or never started), or
+finished after the merge (rerun scripts/sweep_merge.sh). Refused (exit 2, one line) unless
+--allow-partial is given, which summarizes what is there and says so under the table: a
+SWEEP_DIR that is a run's `.partial` folder, and a SWEEP_DIR whose merged.json says its merge
+did not finish (its CSVs may be stale: a failed or cancelled merge job).
 """
 import argparse
 import json
@@ -51,6 +60,12 @@ V_MMD = "generated beats prior in MMD by more than the seed spread"
 V_KL = "generated beats prior in KL by more than the seed spread"
 V_FLOOR = "generated beats the unitary KL floor by more than the seed spread"
 VERDICTS = ((V_MMD, MMD_PRIOR, MMD_GEN), (V_KL, KL_PRIOR, KL_GEN), (V_FLOOR, KL_FLOOR, KL_GEN))
+
+
+def refuse(msg):
+    """One line on stderr and exit status 2: what the table would not have been able to say."""
+    print(f"summarize.py: {msg}", file=sys.stderr)
+    sys.exit(2)
 
 
 def read(path):
@@ -140,6 +155,36 @@ def cell(row, per_seed):
     return one(row, time=row == WALL)
 
 
+def runs_not_in_table(sweep_dir, header, cycles):
+    """[(name, why)] of the runs of SWEEP_DIR/runs.tsv that no row of cycles.csv belongs to
+    (same model, n and swept values), and the number of runs it lists (0 without a runs.tsv).
+    Why: unfinished (a .partial folder), missing (no folder), or finished after the merge. (An
+    archived sweep keeps runs.tsv and the CSVs without the run folders: its runs are there.)"""
+    path = os.path.join(sweep_dir, "runs.tsv")
+    if not os.path.isfile(path):
+        return [], 0
+    with open(path) as f:
+        lines = [line.split("\t") for line in f.read().splitlines() if line.count("\t") >= 2]
+    keys = tidy_csv.swept_keys(header) if header else []
+    ok = header and "model" in header and "n_data" in header
+    present = {tidy_csv.run_of(r, keys) for r in cycles} if ok else set()
+    out = []
+    for name, model, n, *combo in lines:
+        want = dict(kv.split("=", 1) for kv in (combo[0].split() if combo else []) if "=" in kv)
+        if any(r.model == model and r.n_data == int(n) and set(want) <= set(keys) and
+               all(tidy_csv.same_value(r.values[keys.index(k)], v) for k, v in want.items())
+               for r in present):
+            continue
+        log = os.path.join("logs", name + ".log")
+        if os.path.isdir(os.path.join(sweep_dir, name)):
+            out.append((name, "finished, but not in the merged CSVs: rerun scripts/sweep_merge.sh"))
+        elif os.path.isdir(os.path.join(sweep_dir, name + ".partial")):
+            out.append((name, f"unfinished: {name}.partial holds what it did; see {log}"))
+        else:
+            out.append((name, f"missing: no folder; see {log}"))
+    return out, len(lines)
+
+
 def nan_none(x):
     return None if isinstance(x, float) and math.isnan(x) else x
 
@@ -149,7 +194,34 @@ def main():
     ap.add_argument("sweep_dir")
     ap.add_argument("--out", help="also write the table to FILE")
     ap.add_argument("--json", help="write the numbers (means, spreads, counts) to FILE")
+    ap.add_argument("--allow-partial", action="store_true",
+                    help="summarize a run's .partial folder, or CSVs whose merge did not finish")
     a = ap.parse_args()
+    warnings = []  # said in the caption (and in --json): what the table is not
+    if os.path.basename(os.path.normpath(a.sweep_dir)).endswith(".partial"):
+        if not a.allow_partial:
+            refuse(f"{a.sweep_dir}: an unfinished run (its folder ends in .partial: "
+                   "interrupted, killed or still training); pass --allow-partial to summarize "
+                   "what it has")
+        warnings.append(f"Unfinished run ({os.path.normpath(a.sweep_dir)}): its numbers stop "
+                        "where it stopped.")
+    stale = tidy_csv.stale_reason(a.sweep_dir)
+    if stale is not None:
+        if not a.allow_partial:
+            redo = "rerun scripts/sweep_merge.sh" if os.path.isfile(
+                os.path.join(a.sweep_dir, "runs.tsv")) else "rerun its merge_sweeps.py"
+            refuse(f"{os.path.join(a.sweep_dir, tidy_csv.MERGED)}: the merge did not finish "
+                   f"({stale}); the tidy CSVs may be stale: {redo}, or pass --allow-partial")
+        warnings.append(f"The merge did not finish ({stale}): these CSVs may be stale.")
+    # The runs of runs.tsv the table lacks, said before a missing CSV can stop it.
+    hc, cycles = tidy_csv.read(os.path.join(a.sweep_dir, "cycles.csv"))
+    left_out, planned = runs_not_in_table(a.sweep_dir, hc, cycles)
+    for name, why in left_out:
+        print(f"summarize.py: not in the table: {name} ({why})", file=sys.stderr)
+    if left_out:
+        warnings.append(f"Not in the table: {len(left_out)} of the {planned} runs of runs.tsv: "
+                        + "; ".join(f"{name} ({why.split(':')[0]})" for name, why in left_out)
+                        + ".")
     hc, cycles = read(os.path.join(a.sweep_dir, "cycles.csv"))
     keys = tidy_csv.swept_keys(hc)
     hd, diffusion = read(os.path.join(a.sweep_dir, "diffusion.csv"))
@@ -213,7 +285,9 @@ def main():
     if verdict_rows:
         caption.append("Verdicts: per seed d = (prior or floor) - generated; \"yes\" when mean(d) > "
                        "sample sd(d) (shown as Δ mean ± sd); n/a with one seed.")
-    text = "\n".join(lines) + "\n" + ("\n" + " ".join(caption) + "\n" if caption else "")
+    # What the table is not (runs it lacks, stale or unfinished inputs) comes first, on its own.
+    text = "\n".join(lines) + "\n" + "".join(
+        "\n" + " ".join(p) + "\n" for p in (warnings, caption) if p)
     print(text, end="")
     if a.out:
         with open(a.out, "w") as f:
@@ -237,7 +311,9 @@ def main():
                 col["verdicts"][vname] = verdict(per_seed, better, worse)[1]
             cols.append(col)
         out = {"sweep": a.sweep_dir, "spread": "sample standard deviation over seeds (n - 1)",
-               "seed_key": SEED if seeded else None, "has_floor": has_floor, "columns": cols}
+               "seed_key": SEED if seeded else None, "has_floor": has_floor, "columns": cols,
+               "not_in_table": [{"run": name, "why": why} for name, why in left_out],
+               "warnings": warnings}
         with open(a.json, "w") as f:
             json.dump(out, f, indent=1, ensure_ascii=False, allow_nan=False)
             f.write("\n")

@@ -25,9 +25,30 @@
 # asks for SIGTERM --signal-seconds (default 120) before its limit, checkpoints and requeues
 # itself; --throttle K runs at most K tasks at once (array "%K"); --sbatch-arg passes any other
 # sbatch option (repeatable). --dry-run prints the two batch scripts and writes nothing.
+#
+# Arguments are checked before anything runs; a bad one stops the sweep with one line naming
+# the option and what it expects (exit status 2). Every option but --slurm, --dry-run and
+# --help takes a value: one that is last, empty, or followed by the next option instead
+# (`--out --jobs 2`) is refused. So are duplicate runs: a value listed twice in one --sweep, a
+# key in two --sweep options (list all its values in one), a qubit count or model given twice,
+# a key both --set and swept, `model` or `qubits.data` in --set or --sweep (use --models and
+# --qubits, which name the folders), and two runs with one run id (values that differ only in
+# spelling, such as 0.01 and 1e-2, or only in keys that do not change the result).
+#
+# Folder names: a swept key or value made only of letters, digits and . _ - + = , is used as it
+# is; every other byte is written %XX (a/b -> a%2Fb, 50% -> 50%25), so different values never
+# share a folder, and two runs that would still share one (values holding `_<key>=`) are
+# refused, as is a name too long for a folder. Values cannot hold spaces, tabs or newlines. The
+# CSVs' key columns hold the values as given.
+#
+# DIR/merged.json says whether the tidy CSVs are current: "complete": false from the moment the
+# runs start (or are submitted) until the merge step (scripts/sweep_merge.sh) has put every CSV
+# in place, then true with the runs it merged (folder names and run ids). A merge that failed
+# or was cancelled (a Slurm merge job) leaves it false; scripts/summarize.py refuses such CSVs.
 set -uo pipefail
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+# The comment block at the top, without its '# '.
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 die() { echo "sweep.sh: $*" >&2; exit 2; }
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -36,36 +57,73 @@ slurm=0 dry_run=0 partition="" account="" time_limit="" cpus="" mem="" throttle=
 signal_seconds=120
 sets=() sweeps=() sbatch_args=()
 while [ $# -gt 0 ]; do
-  case "$1" in
-    --qubits) qubits="${2:?}"; shift 2 ;;
-    --models) models="${2:?}"; shift 2 ;;
-    --set) sets+=("${2:?}"); shift 2 ;;
-    --sweep) sweeps+=("${2:?}"); shift 2 ;;
-    --jobs) jobs="${2:?}"; shift 2 ;;
-    --threads) threads="${2:?}"; shift 2 ;;
-    --out) out="${2:?}"; shift 2 ;;
-    --bin) bin="${2:?}"; shift 2 ;;
-    --slurm) slurm=1; shift ;;
-    --dry-run) dry_run=1; shift ;;
-    --partition) partition="${2:?}"; shift 2 ;;
-    --account) account="${2:?}"; shift 2 ;;
-    --time) time_limit="${2:?}"; shift 2 ;;
-    --cpus-per-task) cpus="${2:?}"; shift 2 ;;
-    --mem) mem="${2:?}"; shift 2 ;;
-    --throttle) throttle="${2:?}"; shift 2 ;;
-    --signal-seconds) signal_seconds="${2:?}"; shift 2 ;;
-    --sbatch-arg) sbatch_args+=("${2:?}"); shift 2 ;;
+  opt="$1"
+  case "$opt" in
+    --slurm) slurm=1; shift; continue ;;
+    --dry-run) dry_run=1; shift; continue ;;
     -h|--help) usage; exit 0 ;;
-    -*) die "unknown option $1 (see --help)" ;;
-    *) [ -z "$config" ] || die "one config only, got '$config' and '$1'"; config="$1"; shift ;;
+    --qubits) want='qubit counts such as "1 4 7"' ;;
+    --models) want='models such as "original improved"' ;;
+    --set) want='key=value' ;;
+    --sweep) want='key=v1,v2,...' ;;
+    --jobs|--threads|--cpus-per-task|--throttle|--signal-seconds) want='a positive integer' ;;
+    --out) want='a folder' ;;
+    --bin) want='the quddpm executable' ;;
+    --partition) want='a partition name' ;;
+    --account) want='an account name' ;;
+    --time) want='a time limit such as 04:00:00' ;;
+    --mem) want='a size such as 4000M or 8G' ;;
+    --sbatch-arg) want='an sbatch option such as --qos=short' ;;
+    -*) die "unknown option $opt (see --help)" ;;
+    *) [ -z "$config" ] || die "one config only, got '$config' and '$opt'"; config="$opt"; shift; continue ;;
+  esac
+  # Every other option takes a value. Without this check bash would stop on `${2:?}` with its
+  # own words, or take the next option for the value (`--out --jobs 2`: a folder "--jobs").
+  [ $# -ge 2 ] || die "$opt: expected $want after it, found nothing (the value is missing)"
+  val="$2"
+  shift 2
+  [ -n "$val" ] || die "$opt: expected $want, found an empty value"
+  # (--sbatch-arg's values are sbatch options themselves.)
+  [ "$opt" = --sbatch-arg ] || [[ "$val" != --* ]] ||
+    die "$opt: expected $want, found the option '$val' (the value is missing)"
+  case "$opt" in
+    --qubits) qubits="$val" ;;
+    --models) models="$val" ;;
+    --set) sets+=("$val") ;;
+    --sweep) sweeps+=("$val") ;;
+    --jobs) jobs="$val" ;;
+    --threads) threads="$val" ;;
+    --out) out="$val" ;;
+    --bin) bin="$val" ;;
+    --partition) partition="$val" ;;
+    --account) account="$val" ;;
+    --time) time_limit="$val" ;;
+    --cpus-per-task) cpus="$val" ;;
+    --mem) mem="$val" ;;
+    --throttle) throttle="$val" ;;
+    --signal-seconds) signal_seconds="$val" ;;
+    --sbatch-arg) sbatch_args+=("$val") ;;
   esac
 done
 [ -n "$config" ] || die "no CONFIG given (see --help)"
 [ -f "$config" ] || die "$config: no such file"
-[ -n "$qubits" ] || die "--qubits: no qubit counts given"
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "--jobs: expected a positive integer, found '$jobs'"
-for n in $qubits; do [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "--qubits: '$n' is not a positive integer"; done
-for m in $models; do [[ "$m" =~ ^(original|improved)$ ]] || die "--models: '$m' is not original or improved"; done
+# The lists as arrays (`read -a` splits at blanks without expanding a `*` into file names).
+read -r -a qubit_list <<< "$qubits"
+read -r -a model_list <<< "$models"
+[ ${#qubit_list[@]} -gt 0 ] || die "--qubits: no qubit counts given"
+[ ${#model_list[@]} -gt 0 ] || die "--models: no models given"
+# (An entry given twice would be one run counted twice, its two copies training in one folder.)
+for i in "${!qubit_list[@]}"; do
+  n="${qubit_list[$i]}"
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || die "--qubits: '$n' is not a positive integer"
+  for m in "${qubit_list[@]:0:i}"; do [ "$m" != "$n" ] || die "--qubits: $n is given twice"; done
+done
+for i in "${!model_list[@]}"; do
+  m="${model_list[$i]}"
+  [[ "$m" =~ ^(original|improved)$ ]] || die "--models: '$m' is not original or improved"
+  for o in "${model_list[@]:0:i}"; do [ "$o" != "$m" ] || die "--models: $m is given twice"; done
+done
 if [ "$slurm" = 0 ]; then
   for o in partition account time_limit cpus mem throttle; do
     [ -z "${!o}" ] || die "--${o//_/-}: only with --slurm"
@@ -88,44 +146,128 @@ fi
 if [ -z "$bin" ]; then
   for b in "$here/build/quddpm" "$here/build-sw/quddpm"; do [ -x "$b" ] && { bin="$b"; break; }; done
 fi
-[ -n "$bin" ] && [ -x "$bin" ] || die "no quddpm executable (build it, or pass --bin)"
+if [ -n "$bin" ]; then
+  [ -f "$bin" ] && [ -x "$bin" ] ||
+    die "--bin: expected the quddpm executable, found '$bin' (not an executable file)"
+else
+  die "no quddpm executable (build it, or pass --bin)"
+fi
 py=/usr/bin/python3
 [ -x "$py" ] || die "$py not found (Debian's python3 is needed for the concatenation)"
 # Absolute paths: Slurm tasks may start elsewhere.
 config="$(realpath "$config")" bin="$(realpath "$bin")"
 out="$(realpath -m "$out")"
 
-# Swept keys and their value lists.
-keys=() ; vals=()
-for s in "${sweeps[@]+"${sweeps[@]}"}"; do
-  [[ "$s" == *=* ]] || die "--sweep: expected key=v1,v2,..., found '$s'"
-  keys+=("${s%%=*}"); vals+=("${s#*=}")
+# A key or value as part of a folder name. Letters, digits and . _ - + = , stay as they are,
+# so the folders of finished sweeps keep their names (and are skipped); every other byte,
+# `%` included, becomes %XX: a/b -> a%2Fb. Different values thus never get one name.
+safe_name() {
+  local LC_ALL=C s="$1" out="" c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c="${s:i:1}"
+    case "$c" in
+      [A-Za-z0-9._+=,-]) out+="$c" ;;
+      *) printf -v c '%%%02X' "'$c"; out+="$c" ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+
+# The --set keys; model and qubits.data come from --models and --qubits, which name the folders
+# (a --set of them would train another model than the folder says).
+set_keys=()
+for s in "${sets[@]+"${sets[@]}"}"; do
+  [[ "$s" == ?*=* ]] || die "--set: expected key=value, found '$s'"
+  k="${s%%=*}"
+  case "$k" in
+    model) die "--set model: use --models (the folder names say the model)" ;;
+    qubits.data) die "--set qubits.data: use --qubits (the folder names say n)" ;;
+  esac
+  set_keys+=("$k")
 done
 
-# Every combination of the swept values, as lines "k1=v1 k2=v2 ...".
-combos=("")
-for i in "${!keys[@]}"; do
-  next=()
-  IFS=',' read -r -a vs <<< "${vals[$i]}"
-  for c in "${combos[@]}"; do
-    for v in "${vs[@]}"; do next+=("${c:+$c }${keys[$i]}=$v"); done
+# Swept keys and their value lists, refusing what would make one run twice: a key in two
+# --sweep options (its runs would be crossed with themselves), a value listed twice.
+keys=() ; vals=() ; given=()
+for s in "${sweeps[@]+"${sweeps[@]}"}"; do
+  [[ "$s" == *=* ]] || die "--sweep: expected key=v1,v2,..., found '$s'"
+  key="${s%%=*}" list="${s#*=}"
+  [[ "$key" =~ ^[A-Za-z0-9_.]+$ ]] ||
+    die "--sweep: expected key=v1,v2,... with a config key such as seed, found '$s'"
+  case "$key" in
+    model) die "--sweep model: use --models (the folder names say the model)" ;;
+    qubits.data) die "--sweep qubits.data: use --qubits (the folder names say n)" ;;
+  esac
+  for i in "${!keys[@]}"; do
+    [ "${keys[$i]}" != "$key" ] ||
+      die "--sweep $key: the key is given twice (--sweep ${given[$i]} and --sweep $s);" \
+        "list all its values in one --sweep"
   done
-  combos=("${next[@]}")
+  for k in "${set_keys[@]+"${set_keys[@]}"}"; do
+    [ "$k" != "$key" ] || die "--sweep $key: the key is also given by --set; give it in one of them"
+  done
+  # runs.tsv separates a run's assignments by spaces, and a newline would end the run's line.
+  [[ "$list" != *[[:space:][:cntrl:]]* ]] ||
+    die "--sweep $key: a value holds a space, tab, newline or control character, found '$list'"
+  IFS=',' read -r -a vs <<< "$list"
+  # (`read` drops a trailing empty field: "1,2," would quietly lose it.)
+  [ -n "$list" ] && [[ "$list" != *, ]] ||
+    die "--sweep $key: expected v1,v2,..., found an empty value in '$list'"
+  for i in "${!vs[@]}"; do
+    v="${vs[$i]}"
+    [ -n "$v" ] || die "--sweep $key: expected v1,v2,..., found an empty value in '$list'"
+    for w in "${vs[@]:0:i}"; do
+      [ "$w" != "$v" ] || die "--sweep $key: the value '$v' is listed twice in '$list'"
+    done
+  done
+  keys+=("$key"); vals+=("$list"); given+=("$s")
+done
+
+# Every combination of the swept values: as "k1=v1 k2=v2 ..." (runs.tsv, the --set options)
+# and as the folder name's tail "_k1=v1_k2=v2" (each key and value through safe_name).
+combos=("") tails=("")
+for i in "${!keys[@]}"; do
+  next=() next_tails=()
+  IFS=',' read -r -a vs <<< "${vals[$i]}"
+  sk="$(safe_name "${keys[$i]}")"
+  for j in "${!combos[@]}"; do
+    for v in "${vs[@]}"; do
+      next+=("${combos[$j]:+${combos[$j]} }${keys[$i]}=$v")
+      next_tails+=("${tails[$j]}_$sk=$(safe_name "$v")")
+    done
+  done
+  combos=("${next[@]}") tails=("${next_tails[@]}")
 done
 
 # The runs, as lines "name<TAB>model<TAB>n<TAB>k1=v1 k2=v2": each checked by `quddpm config`
 # (its run id, and its memory estimate for --mem) before anything is written or started.
 runs="" max_bytes=0 count=0
-for combo in "${combos[@]}"; do
-  for model in $models; do
-    for n in $qubits; do
-      name="${model}_n${n}"
-      for kv in $combo; do name+="_$kv"; done
+declare -A combo_of_name=() name_of_id=()
+for j in "${!combos[@]}"; do
+  combo="${combos[$j]}"
+  read -r -a assignments <<< "$combo"
+  for model in "${model_list[@]}"; do
+    for n in "${qubit_list[@]}"; do
+      name="${model}_n${n}${tails[$j]}"
+      # A folder name has at most 255 bytes, and the run's gets ".partial" while it trains.
+      [ ${#name} -le 247 ] ||
+        die "run $name: the folder name is ${#name} bytes, more than 247 (255 with .partial); use shorter values"
+      # Values that hold `_<key>=` can still give two runs one name: refuse, never share.
+      [ -z "${combo_of_name[$name]+x}" ] ||
+        die "--sweep: '${combo_of_name[$name]}' and '$combo' would share the folder $name;" \
+          "change one of the values"
+      combo_of_name[$name]="$combo"
       args=(config "$config" --set "model=$model" --set "qubits.data=$n")
       for s in "${sets[@]+"${sets[@]}"}"; do args+=(--set "$s"); done
-      for kv in $combo; do args+=(--set "$kv"); done
+      for kv in "${assignments[@]+"${assignments[@]}"}"; do args+=(--set "$kv"); done
       info=$("$bin" "${args[@]}" 2>&1) || die "run $name: ${info#quddpm: }"
       read -r id bytes < <("$py" -c 'import json,sys; j=json.load(sys.stdin); print(j["run_id"], j["estimated_bytes"])' <<< "$info")
+      # The same run id twice is one computation counted twice (0.01 and 1e-2, or values of a
+      # key that does not change the result).
+      [ -z "${name_of_id[$id]+x}" ] ||
+        die "runs ${name_of_id[$id]} and $name are one run (run id $id: their values differ" \
+          "only in spelling or in keys that do not change the result); drop one"
+      name_of_id[$id]="$name"
       [ "$bytes" -gt "$max_bytes" ] && max_bytes=$bytes
       # A folder of this sweep made by another config is not this run: refuse, never skip it.
       for d in "$out/$name" "$out/$name.partial"; do
@@ -194,6 +336,15 @@ fi
 mkdir -p "$out/logs" || die "$out: cannot create"
 printf '%s' "$runs" > "$out/runs.tsv"
 printf '%s\n' "$conf" > "$out/sweep.conf"
+# Tidy CSVs an earlier merge left here no longer tell what the runs hold once they (re)start:
+# merged.json marks them stale until the merge step has put every new CSV in place. A merge that
+# never comes (a cancelled Slurm merge job, Ctrl-C) leaves the mark. (Marked before sbatch: the
+# merge job may end before sbatch returns.)
+why="sweep.sh started the runs of runs.tsv; the merge step (sweep_merge.sh) has not finished since"
+[ "$slurm" = 1 ] &&
+  why="sweep.sh submitted the runs of runs.tsv to Slurm; its merge job (sweep_merge.sh) has not finished since"
+"$py" "$here/scripts/merge_sweeps.py" "$out" --mark-incomplete "$why" ||
+  die "$out/merged.json: cannot mark the merged CSVs stale"
 
 if [ "$slurm" = 1 ]; then
   mkdir -p "$slurm_dir" "$out/logs/slurm" || die "$slurm_dir: cannot create"

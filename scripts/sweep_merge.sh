@@ -5,15 +5,32 @@
 # the runs that did not finish, each with its log. With --figures, also draws OUT/figures/
 # (scripts/plot.py, when Debian's matplotlib is installed).
 #
+# OUT/merged.json says whether the CSVs are current: "complete": false (with a "reason") from
+# the start of this step until merge_sweeps.py has put every CSV in place, then true with the
+# runs merged (folder names, tags, run ids). A merge that fails, or is cancelled (a Slurm merge
+# job), or finds no finished run, leaves it false. The runs not merged are the FAILED lines.
+#
 # Usage: scripts/sweep_merge.sh OUT [--figures]
-# Exit status 1 when a run did not finish (the finished ones are merged all the same).
+# Exit status 1 when a run did not finish (the finished ones are merged all the same), 2 on bad
+# arguments.
 set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-out="${1:?usage: sweep_merge.sh OUT [--figures]}"
+die() { echo "sweep_merge.sh: $*" >&2; exit 2; }
+[ $# -ge 1 ] && [ -n "$1" ] || die "expected OUT [--figures], found no OUT"
+out="$1"
 figures=0
-[ "${2:-}" = --figures ] && figures=1
+case "${2-}" in
+  "") [ $# -le 1 ] || die "expected OUT [--figures], found an empty argument" ;;
+  --figures) figures=1 ;;
+  *) die "expected OUT [--figures], found '$2'" ;;
+esac
+[ $# -le 2 ] || die "expected OUT [--figures], found more: '$3'"
 py=/usr/bin/python3
-[ -f "$out/runs.tsv" ] || { echo "sweep_merge.sh: $out/runs.tsv: not found (not a sweep folder)" >&2; exit 2; }
+[ -f "$out/runs.tsv" ] || die "$out/runs.tsv: not found (not a sweep folder)"
+merge=("$py" "$here/scripts/merge_sweeps.py" "$out")
+# From here until merge_sweeps.py is done, the CSVs here are not (yet) this merge's.
+"${merge[@]}" --mark-incomplete "sweep_merge.sh started at $(date -u +%FT%T+00:00) and has not finished" ||
+  die "$out/merged.json: cannot mark the merged CSVs stale"
 
 failed=0
 finished=() floors=()
@@ -42,9 +59,13 @@ if [ ${#floors[@]} -gt 0 ]; then
     failed=1
   fi
 fi
-if [ ${#finished[@]} -gt 0 ]; then
-  "$py" "$here/scripts/merge_sweeps.py" "$out" "${finished[@]}" || failed=1
-  if [ "$figures" = 1 ] && "$py" -c "import matplotlib" 2> /dev/null; then
+if [ ${#finished[@]} = 0 ]; then
+  "${merge[@]}" --mark-incomplete "sweep_merge.sh found no finished run of runs.tsv: nothing merged"
+else
+  # (merge_sweeps.py records its own failure in merged.json; no figures of stale CSVs then.)
+  if ! "${merge[@]}" "${finished[@]}"; then
+    failed=1
+  elif [ "$figures" = 1 ] && "$py" -c "import matplotlib" 2> /dev/null; then
     if "$py" "$here/scripts/plot.py" "$out" --out "$out/figures" > "$out/logs/plot.log" 2>&1; then
       echo "figures in $out/figures"
     else

@@ -8,10 +8,14 @@
 # on to quddpm, which finishes its epoch, writes a checkpoint and exits; inside a Slurm job the
 # task then requeues itself (scontrol requeue), so a later allocation continues the run.
 #
+# NAME is the run's folder name, the first column of OUT/runs.tsv (sweep.sh writes the bytes of
+# a swept value that are unsafe in a folder name as %XX; the run gets the value as given).
+#
 # Usage: scripts/sweep_run.sh OUT NAME
 set -uo pipefail
-out="${1:?usage: sweep_run.sh OUT NAME}"
-name="${2:?usage: sweep_run.sh OUT NAME}"
+[ $# = 2 ] && [ -n "$1" ] && [ -n "$2" ] ||
+  { echo "sweep_run.sh: expected OUT NAME (two non-empty arguments), found $# arguments" >&2; exit 2; }
+out="$1" name="$2"
 [ -f "$out/sweep.conf" ] || { echo "sweep_run.sh: $out/sweep.conf: not found (not a sweep folder)" >&2; exit 2; }
 # shellcheck source=/dev/null
 source "$out/sweep.conf"  # config, bin, threads, sets (written by sweep.sh)
@@ -21,7 +25,9 @@ IFS=$'\t' read -r _ model n combo <<< "$line"
 
 args=(train "$config" --set "model=$model" --set "qubits.data=$n" --threads "$threads" --quiet)
 args+=("${sets[@]+"${sets[@]}"}")
-for kv in $combo; do args+=(--set "$kv"); done
+# (`read -a`, not `for kv in $combo`: a value such as `*` must not expand into file names.)
+read -r -a assignments <<< "$combo"
+for kv in "${assignments[@]+"${assignments[@]}"}"; do args+=(--set "$kv"); done
 dir="$out/$name"
 if [ -d "$dir" ]; then
   echo "skip   $name (finished)"

@@ -1,6 +1,8 @@
 """The tidy CSVs of a sweep (scripts/sweep.sh): one column per swept key, then `model`,
-`n_data`, ... Shared by plot.py, summarize.py and merge_sweeps.py."""
+`n_data`, ... Shared by plot.py, summarize.py and merge_sweeps.py, with the record of a
+merge (merged.json) that says whether the CSVs are current."""
 import csv
+import json
 import os
 from collections import namedtuple
 
@@ -30,6 +32,44 @@ def run_of(row, keys):
     return Run(tuple(row.get(k, "") for k in keys), row["model"], int(row["n_data"]))
 
 
+def same_value(a, b):
+    """Equal as numbers when both are numbers (a tag "1.0" and a column "1"), else as text."""
+    try:
+        return float(a) == float(b)
+    except ValueError:
+        return a == b
+
+
 def assignments(keys, values):
     """("key=value", ...) of a run's swept keys: how figures and tables name it."""
     return tuple(f"{k}={v}" for k, v in zip(keys, values))
+
+
+# The merge's record next to the CSVs it wrote (scripts/merge_sweeps.py): "complete": false from
+# before it replaces them until every one is in place; then the inputs (for a sweep, its runs).
+MERGED = "merged.json"
+
+
+def merged(folder):
+    """The folder's merged.json as a dict, or None when there is none (a merge from before it
+    was written, or a single run's folder)."""
+    path = os.path.join(folder, MERGED)
+    if not os.path.isfile(path):
+        return None
+    try:
+        with open(path) as f:
+            state = json.load(f)
+    except ValueError:
+        return {"complete": False, "reason": f"{path} is not valid JSON"}
+    if not isinstance(state, dict):
+        return {"complete": False, "reason": f"{path}: not a JSON object"}
+    return state
+
+
+def stale_reason(folder):
+    """Why the folder's merged CSVs are not current (its merged.json says "complete": false),
+    or None when they are (or when there is no merged.json to tell)."""
+    state = merged(folder)
+    if state is None or state.get("complete") is True:
+        return None
+    return state.get("reason") or "merged.json says \"complete\": false"
