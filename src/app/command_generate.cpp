@@ -14,6 +14,7 @@
 #include "app/experiment.hpp"
 #include "app/npy.hpp"
 #include "app/run_directory.hpp"
+#include "app/run_inputs.hpp"
 #include "model/memory.hpp"
 #include "model/metrics.hpp"
 #include "model/trainer.hpp"
@@ -79,6 +80,8 @@ void run_generate(const GenerateArgs& a) {
                                 run_folder(a.model) + ")");
   }
   config::ExperimentConfig c = config::load((dir / "config.json").string());
+  use_run_target(c, dir);  // the run's own copy of an npy target
+  check_run_id(c, dir);    // the config the parameters were trained with
   check_memory(c, a.samples);
   apply_thread_option(a.threads);
   calibrate_schedule(c);  // a no-op for runs of train, whose config.json holds the result

@@ -20,6 +20,7 @@
 #include "app/npy.hpp"
 #include "app/progress.hpp"
 #include "app/run_directory.hpp"
+#include "app/run_inputs.hpp"
 #include "app/run_observer.hpp"
 #include "app/stop_signal.hpp"
 #include "core/distributed.hpp"
@@ -310,6 +311,7 @@ void resume_train(const TrainArgs& a, StopSignals& stop) {
     config_file = a.config.empty() ? run_file : a.config;
     c = config::load(config_file, overrides_of(a, folder));
     check_same_config(c, run, run_file);
+    use_run_target(c, staging);  // the data the run started with, whatever the path holds now
     c.calibrated_end = run.calibrated_end;  // the same search on the same chain: not repeated
     warn_about(c);
     settings = make_settings(c);
@@ -345,6 +347,10 @@ void run_train(const TrainArgs& a) {
           "interrupted run)");
     c = config::load(a.config, overrides_of(a, a.out));
     warn_about(c);
+    // The output folder before any work (the calibration can take minutes).
+    if (first_process())
+      RunDirectory::check(c.output,
+                          a.force ? RunDirectory::Mode::kForce : RunDirectory::Mode::kFresh);
     // Before anything is written: a schedule that cannot be calibrated leaves nothing behind.
     reached = calibrate_with_progress(a, c, stop);
     settings = make_settings(c);
@@ -360,6 +366,7 @@ void run_train(const TrainArgs& a) {
     if (!first_process()) return;
     dir.emplace(c.output, a.force ? RunDirectory::Mode::kForce : RunDirectory::Mode::kFresh);
     write_file_atomically(dir->file("config.json"), config::to_json(c).dump(2) + "\n");
+    keep_target_copy(c, dir->staging());
   });
   if (!first_process()) return work_to_end(settings, std::nullopt, stop);
   run_to_end(a, c, settings, *dir, std::nullopt, a.config, stop);

@@ -267,7 +267,9 @@ std::uint64_t memory_limit_bytes() {
   return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size) / 5 * 4;
 }
 
-std::string run_id(const ExperimentConfig& c) {
+namespace {
+
+std::string id_of(const ExperimentConfig& c, bool pin_target_content) {
   nlohmann::json j = to_json(c);
   j.erase("output");
   j.erase("checkpoint");  // when to save, not what is computed
@@ -277,7 +279,20 @@ std::string run_id(const ExperimentConfig& c) {
   // Keys newer than published runs: absent from the id at their defaults.
   if (!c.warm_start) j["circuit"]["init"].erase("warm_start");
   if (c.training_input == TrainingInput::Chain) j["training"].erase("input");
+  // An npy target by its content, not only its path: a changed file is another experiment.
+  if (pin_target_content && c.target.kind == TargetKind::Npy)
+    j["target"]["sha256"] = app::sha256_file(c.target.file());
   return app::sha256_hex(j.dump()).substr(0, 12);
+}
+
+}  // namespace
+
+std::string run_id(const ExperimentConfig& c) {
+  return id_of(c, true);
+}
+
+std::string run_id_by_path(const ExperimentConfig& c) {
+  return id_of(c, false);
 }
 
 }  // namespace quddpm::config

@@ -48,6 +48,10 @@ struct TargetSpec {
   GhzParams ghz;          // meaningful for kind "ghz" (defaults otherwise)
   ClusterParams cluster;  // meaningful for kind "cluster"
   std::string npy_path;   // kind "npy": absolute path; empty otherwise
+  // Where the npy states are read from when not npy_path: a run's own copy (app/run_inputs.hpp).
+  // Not a config key: not in to_json, and the run id hashes the content either way.
+  std::string states_file;
+  const std::string& file() const { return states_file.empty() ? npy_path : states_file; }
 };
 
 struct ExperimentConfig {
@@ -127,8 +131,11 @@ nlohmann::json to_json(const ExperimentConfig& c);
 // resolved config without its output folder, checkpoint interval and calibrated schedule end, so
 // the same experiment (config and seed) has the same id wherever it is written, and an interrupted
 // run keeps its id when resumed. Keys added after runs were published (circuit.init.warm_start,
-// training.input) are left out while at their defaults, so those runs keep their ids.
+// training.input) are left out while at their defaults, so those runs keep their ids. An npy
+// target enters by the SHA-256 of its file (read here) as well as by its path.
 std::string run_id(const ExperimentConfig& c);
+// The id an earlier quddpm gave the same config: an npy target by its path only.
+std::string run_id_by_path(const ExperimentConfig& c);
 
 // The name the config gives a value of ModelKind, Precision, TargetKind, ScheduleKind,
 // PriorKind, InitKind or TrainingInput (also in logs, checkpoints and the CSVs' model column).

@@ -74,7 +74,7 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
       s.sample_target = [n](int count, std::uint64_t seed) { return make_haar(n, count, seed); };
       break;
     case config::TargetKind::Npy:
-      s.sample_target = file_sampler(t.npy_path, n, std::max(c.diffusion_size, c.samples));
+      s.sample_target = file_sampler(t.file(), n, std::max(c.diffusion_size, c.samples));
       break;
   }
   return s;

@@ -78,8 +78,14 @@ RunManifest::RunManifest(const std::filesystem::path& dir, const std::string& ru
                          const std::vector<std::string>& inputs)
     : start_(now_utc()), start_seconds_(seconds_now()) {
   const auto file = dir / "manifest.json";
-  nlohmann::json m = std::filesystem::exists(file) ? read_json(file) : nlohmann::json();
-  if (!m.is_object()) {
+  const bool exists = std::filesystem::exists(file);
+  nlohmann::json m = exists ? read_json(file) : nlohmann::json();
+  // The manifest is the run's history: never rebuilt over an unreadable one.
+  if (exists && (!m.is_object() || !m.contains("sessions") || !m["sessions"].is_array()))
+    throw std::runtime_error(file.string() + ": is not a readable quddpm manifest; it holds the " +
+                             "run's history, so quddpm will not rebuild it (restore it, or move " +
+                             "it away to start a new history)");
+  if (!exists) {
     m = {{"run_id", run_id}, {"build", build_json()}, {"inputs", nlohmann::json::object()}};
     for (const std::string& path : inputs)
       m["inputs"][path] = {{"sha256", sha256_file(path)}};

@@ -38,6 +38,23 @@ void check_replaceable(const fs::path& dir) {
     throw std::invalid_argument(dir.string() + " is in use by " + *who + " (one process per run)");
 }
 
+// A run folder, or its staging folder, reached through a symbolic link would put the results
+// somewhere the user did not name, and a later run would remove them through the link.
+void refuse_link(const fs::path& p) {
+  std::error_code ec;
+  if (!fs::is_symlink(fs::symlink_status(p, ec))) return;
+  const fs::path target = fs::read_symlink(p, ec);
+  throw std::invalid_argument(p.string() + ": is a symbolic link (to " + target.string() +
+                              "); quddpm writes a run only into a folder it creates itself: " +
+                              "give the folder itself as --out");
+}
+
+fs::path normal_final(const std::string& final_dir) {
+  fs::path p = fs::path(final_dir).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();
+  return p;
+}
+
 }  // namespace
 
 std::string run_folder(std::string dir) {
@@ -62,54 +79,65 @@ bool is_quddpm_run(const fs::path& dir) {
   return fs::exists(dir / kRunMarker, ec) || fs::is_empty(dir, ec);
 }
 
-RunDirectory::RunDirectory(const std::string& final_dir, Mode mode)
-    : final_(final_dir), force_(mode == Mode::kForce) {
+void RunDirectory::check(const std::string& final_dir, Mode mode) {
   if (final_dir.empty()) throw std::invalid_argument("output directory is empty");
-  staging_ = staging_folder(final_dir);
-  final_ = final_.lexically_normal();
-  if (final_.has_filename() == false) final_ = final_.parent_path();
-  const std::string dir = final_.string(), partial = staging_.string();
+  const fs::path final_path = normal_final(final_dir), staging = staging_folder(final_dir);
+  refuse_link(final_path);
+  refuse_link(staging);
+  const std::string dir = final_path.string(), partial = staging.string();
   std::error_code ec;
-  const bool final_exists = fs::exists(final_, ec);
-  const bool staging_exists = fs::exists(staging_, ec);
+  const bool final_exists = fs::exists(final_path, ec);
+  const bool staging_exists = fs::exists(staging, ec);
   if (staging_exists) {
-    if (const auto who = RunLock::holder(staging_))
+    if (const auto who = RunLock::holder(staging))
       throw std::invalid_argument(partial + " is in use by " + *who + " (one process per run)");
   }
-
   if (mode == Mode::kResume) {
     if (!staging_exists && final_exists)
       throw std::invalid_argument(dir + ": this run has already finished; nothing to resume");
     if (!staging_exists)
       throw std::invalid_argument(partial + ": not found, so there is no interrupted run to " +
                                   "resume (start one with --out " + dir + ")");
-    if (!has_checkpoint(staging_) && !fs::exists(staging_ / "config.json", ec))
+    if (!has_checkpoint(staging) && !fs::exists(staging / "config.json", ec))
       throw std::invalid_argument(partial + ": holds neither a checkpoint nor the run's " +
                                   "config.json (it stopped as it started): start the run again " +
                                   "with the same command, which replaces that folder");
     if (final_exists)
       throw std::invalid_argument(dir + ": already exists next to the interrupted run " + partial +
                                   "; move it away before resuming");
+    return;
+  }
+  const bool force = mode == Mode::kForce;
+  if (final_exists && !force)
+    throw std::invalid_argument(dir +
+                                ": results directory already exists (use --force to replace it "
+                                "or --out to choose another)");
+  if (final_exists) check_replaceable(final_path);
+  if (staging_exists && !force && has_checkpoint(staging))
+    throw std::invalid_argument(partial + ": an interrupted run is there (continue it with " +
+                                "--resume " + dir + ", or start over with --force)");
+  if (staging_exists) check_replaceable(staging);
+}
+
+RunDirectory::RunDirectory(const std::string& final_dir, Mode mode)
+    : final_(final_dir), force_(mode == Mode::kForce) {
+  check(final_dir, mode);
+  staging_ = staging_folder(final_dir);
+  final_ = normal_final(final_dir);
+  const std::string partial = staging_.string();
+  std::error_code ec;
+  const bool staging_exists = fs::exists(staging_, ec);
+  if (mode == Mode::kResume) {
     lock_.emplace(staging_);
     if (!fs::exists(staging_ / kRunMarker, ec)) write_marker(staging_);  // older runs had none
     keep_ = true;  // the folder is the user's interrupted run, with or without a checkpoint
     return;
   }
-
-  if (final_exists && !force_)
-    throw std::invalid_argument(dir +
-                                ": results directory already exists (use --force to replace it "
-                                "or --out to choose another)");
-  if (final_exists) check_replaceable(final_);
-  if (staging_exists && !force_ && has_checkpoint(staging_))
-    throw std::invalid_argument(partial + ": an interrupted run is there (continue it with " +
-                                "--resume " + dir + ", or start over with --force)");
   if (staging_exists) {
     // Without a checkpoint (a run stopped during set-up) there is nothing to keep: quddpm's
     // own leftover goes without --force.
     if (!force_ && is_quddpm_run(staging_))
       spdlog::info("replacing {}: left by a run stopped before its first checkpoint", partial);
-    check_replaceable(staging_);
     const RunLock old(staging_);  // no other process may take it while it goes
     fs::remove_all(staging_, ec);
     if (ec)
@@ -138,11 +166,25 @@ std::string RunDirectory::file(const std::string& name) const {
 
 void RunDirectory::commit() {
   std::error_code ec;
+  // Something at <dir> now: checked before the checkpoint goes, which finishes the run again.
+  const bool final_exists = fs::exists(fs::symlink_status(final_, ec));
+  const std::string where = "; the finished results are in " + staging_.string() +
+                            " (with its checkpoint): move " + final_.string() +
+                            " away and finish with: quddpm train --resume " + final_.string();
+  if (final_exists && !force_)
+    throw std::runtime_error(final_.string() + ": appeared while this run was training" + where);
+  if (final_exists) {
+    try {
+      refuse_link(final_);
+      check_replaceable(final_);  // whatever is there now, not only what was there at the start
+    } catch (const std::exception& e) {
+      throw std::runtime_error(e.what() + where);
+    }
+  }
   fs::remove_all(staging_ / kCheckpointDir, ec);
   // A finished run being replaced is moved aside, and removed only once the new one is in place.
   fs::path old;
-  if (fs::exists(final_, ec)) {
-    check_replaceable(final_);  // whatever is there now, not only what was there at the start
+  if (final_exists) {
     old = final_;
     old += ".replaced." + std::to_string(::getpid());
     fs::rename(final_, old, ec);

@@ -27,6 +27,10 @@ class RunDirectory {
   };
 
   RunDirectory(const std::string& final_dir, Mode mode);
+  // The constructor's checks alone, changing nothing: `train` makes them before any work (the
+  // schedule's calibration), so that a bad --out never costs a run. A symbolic link at <dir> or
+  // <dir>.partial, dangling or not, is refused: a run folder is always one quddpm created.
+  static void check(const std::string& final_dir, Mode mode);
   ~RunDirectory();
   RunDirectory(const RunDirectory&) = delete;
   RunDirectory& operator=(const RunDirectory&) = delete;

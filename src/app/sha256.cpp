@@ -101,7 +101,7 @@ std::string sha256_hex(const std::string& bytes) {
 
 std::string sha256_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read (for its hash in the run's manifest)");
+  if (!in) throw std::runtime_error(path + ": cannot read (for its SHA-256)");
   std::stringstream s;
   s << in.rdbuf();
   return sha256_hex(s.str());

@@ -5,6 +5,7 @@
 // where an uninterrupted run ends. A NaN stops a run (item 3) with the last finite checkpoint.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -51,16 +52,21 @@ void interrupted_run(const std::string& cfg, const fs::path& run) {
   const pid_t pid =
       testing_cli::start_quddpm({"train", cfg, "--threads", "1", "--out", run.string()},
                                 run.string() + ".out", run.string() + ".err");
+  // Some epochs into the second cycle (800 epochs a cycle), so that the stop falls inside it.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (std::chrono::steady_clock::now() < deadline) {
     const auto j = state_of(partial);
-    if (j.is_object() && j.value("next_t", kSteps) <= kSteps - 2) break;
+    const std::string epochs = slurp((partial / "epochs.csv").string());
+    if (j.is_object() && j.value("next_t", kSteps) <= kSteps - 2 &&
+        std::count(epochs.begin(), epochs.end(), '\n') > 800 + 20)
+      break;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   ::kill(pid, SIGTERM);
   testing_cli::wait_for(pid);
-  ASSERT_TRUE(state_of(partial).contains("progress")) << "stopped outside a cycle";
-  ASSERT_TRUE(fs::exists(partial / "checkpoint" / "state.prev.json"));
+  if (!state_of(partial).contains("progress")) throw std::runtime_error("stopped outside a cycle");
+  if (!fs::exists(partial / "checkpoint" / "state.prev.json"))
+    throw std::runtime_error("no previous checkpoint");
 }
 
 // Every file under a folder, by relative path, with its bytes (links by their target).
@@ -93,18 +99,27 @@ void reseal(const fs::path& file, const std::function<void(nlohmann::json&)>& ed
 
 class CheckpointIntegrity : public testing::Test {
  protected:
+  // The runs every test tampers with a copy of; a failure here fails every test (SetUp).
   static void SetUpTestSuite() {
     dir_ = new fs::path(testing_cli::scratch_dir("checkpoint_integrity"));
     cfg_ = new std::string(write_config(*dir_, 3));
-    const auto r = run_quddpm("train " + *cfg_ + " --threads 1 --out " + (*dir_ / "ref").string());
-    ASSERT_EQ(r.status, 0) << r.err;
-    interrupted_run(*cfg_, *dir_ / "stopped");
-    interrupted_run(write_config(*dir_, 4), *dir_ / "other_seed");
+    setup_error_ = new std::string;
+    try {
+      const auto r =
+          run_quddpm("train " + *cfg_ + " --threads 1 --out " + (*dir_ / "ref").string());
+      if (r.status != 0) throw std::runtime_error("reference run failed: " + r.err);
+      interrupted_run(*cfg_, *dir_ / "stopped");
+      interrupted_run(write_config(*dir_, 4), *dir_ / "other_seed");
+    } catch (const std::exception& e) {
+      *setup_error_ = e.what();
+    }
   }
+  void SetUp() override { ASSERT_EQ(*setup_error_, "") << "the suite's runs could not be made"; }
   static void TearDownTestSuite() {
     fs::remove_all(*dir_);
     delete dir_;
     delete cfg_;
+    delete setup_error_;
   }
 
   // A copy of the stopped run to tamper with: its final name.
@@ -141,9 +156,11 @@ class CheckpointIntegrity : public testing::Test {
 
   static fs::path* dir_;
   static std::string* cfg_;
+  static std::string* setup_error_;
 };
 fs::path* CheckpointIntegrity::dir_ = nullptr;
 std::string* CheckpointIntegrity::cfg_ = nullptr;
+std::string* CheckpointIntegrity::setup_error_ = nullptr;
 
 TEST_F(CheckpointIntegrity, StateRecordsRunIdDigestsAndCounters) {
   const nlohmann::json j = state_of(*dir_ / "stopped.partial");

@@ -105,6 +105,7 @@ TEST(Generate, RefusesBadRequestsWithOneLineAndNoOutput) {
   const fs::path model = train_model(dir);
   fs::create_directories(dir / "broken");
   fs::copy(model / "config.json", dir / "broken" / "config.json");
+  fs::copy(model / "manifest.json", dir / "broken" / "manifest.json");
   fs::copy(model / "data.npy", dir / "broken" / "data.npy");
   fs::copy(model / "generated.npy", dir / "broken" / "params.npy");  // wrong dtype
   const std::string m = " --model " + model.string();

@@ -1,0 +1,101 @@
+#include "app/run_inputs.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "app/atomic_file.hpp"
+#include "app/sha256.hpp"
+
+namespace fs = std::filesystem;
+
+namespace quddpm::app {
+
+namespace {
+
+std::string read_bytes(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error(file.string() + ": cannot read");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The run's manifest.json, which must be readable: it is the run's history.
+nlohmann::json manifest_of(const fs::path& dir) {
+  const fs::path file = dir / "manifest.json";
+  std::error_code ec;
+  if (!fs::exists(file, ec))
+    throw std::invalid_argument(file.string() + ": not found; the run's record of its inputs and " +
+                                "run id is missing");
+  const auto m = nlohmann::json::parse(read_bytes(file), nullptr, false);
+  if (!m.is_object() || !m.contains("run_id") || !m["run_id"].is_string())
+    throw std::invalid_argument(file.string() + ": is not a quddpm manifest (unreadable JSON or " +
+                                "no run_id)");
+  return m;
+}
+
+}  // namespace
+
+void keep_target_copy(const config::ExperimentConfig& c, const fs::path& dir) {
+  if (c.target.kind != config::TargetKind::Npy) return;
+  const std::string bytes = read_bytes(c.target.npy_path);
+  const std::string id = config::run_id(c);  // hashes the file again
+  write_file_atomically((dir / kTargetCopy).string(), bytes);
+  config::ExperimentConfig copy = c;
+  copy.target.states_file = (dir / kTargetCopy).string();
+  if (config::run_id(copy) != id)
+    throw std::runtime_error(c.target.npy_path + ": changed while the run was starting; start " +
+                             "it again once the file stays as it is");
+}
+
+void use_run_target(config::ExperimentConfig& c, const fs::path& dir) {
+  if (c.target.kind != config::TargetKind::Npy) return;
+  const std::string original = c.target.npy_path;
+  const fs::path copy = dir / kTargetCopy;
+  std::error_code ec;
+  if (fs::exists(copy, ec)) {
+    const std::string kept = sha256_file(copy.string());
+    if (!fs::exists(original, ec))
+      spdlog::warn("warning: target.path {} is gone; the run uses its own copy {}", original,
+                   copy.string());
+    else if (sha256_file(original) != kept)
+      spdlog::warn(
+          "warning: target.path {} changed since the run started; the run uses its own "
+          "copy {} (the data it started with)",
+          original, copy.string());
+    c.target.states_file = copy.string();
+    return;
+  }
+  // A run of an earlier version: the original, as long as it is what the run was trained on.
+  const nlohmann::json m = manifest_of(dir);
+  const auto& inputs = m.value("inputs", nlohmann::json::object());
+  if (!inputs.contains(original) || !inputs[original].contains("sha256")) return;
+  const std::string recorded = inputs[original]["sha256"].get<std::string>();
+  if (!fs::exists(original, ec))
+    throw std::invalid_argument("target.path " + original + ": not found, and " + dir.string() +
+                                " (a run of an earlier quddpm) keeps no copy of its target " +
+                                "data: restore the file (SHA-256 " + recorded + ")");
+  const std::string now = sha256_file(original);
+  if (now != recorded)
+    throw std::invalid_argument(
+        "target.path " + original + ": its contents changed since the run started (SHA-256 " + now +
+        ", manifest.json recorded " + recorded + "); restore the file the run was " +
+        "trained on, or start a new run");
+}
+
+void check_run_id(const config::ExperimentConfig& c, const fs::path& dir) {
+  const nlohmann::json m = manifest_of(dir);
+  const std::string recorded = m["run_id"], now = config::run_id(c);
+  // Runs of earlier versions named an npy target by its path only.
+  if (recorded != now && recorded != config::run_id_by_path(c))
+    throw std::invalid_argument((dir / "config.json").string() + ": gives run id " + now +
+                                ", but the run's manifest.json records " + recorded +
+                                " (was config.json edited after the run?); quddpm uses a run " +
+                                "only with the config it was trained with");
+}
+
+}  // namespace quddpm::app
