@@ -3,9 +3,9 @@
 
 #include <array>
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+
+#include "app/input_file.hpp"
 
 namespace quddpm::app {
 
@@ -79,11 +79,15 @@ std::string sha256_hex(const std::string& bytes) {
 }
 
 std::string sha256_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read (for its hash in the run's manifest)");
-  std::stringstream s;
-  s << in.rdbuf();
-  return sha256_hex(s.str());
+  std::string why;
+  const InputFile in = open_input_file(path, why);  // never blocks on a FIFO
+  if (!in)
+    throw std::runtime_error(path + ": cannot read (" + why +
+                             ") for its hash in the run's manifest");
+  std::string bytes;
+  if (!read_rest(in.get(), bytes))
+    throw std::runtime_error(path + ": cannot read (for its hash in the run's manifest)");
+  return sha256_hex(bytes);
 }
 
 }  // namespace quddpm::app
