@@ -647,6 +647,32 @@ TEST(ConfigMalformed, FileLevelErrors) {
   EXPECT_EQ(load_error(arr), arr + ": top level must be a JSON object, found an array");
 }
 
+// nlohmann's parser stops at a NUL byte as at the end of its input: a config with text after
+// one (a binary file, a UTF-16 one, two files run together) used to load what came before it.
+TEST(ConfigMalformed, ANulByteIsRefusedNotTakenForTheEnd) {
+  TempDir dir;
+  const std::string valid = kMinimal;
+  const std::string after = dir.write("after.json", valid + std::string(1, '\0') + "\n{\"x\": ");
+  EXPECT_EQ(load_error(after), after + ": invalid JSON: the file contains a NUL byte at offset " +
+                                   std::to_string(valid.size()) + " (line 1, column " +
+                                   std::to_string(valid.size() + 1) +
+                                   "); a config is UTF-8 text without NUL bytes");
+  const std::string inside =
+      dir.write("inside.json", "{\n  \"model\": \"orig" + std::string(1, '\0') + "inal\"}");
+  EXPECT_NE(load_error(inside).find(": invalid JSON: the file contains a NUL byte at offset 18 "
+                                    "(line 2, column 17)"),
+            std::string::npos)
+      << load_error(inside);
+  // And from memory (the fuzz target's way in).
+  try {
+    load_text(valid + std::string(1, '\0'), "mem.json");
+    FAIL() << "accepted a NUL byte";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("mem.json: invalid JSON: the file contains a NUL", 0), 0u)
+        << e.what();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 TEST(ConfigUnknownKey, SuggestsTheNearestKeyAtThatLevel) {

@@ -37,6 +37,8 @@ TEST(MalformedConfigs, EachIsRefusedWithItsMessageAndLeavesNothing) {
       {"trailing_comma", "{\"model\": \"original\",}", "", "invalid JSON"},
       {"comment", "// hi\n{}", "", "invalid JSON at line 1"},
       {"nan_literal", "{\"model\": NaN}", "", "invalid JSON"},
+      // A valid config, then a NUL byte: what follows it was ignored.
+      {"nul_byte", ok + std::string(1, '\0') + "}", "", "contains a NUL byte at offset"},
       {"bad_utf8", "{\"model\": \"orig\xff\"}", "", "invalid JSON"},
       {"number_overflow", config_with(", \"seed\": 1e999"), "", "number overflow"},
       {"top_array", "[1, 2]", "", "top level must be a JSON object, found an array"},
