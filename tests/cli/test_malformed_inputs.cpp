@@ -93,6 +93,13 @@ TEST(MalformedConfigs, EachIsRefusedWithItsMessageAndLeavesNothing) {
        "'circuit.init.std' must be a finite number > 0"},
       {"samples_over_pool", ok, "--set training.samples=9",
        "'training.samples' (9) must be <= 'training.diffusion_size' (8)"},
+      // The trainer's own limit, once found only after the run folder was made.
+      {"one_sample", ok, "--set training.samples=1",
+       "'training.samples' must be an integer >= 2, found 1"},
+      // Found by the calibration before, after the config had passed `quddpm config`.
+      {"auto_end_from_past_2pi", ok,
+       "--set diffusion.schedule.end=auto --set diffusion.schedule.start=7",
+       "'diffusion.schedule.start' must be below 2 pi when 'diffusion.schedule.end' is \"auto\""},
       {"zero_learning_rate", ok, "--set training.learning_rate=0",
        "'training.learning_rate' must be a finite number > 0"},
       {"seed_string", config_with(", \"seed\": \"abc\""), "",
