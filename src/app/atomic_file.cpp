@@ -10,21 +10,15 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "app/input_file.hpp"
+
 namespace quddpm::app {
 
 std::optional<std::string> why_not_replaceable(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return {};  // nothing there (or unreachable: open says)
-  const mode_t m = st.st_mode;
-  if (S_ISREG(m)) return {};
-  const char* kind = S_ISDIR(m)    ? "directory"
-                     : S_ISLNK(m)  ? "symbolic link"
-                     : S_ISFIFO(m) ? "FIFO"
-                     : S_ISSOCK(m) ? "socket"
-                     : S_ISCHR(m)  ? "character device"
-                     : S_ISBLK(m)  ? "block device"
-                                   : "special file";
-  return std::string("refusing to replace a ") + kind +
+  if (S_ISREG(st.st_mode)) return {};
+  return std::string("refusing to replace a ") + special_file_kind(st.st_mode) +
          " with a file (quddpm writes only regular files; choose another path)";
 }
 

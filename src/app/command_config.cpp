@@ -1,5 +1,6 @@
-// `quddpm config CONFIG [--set k=v]... [--seed S] [--out DIR]`: resolves a config as `train`
-// would (every default filled in, every check made) without running anything, and prints one
+// `quddpm config CONFIG [--set k=v]... [--seed S] [--out DIR]`: makes every check `train`
+// makes before it writes anything (check_run, the same code: every key, an npy target read;
+// only the schedule's calibration is left to `train`) without running anything, and prints one
 // JSON object: the run id, the estimated peak memory of a training run and the resolved
 // config. Sweep scripts use it to check every run before submitting it and to size --mem.
 // `quddpm config --reference` prints the key table of docs/config.md from the schema.
@@ -10,6 +11,7 @@
 #include "app/collective.hpp"
 #include "app/commands.hpp"
 #include "app/config.hpp"
+#include "app/experiment.hpp"
 
 namespace quddpm::app {
 
@@ -31,9 +33,11 @@ void run_config(const ConfigArgs& a) {
     throw std::invalid_argument("config: expected a config file (or --reference)");
   if (a.out_given && a.out.empty())
     throw std::invalid_argument("--out: expected a results folder, found an empty string");
-  const config::ExperimentConfig c = config::load(
-      a.config,
-      config::option_overrides(a.sets, a.out, a.seed_given ? std::optional(a.seed) : std::nullopt));
+  // The checks `train` makes before it writes anything (its calibration aside).
+  const config::ExperimentConfig c =
+      check_run(a.config, config::option_overrides(
+                              a.sets, a.out, a.seed_given ? std::optional(a.seed) : std::nullopt))
+          .config;
   const nlohmann::json out = {{"run_id", config::run_id(c)},
                               {"estimated_bytes", config::estimated_bytes(c)},
                               {"config", config::to_json(c)}};

@@ -50,6 +50,28 @@ void check_writable(const std::string& out, bool force) {
                                 "' is not writable");
 }
 
+// True when `p` is `dir` or lies under it (both canonical).
+bool is_within(const fs::path& p, const fs::path& dir) {
+  auto d = dir.begin(), q = p.begin();
+  for (; d != dir.end(); ++d, ++q)
+    if (q == p.end() || *q != *d) return false;
+  return true;
+}
+
+// A run folder holds what `train` wrote there (and `train --force` replaces it whole), so the
+// output never goes into the model's own folder, whichever spelling of it (`m/./params.npy`,
+// a symbolic link to `m`) it names, with or without --force.
+void check_outside_model(const std::string& out, const std::string& model) {
+  const fs::path parent =
+      fs::path(out).parent_path().empty() ? fs::path(".") : fs::path(out).parent_path();
+  std::error_code ec_out, ec_model;
+  const fs::path where = fs::canonical(parent, ec_out), dir = fs::canonical(model, ec_model);
+  if (ec_out || ec_model || !is_within(where, dir)) return;  // a missing folder: checked next
+  throw std::invalid_argument("--out: '" + out + "' is inside the model folder '" + model +
+                              "' (generate never writes into a run folder, whose files it "
+                              "reads; choose another path)");
+}
+
 // Refuses a sample count whose generation would not fit (model/memory.hpp).
 void check_memory(const config::ExperimentConfig& c, int samples) {
   const double bytes = static_cast<double>(generation_peak_bytes(c.n_data, c.n_ancilla, samples));
@@ -71,6 +93,7 @@ void run_generate(const GenerateArgs& a) {
       throw std::invalid_argument("--model: '" + a.model + "': " + ec.message());
     throw std::invalid_argument("--model: '" + a.model + "' is not a results directory");
   }
+  check_outside_model(a.out, a.model);
   check_writable(a.out, a.force);
   const fs::path dir(a.model);
   if (!fs::exists(dir / "params.npy", ec) && has_checkpoint(dir)) {

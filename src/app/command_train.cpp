@@ -261,11 +261,11 @@ void run_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const Tra
 }
 
 // calibrate_schedule with the set-up's progress line, stopped within a second by a signal.
-double calibrate_with_progress(const TrainArgs& a, config::ExperimentConfig& c, StopSignals& stop) {
+double calibrate_with_progress(const TrainArgs& a, CheckedRun& run, StopSignals& stop) {
   const std::string task = "set-up: calibrating the schedule end";
-  ProgressLine line(!a.quiet && stderr_is_terminal(), c.steps, c.epochs, 0);
+  ProgressLine line(!a.quiet && stderr_is_terminal(), run.config.steps, run.config.epochs, 0);
   try {
-    return calibrate_schedule(c, [&](double f) {
+    return calibrate_schedule(run, [&](double f) {
       line.task(task, f);
       if (stop.requested()) throw SetupInterrupted(task);
     });
@@ -345,15 +345,17 @@ void run_train(const TrainArgs& a) {
       throw std::invalid_argument(
           "CONFIG: the experiment config (.json) is required (or --resume DIR to continue an "
           "interrupted run)");
-    c = config::load(a.config, overrides_of(a, a.out));
-    warn_about(c);
-    // The output folder before any work (the calibration can take minutes).
+    // Before anything is written: the checks `quddpm config` makes, the output folder, then the
+    // calibration, so that neither a bad input nor a schedule that cannot be calibrated leaves
+    // anything behind (the calibration can take minutes).
+    CheckedRun run = check_run(a.config, overrides_of(a, a.out));
+    warn_about(run.config);
     if (first_process())
-      RunDirectory::check(c.output,
+      RunDirectory::check(run.config.output,
                           a.force ? RunDirectory::Mode::kForce : RunDirectory::Mode::kFresh);
-    // Before anything is written: a schedule that cannot be calibrated leaves nothing behind.
-    reached = calibrate_with_progress(a, c, stop);
-    settings = make_settings(c);
+    reached = calibrate_with_progress(a, run, stop);
+    settings = make_settings(run);
+    c = std::move(run.config);
     require_states_per_process(c.samples, "training.samples");
   });
   if (resume) return resume_train(a, stop);

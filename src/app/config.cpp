@@ -2,18 +2,14 @@
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <map>
 #include <set>
 
 #include "app/config_detail.hpp"
 #include "app/config_schema.hpp"
+#include "app/input_file.hpp"
 #include "app/sha256.hpp"
 #include "model/memory.hpp"
 
@@ -27,7 +23,6 @@ using detail::join_list;
 using detail::join_path;
 using detail::suggest;
 using nlohmann::json;
-namespace fs = std::filesystem;
 using schema::Key;
 
 std::string gib(std::uint64_t bytes) {
@@ -190,12 +185,11 @@ std::vector<std::string> option_overrides(std::vector<std::string> sets, const s
 
 ExperimentConfig load(const std::string& path, const std::vector<std::string>& overrides) {
   const Ctx ctx(path);
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) ctx.fail("cannot open file (it is a directory)");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) ctx.fail(std::string("cannot open file (") + std::strerror(errno) + ")");
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) ctx.fail("cannot read file");
+  std::string why;
+  const app::InputFile in = app::open_input_file(path, why);  // never blocks on a FIFO
+  if (!in) ctx.fail("cannot open file (" + why + ")");
+  std::string text;
+  if (!app::read_rest(in.get(), text)) ctx.fail("cannot read file");
   return load_text(text, path, overrides);
 }
 

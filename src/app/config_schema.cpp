@@ -6,6 +6,8 @@
 #include <tuple>
 #include <utility>
 
+#include "model/diffusion.hpp"
+
 namespace quddpm::config {
 
 namespace {
@@ -294,6 +296,16 @@ void check_order(const Ctx& ctx, double lo, double hi, const std::string& lo_key
               "'" + lo_key + "' (" + text(lo) + ") must be <= '" + hi_key + "' (" + text(hi) + ")");
 }
 
+// An end still to calibrate is searched in (start, 2 pi] (model/diffusion.cpp): a start at or
+// past 2 pi leaves nothing to search, which `train` would otherwise find only after this check.
+void check_calibratable(const Ctx& ctx, const C& c) {
+  if (c.calibrated_end || c.schedule_start < kMaxScheduleEnd) return;
+  ctx.fail_at("diffusion.schedule.start",
+              "'diffusion.schedule.start' must be below 2 pi when 'diffusion.schedule.end' is "
+              "\"auto\" (the calibration searches the end between them), found " +
+                  detail::describe(json(c.schedule_start)));
+}
+
 bool end_is_auto(const C& c) {
   return c.schedule_end_auto;
 }
@@ -395,7 +407,7 @@ void diffusion_keys(std::vector<Entry>& e) {
   e.push_back(number("diffusion.schedule.start", MEMBER(schedule_start), Bound::kNonNegative,
                      [](const C& c) { return preset(c).schedule_start; })
                   .of_kind("linear")
-                  .means("h_1"));
+                  .means("h_1 (below 2 pi when `end` is `\"auto\"`)"));
   e.push_back(schedule_end_key().of_kind("linear").means(
       "h_T (a warning above 2 pi), or calibrated (model.md section 3)"));
   e.push_back(number("diffusion.schedule.target_mmd_to_haar", MEMBER(target_mmd_to_haar),
@@ -408,6 +420,7 @@ void diffusion_keys(std::vector<Entry>& e) {
                   .of_kind("linear")
                   .when(kAuto, end_is_auto)
                   .default_shown_as("written by `train`")
+                  .checked(check_calibratable)
                   .means("the calibrated end; a config holding it skips the search"));
 }
 
@@ -453,10 +466,11 @@ void circuit_keys(std::vector<Entry>& e) {
 // Training, and checkpoints (operational: outside the run id).
 void training_keys(std::vector<Entry>& e) {
   const TrainingSettings& shared = shared_defaults();
-  e.push_back(integer("training.samples", MEMBER(samples), 1, fixed(shared.samples))
+  // The trainer's own limits (model/trainer.cpp): an epoch's loss compares at least two states.
+  e.push_back(integer("training.samples", MEMBER(samples), 2, fixed(shared.samples))
                   .means("N, at most `diffusion_size`: states per epoch"));
   e.push_back(
-      integer("training.diffusion_size", MEMBER(diffusion_size), 1, fixed(shared.diffusion_size))
+      integer("training.diffusion_size", MEMBER(diffusion_size), 2, fixed(shared.diffusion_size))
           .checked([](const Ctx& ctx, const C& c) {
             // Each epoch draws `samples` targets without replacement from S_t.
             if (c.samples <= c.diffusion_size) return;

@@ -176,8 +176,32 @@ std::size_t read_choice(const Ctx& ctx, const json& v, const std::string& path,
   ctx.fail_at(path, msg);
 }
 
-// Strict JSON, refusing duplicate keys (nlohmann would silently keep the last one).
+namespace {
+
+// "line L, column C" of the byte at `pos` (0-based), both counted from 1.
+std::string line_column(const std::string& text, std::size_t pos) {
+  std::size_t line = 1, line_start = 0;
+  for (std::size_t i = 0; i < pos; ++i) {
+    if (text[i] == '\n') ++line, line_start = i + 1;
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(pos - line_start + 1);
+}
+
+// nlohmann's parser takes a NUL byte for the end of its input, so whatever follows one would
+// be silently ignored; JSON text holds none (not even inside a string).
+void refuse_nul_bytes(const Ctx& ctx, const std::string& text) {
+  const std::size_t nul = text.find('\0');
+  if (nul == std::string::npos) return;
+  ctx.fail("invalid JSON: the file contains a NUL byte at offset " + std::to_string(nul) + " (" +
+           line_column(text, nul) + "); a config is UTF-8 text without NUL bytes");
+}
+
+}  // namespace
+
+// Strict JSON, refusing duplicate keys (nlohmann would silently keep the last one) and NUL
+// bytes (it would ignore what follows them).
 json parse_text(const Ctx& ctx, const std::string& text) {
+  refuse_nul_bytes(ctx, text);
   std::vector<std::set<std::string>> seen(2);  // keys met so far, per depth
   std::vector<std::string> keys(2);            // current key per depth, for the message
   auto grow = [&](std::size_t n) {
@@ -215,17 +239,12 @@ json parse_text(const Ctx& ctx, const std::string& text) {
   } catch (const json::parse_error& e) {
     // Line and column of the last byte read (e.byte is 1-based).
     const std::size_t pos = std::min(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    std::size_t line = 1, line_start = 0;
-    for (std::size_t i = 0; i < pos; ++i) {
-      if (text[i] == '\n') ++line, line_start = i + 1;
-    }
     std::string detail = e.what();
     const auto at = detail.find("parse error");
     const auto colon = detail.find(": ", at == std::string::npos ? 0 : at);
     if (colon != std::string::npos) detail = detail.substr(colon + 2);
     std::replace(detail.begin(), detail.end(), '\n', ' ');
-    ctx.fail("invalid JSON at line " + std::to_string(line) + ", column " +
-             std::to_string(pos - line_start + 1) + ": " + detail);
+    ctx.fail("invalid JSON at " + line_column(text, pos) + ": " + detail);
   }
 }
 

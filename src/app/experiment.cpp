@@ -80,25 +80,53 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
   return s;
 }
 
-}  // namespace
-
-TrainingSettings make_settings(const config::ExperimentConfig& c) {
-  TrainingSettings s = unscheduled_settings(c);
+// The schedule of the config (its end calibrated when "auto") added to the rest.
+TrainingSettings with_schedule(TrainingSettings s, const config::ExperimentConfig& c) {
   s.schedule = linear_schedule(c.schedule_start, config::schedule_end_of(c), c.steps);
   return s;
 }
 
-double calibrate_schedule(config::ExperimentConfig& c, const Pace& pace) {
-  if (!c.schedule_end_auto || c.calibrated_end) return std::nan("");
+bool needs_calibration(const config::ExperimentConfig& c) {
+  return c.schedule_end_auto && !c.calibrated_end;
+}
+
+double calibrate_with(const TrainingSettings& unscheduled, config::ExperimentConfig& c,
+                      const Pace& pace) {
   try {
-    const ScheduleCalibration r = calibrate_run_schedule(unscheduled_settings(c), c.schedule_start,
-                                                         c.steps, c.target_mmd_to_haar, pace);
+    const ScheduleCalibration r =
+        calibrate_run_schedule(unscheduled, c.schedule_start, c.steps, c.target_mmd_to_haar, pace);
     c.calibrated_end = r.end;
     return r.mmd_to_haar;
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(c.source + ": diffusion.schedule.end \"auto\" cannot reach " +
                                 "target_mmd_to_haar: " + e.what());
   }
+}
+
+}  // namespace
+
+CheckedRun check_run(const std::string& config_file, const std::vector<std::string>& overrides) {
+  CheckedRun run{config::load(config_file, overrides), {}};
+  run.unscheduled = unscheduled_settings(run.config);  // reads and checks an npy target
+  return run;
+}
+
+TrainingSettings make_settings(const config::ExperimentConfig& c) {
+  return with_schedule(unscheduled_settings(c), c);
+}
+
+TrainingSettings make_settings(const CheckedRun& run) {
+  return with_schedule(run.unscheduled, run.config);
+}
+
+double calibrate_schedule(config::ExperimentConfig& c, const Pace& pace) {
+  if (!needs_calibration(c)) return std::nan("");
+  return calibrate_with(unscheduled_settings(c), c, pace);
+}
+
+double calibrate_schedule(CheckedRun& run, const Pace& pace) {
+  if (!needs_calibration(run.config)) return std::nan("");
+  return calibrate_with(run.unscheduled, run.config, pace);
 }
 
 }  // namespace quddpm::app

@@ -1,5 +1,6 @@
 #include "app/npy.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,7 +9,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <iomanip>
 #include <limits>
 #include <memory>
@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "app/atomic_file.hpp"
+#include "app/input_file.hpp"
 
 namespace quddpm::npy {
 namespace {
@@ -75,10 +76,7 @@ std::string errno_text(int err) {
   return err != 0 ? std::strerror(err) : "unknown error";
 }
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-using File = std::unique_ptr<std::FILE, FileCloser>;
+using File = std::unique_ptr<std::FILE, app::FileCloser>;
 
 bool host_is_little_endian() {
   const std::uint16_t one = 1;
@@ -401,13 +399,15 @@ std::string read_header_text(NpyFile& nf, const std::string& path) {
     header_len = header_len << 8 | len_buf[i];
   const std::uint64_t data_offset = kMagicLen + 2 + len_bytes + header_len;
 
-  std::error_code ec;
-  const std::uintmax_t file_size = std::filesystem::file_size(path, ec);
-  if (!ec && file_size < data_offset) {
+  // The size of the file opened, whatever its name points to by now.
+  struct stat st {};
+  const bool sized = ::fstat(::fileno(f), &st) == 0;
+  const auto file_size = static_cast<std::uint64_t>(st.st_size);
+  if (sized && file_size < data_offset) {
     fail(path, "truncated .npy header: header declares " + std::to_string(header_len) +
                    " bytes, but the file has only " + std::to_string(file_size) + " bytes in all");
   }
-  if (!ec) nf.available = file_size - data_offset;
+  if (sized) nf.available = file_size - data_offset;
   if (header_len > kMaxHeaderLen) {
     fail(path, "broken .npy header: declared header length " + std::to_string(header_len) +
                    " is implausibly large");
@@ -459,9 +459,9 @@ std::uint64_t data_bytes_of(const NpyFile& nf, const std::string& path, const DT
 
 NpyFile open_npy(const std::string& path, const DType& dt) {
   NpyFile nf;
-  errno = 0;
-  nf.file.reset(std::fopen(path.c_str(), "rb"));
-  if (!nf.file) fail(path, "cannot open for reading: " + errno_text(errno));
+  std::string why;
+  nf.file = app::open_input_file(path, why);  // never blocks (a FIFO is refused)
+  if (!nf.file) fail(path, "cannot open for reading: " + why);
   const std::string text = read_header_text(nf, path);
   try {
     nf.header = interpret(HeaderParser(text).parse());
@@ -498,7 +498,7 @@ void read_data(NpyFile& nf, const std::string& path, const DType& dt, void* dst)
     if (std::ferror(f)) fail(path, "cannot read: " + errno_text(errno));
     fail(path, "truncated data: " + size_text(nf, dt) + ", found " + std::to_string(got));
   }
-  // Re-checked here as the file may not be a regular one (or may have changed under us).
+  // Re-checked here as the file may have grown since its size was taken.
   if (std::fgetc(f) != EOF) {
     fail(path, "data longer than its shape: " + size_text(nf, dt) + ", found more");
   }

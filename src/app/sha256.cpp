@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+
+#include "app/input_file.hpp"
 
 namespace quddpm::app {
 
@@ -100,11 +100,15 @@ std::string sha256_hex(const std::string& bytes) {
 }
 
 std::string sha256_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read (for its SHA-256)");
-  std::stringstream s;
-  s << in.rdbuf();
-  return sha256_hex(s.str());
+  std::string why;
+  const InputFile in = open_input_file(path, why);  // never blocks on a FIFO
+  if (!in)
+    throw std::runtime_error(path + ": cannot read (" + why +
+                             ") for its SHA-256");
+  std::string bytes;
+  if (!read_rest(in.get(), bytes))
+    throw std::runtime_error(path + ": cannot read (for its SHA-256)");
+  return sha256_hex(bytes);
 }
 
 }  // namespace quddpm::app

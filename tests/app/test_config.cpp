@@ -406,7 +406,7 @@ TEST(ConfigRoundTrip, ResolveOfToJsonIsIdentity) {
           "diffusion": {"steps": 1, "schedule": {"kind": "linear", "start": 0, "end": 0.1}},
           "prior": {"kind": "cluster", "scale": 0.123456789012345678},
           "circuit": {"layers": 1, "init": {"kind": "uniform", "c": 0.3333333333333333}},
-          "training": {"samples": 1, "diffusion_size": 1, "epochs": 1,
+          "training": {"samples": 2, "diffusion_size": 2, "epochs": 1,
                        "learning_rate": 0.1}})",
       R"({"model": "improved", "qubits": {"data": 1}, "target": {"kind": "cluster", "scale": 2},
           "prior": {"kind": "haar"}, "circuit": {"init": {"kind": "normal", "std": 0.01}}})",
@@ -506,9 +506,11 @@ TEST(ConfigMalformed, EveryErrorNamesTheFileTheKeyAndTheExpectation) {
       {R"({"model": "original", "qubits": {"data": 4}, "training": {"samples": 600}})",
        "'training.samples' (600) must be <= 'training.diffusion_size' (500)"},
       {R"({"model": "original", "qubits": {"data": 4}, "training": {"samples": 0}})",
-       "'training.samples' must be an integer >= 1, found 0"},
+       "'training.samples' must be an integer >= 2, found 0"},
+      {R"({"model": "original", "qubits": {"data": 4}, "training": {"samples": 1}})",
+       "'training.samples' must be an integer >= 2, found 1"},
       {R"({"model": "original", "qubits": {"data": 4}, "training": {"diffusion_size": -3}})",
-       "'training.diffusion_size' must be an integer >= 1, found -3"},
+       "'training.diffusion_size' must be an integer >= 2, found -3"},
       {R"({"model": "original", "qubits": {"data": 4}, "training": {"epochs": 0}})",
        "'training.epochs' must be an integer >= 1, found 0"},
       {R"({"model": "original", "qubits": {"data": 4}, "training": {"epochs": 3000000000}})",
@@ -586,6 +588,9 @@ TEST(ConfigMalformed, EveryErrorNamesTheFileTheKeyAndTheExpectation) {
       {R"({"model": "improved", "qubits": {"data": 4},
            "diffusion": {"schedule": {"calibrated_end": "x"}}})",
        "'diffusion.schedule.calibrated_end' must be a finite number >= 0, found \"x\""},
+      {R"({"model": "improved", "qubits": {"data": 4}, "diffusion": {"schedule": {"start": 7}}})",
+       "'diffusion.schedule.start' must be below 2 pi when 'diffusion.schedule.end' is \"auto\" "
+       "(the calibration searches the end between them), found 7.0"},
       {R"({"model": "improved", "qubits": {"data": 4},
            "circuit": {"init": {"ancilla_c": 0}}})",
        "'circuit.init.ancilla_c' must be a finite number > 0, found 0"},
@@ -645,6 +650,32 @@ TEST(ConfigMalformed, FileLevelErrors) {
 
   const std::string arr = dir.write("arr.json", "[]");
   EXPECT_EQ(load_error(arr), arr + ": top level must be a JSON object, found an array");
+}
+
+// nlohmann's parser stops at a NUL byte as at the end of its input: a config with text after
+// one (a binary file, a UTF-16 one, two files run together) used to load what came before it.
+TEST(ConfigMalformed, ANulByteIsRefusedNotTakenForTheEnd) {
+  TempDir dir;
+  const std::string valid = kMinimal;
+  const std::string after = dir.write("after.json", valid + std::string(1, '\0') + "\n{\"x\": ");
+  EXPECT_EQ(load_error(after), after + ": invalid JSON: the file contains a NUL byte at offset " +
+                                   std::to_string(valid.size()) + " (line 1, column " +
+                                   std::to_string(valid.size() + 1) +
+                                   "); a config is UTF-8 text without NUL bytes");
+  const std::string inside =
+      dir.write("inside.json", "{\n  \"model\": \"orig" + std::string(1, '\0') + "inal\"}");
+  EXPECT_NE(load_error(inside).find(": invalid JSON: the file contains a NUL byte at offset 18 "
+                                    "(line 2, column 17)"),
+            std::string::npos)
+      << load_error(inside);
+  // And from memory (the fuzz target's way in).
+  try {
+    load_text(valid + std::string(1, '\0'), "mem.json");
+    FAIL() << "accepted a NUL byte";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("mem.json: invalid JSON: the file contains a NUL", 0), 0u)
+        << e.what();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

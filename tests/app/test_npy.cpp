@@ -342,7 +342,8 @@ TEST_F(NpyMalformed, MissingFile) {
 TEST_F(NpyMalformed, Directory) {
   const std::string p = path("dir.npy");
   fs::create_directory(p);
-  expect_error([&] { read_reals(p); }, p, "cannot read");
+  expect_error([&] { read_reals(p); }, p,
+               "cannot open for reading: it is a directory, not a regular file");
 }
 
 TEST_F(NpyMalformed, BadMagic) {

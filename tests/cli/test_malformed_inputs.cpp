@@ -5,35 +5,13 @@
 
 #include <cstring>
 #include <limits>
-#include <set>
 
-#include "support/run_command.hpp"
+#include "support/refusal.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using testing_cli::run_quddpm;
-
-std::set<std::string> listing(const fs::path& dir) {
-  std::set<std::string> names;
-  for (const auto& e : fs::recursive_directory_iterator(dir))
-    names.insert(fs::relative(e.path(), dir).string());
-  return names;
-}
-
-// Runs `args` in `dir` and checks the refusal contract; `names` must appear in the message.
-void expect_refused(const fs::path& dir, const std::string& args,
-                    const std::vector<std::string>& names, const std::string& label) {
-  const auto before = listing(dir);
-  const auto r = run_quddpm(args);
-  EXPECT_NE(r.status, 0) << label;
-  EXPECT_EQ(r.err.rfind("quddpm: ", 0), 0u) << label << ": " << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << label << ": " << r.err;
-  for (const auto& n : names)
-    EXPECT_NE(r.err.find(n), std::string::npos) << label << ": expected '" << n << "' in " << r.err;
-  EXPECT_TRUE(r.out.empty()) << label << ": " << r.out;
-  EXPECT_EQ(listing(dir), before) << label << ": files were left behind";
-}
+using testing_cli::expect_refused;
 
 // A valid tiny config, as text, with `body` spliced in after the required keys.
 std::string config_with(const std::string& body) {
@@ -59,6 +37,8 @@ TEST(MalformedConfigs, EachIsRefusedWithItsMessageAndLeavesNothing) {
       {"trailing_comma", "{\"model\": \"original\",}", "", "invalid JSON"},
       {"comment", "// hi\n{}", "", "invalid JSON at line 1"},
       {"nan_literal", "{\"model\": NaN}", "", "invalid JSON"},
+      // A valid config, then a NUL byte: what follows it was ignored.
+      {"nul_byte", ok + std::string(1, '\0') + "}", "", "contains a NUL byte at offset"},
       {"bad_utf8", "{\"model\": \"orig\xff\"}", "", "invalid JSON"},
       {"number_overflow", config_with(", \"seed\": 1e999"), "", "number overflow"},
       {"top_array", "[1, 2]", "", "top level must be a JSON object, found an array"},
@@ -113,6 +93,13 @@ TEST(MalformedConfigs, EachIsRefusedWithItsMessageAndLeavesNothing) {
        "'circuit.init.std' must be a finite number > 0"},
       {"samples_over_pool", ok, "--set training.samples=9",
        "'training.samples' (9) must be <= 'training.diffusion_size' (8)"},
+      // The trainer's own limit, once found only after the run folder was made.
+      {"one_sample", ok, "--set training.samples=1",
+       "'training.samples' must be an integer >= 2, found 1"},
+      // Found by the calibration before, after the config had passed `quddpm config`.
+      {"auto_end_from_past_2pi", ok,
+       "--set diffusion.schedule.end=auto --set diffusion.schedule.start=7",
+       "'diffusion.schedule.start' must be below 2 pi when 'diffusion.schedule.end' is \"auto\""},
       {"zero_learning_rate", ok, "--set training.learning_rate=0",
        "'training.learning_rate' must be a finite number > 0"},
       {"seed_string", config_with(", \"seed\": \"abc\""), "",
@@ -251,8 +238,10 @@ TEST(MalformedNpyFiles, EachIsRefusedWithItsMessageAndLeavesNothing) {
                      {file.string() + ": ", c.needle}, c.name + " (metrics)");
     }
   }
-  expect_refused(dir, "metrics --model " + dir.string() + " --target " + good,
-                 {dir.string() + ": cannot read: Is a directory"}, "directory");
+  expect_refused(
+      dir, "metrics --model " + dir.string() + " --target " + good,
+      {dir.string() + ": cannot open for reading: it is a directory, not a regular file"},
+      "directory");
   expect_refused(dir, "metrics --model " + (dir / "absent.npy").string() + " --target " + good,
                  {"absent.npy: cannot open for reading: No such file or directory"}, "absent");
   fs::remove_all(dir);

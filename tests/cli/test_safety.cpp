@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -159,6 +160,42 @@ TEST(GenerateOutput, AnExistingFileNeedsForceAndASpecialFileIsNeverReplaced) {
   struct stat st {};
   ASSERT_EQ(::lstat((dir / "fifo").c_str(), &st), 0);
   EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  fs::remove_all(dir);
+}
+
+// Every file under `dir` with its bytes.
+std::map<std::string, std::string> contents(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    files[fs::relative(e.path(), dir).string()] = e.is_regular_file() ? slurp(e.path()) : "";
+  return files;
+}
+
+// `generate --model m --out m/./params.npy --force` used to replace the model's own parameters.
+// Its output never goes into the model's folder, however that folder is spelled, --force or not.
+TEST(GenerateOutput, NeverIntoItsOwnModelFolder) {
+  const auto dir = testing_cli::scratch_dir("safety_generate_model");
+  const std::string cfg = write_config(dir / "c.json", 5);
+  const fs::path run = dir / "run";
+  ASSERT_EQ(run_quddpm("train " + cfg + " --out " + run.string()).status, 0);
+  fs::create_directory_symlink(run, dir / "link");
+  const auto before = contents(run);
+  for (const fs::path& model : {run, dir / "link", dir / "." / "run"}) {
+    for (const fs::path& out : {run / "params.npy", run / "." / "params.npy", run / "new.npy",
+                                dir / "link" / "data.npy", dir / "link" / ".." / "run" / "x.npy"}) {
+      for (const char* force : {"", " --force"}) {
+        const auto r = run_quddpm("generate --model " + model.string() +
+                                  " --samples 4 --seed 2 --out " + out.string() + force);
+        EXPECT_EQ(r.status, 1) << out << force;
+        EXPECT_EQ(r.err, "quddpm: --out: '" + out.string() + "' is inside the model folder '" +
+                             model.string() +
+                             "' (generate never writes into a run folder, whose files it reads; "
+                             "choose another path)\n");
+        EXPECT_TRUE(r.out.empty()) << r.out;
+      }
+    }
+  }
+  EXPECT_EQ(contents(run), before);  // every file as train left it, and no new one
   fs::remove_all(dir);
 }
 
