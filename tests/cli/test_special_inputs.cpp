@@ -4,10 +4,12 @@
 // nothing is written. Every run has a time limit, so that a faulty build fails these tests
 // instead of hanging the suite.
 #include <gtest/gtest.h>
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <cstring>
 #include <fstream>
@@ -91,6 +93,13 @@ TEST(SpecialInputs, TheNpyInputsOfMetricsGradientAndGenerateAreRefusedAtOnce) {
   const fs::path model = dir / "model";
   fs::create_directory(model);
   std::ofstream(model / "config.json") << tiny_config();
+  {  // its manifest names the run id its config gives, as a trained run's does
+    const auto id = testing_cli::run_quddpm("config " + (model / "config.json").string());
+    ASSERT_EQ(id.status, 0) << id.err;
+    std::ofstream(model / "manifest.json") << nlohmann::json{
+        {"run_id", nlohmann::json::parse(id.out)["run_id"]},
+        {"sessions", nlohmann::json::array()}}.dump();
+  }
   quddpm::npy::write_states((model / "data.npy").string(), one);
   quddpm::npy::write_reals((model / "params.npy").string(), quddpm::RealMatrix::Zero(2, 16));
   const std::string out = (dir / "out.npy").string();
