@@ -185,6 +185,19 @@ class WorkerObserver : public TrainingObserver {
   const StopSignals& stop_;
 };
 
+// What an error during training leaves: the last checkpoint this session wrote, the one it
+// resumed from, or (before any) nothing.
+std::string still_safe(const RunObserver& observer, const std::optional<Checkpoint>& ck,
+                       const std::string& partial, const std::string& resume) {
+  if (!observer.last_checkpoint().empty())
+    return "the last checkpoint (" + observer.last_checkpoint() + ") is still in force in " +
+           partial + ": fix the cause (disk space?) and resume with: " + resume;
+  if (ck)
+    return "the checkpoint in " + partial +
+           " is unchanged: fix the cause and resume with: " + resume;
+  return "no checkpoint had been written, so nothing is kept: fix the cause and start again";
+}
+
 // Trains from `dir`'s state to the end, writes the results and moves them into place.
 void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
                   RunDirectory& dir, const std::optional<Checkpoint>& ck, StopSignals& stop) {
@@ -223,6 +236,10 @@ void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const T
         std::string("interrupted by ") + signal_name(sig) + " in " + e.what() +
             (ck ? ": the checkpoint in " + partial + " is unchanged; resume with: " + resume
                 : " (before the first checkpoint, nothing to keep): " + partial + " removed"));
+  } catch (const std::exception& e) {
+    // A write that failed (a full disk, a quota) or any other error: say what is still safe.
+    throw std::runtime_error(std::string(e.what()) + "; " +
+                             still_safe(run_observer, ck, partial, resume));
   }
   run_observer.close();
   if (r.stopped) {
@@ -234,12 +251,28 @@ void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const T
     throw ExitError(128 + sig, std::string("interrupted by ") + signal_name(sig) + ": " + where +
                                    "; resume with: " + resume);
   }
-  npy::write_reals(dir.file("params.npy"), r.params);
-  npy::write_states(dir.file("generated.npy"), r.generated);
-  npy::write_states(dir.file("data.npy"), r.data);
-  npy::write_states(dir.file("prior.npy"), r.prior);
+  try {
+    npy::write_reals(dir.file("params.npy"), r.params);
+    npy::write_states(dir.file("generated.npy"), r.generated);
+    npy::write_states(dir.file("data.npy"), r.data);
+    npy::write_states(dir.file("prior.npy"), r.prior);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string(e.what()) + "; the checkpoint after the last cycle is " +
+                             "still in force in " + partial +
+                             ": free space and finish with: " + resume);
+  }
   dir.commit();
   spdlog::info("done: results in {}", dir.final_dir().string());
+}
+
+// Records a failed session's end; a manifest that cannot be written then (the disk that just
+// filled up) must not hide the error that ended the session.
+void finish_quietly(RunManifest& manifest, const fs::path& dir, int status) {
+  try {
+    manifest.finish(dir, status);
+  } catch (const std::exception& e) {
+    spdlog::warn("warning: {} (the session's end is not recorded)", e.what());
+  }
 }
 
 // train_to_end, with the session recorded in the run's manifest.json and its exit status
@@ -252,10 +285,10 @@ void run_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const Tra
     train_to_end(a, c, s, dir, ck, stop);
     manifest.finish(dir.final_dir(), 0);  // committed: the folder has its final name
   } catch (const ExitError& e) {
-    manifest.finish(dir.staging(), e.status);
+    finish_quietly(manifest, dir.staging(), e.status);
     throw;
   } catch (...) {
-    manifest.finish(dir.staging(), 1);
+    finish_quietly(manifest, dir.staging(), 1);
     throw;
   }
 }

@@ -302,4 +302,35 @@ TEST_F(CheckpointIntegrity, NonFiniteStopsTheRunWithItsLastFiniteCheckpoint) {
     EXPECT_EQ(slurp((partial(run) / trace).string()).find("nan,"), std::string::npos) << trace;
 }
 
+// A write that fails (here a file-size limit, as a full disk would) names the file that failed
+// and what is still safe; the run then resumes, without the limit, to the same bits.
+TEST(WriteErrors, NameTheFileAndTheCheckpointStillInForce) {
+  const auto dir = testing_cli::scratch_dir("write_errors");
+  const std::string cfg = write_config(dir, 3);
+  const fs::path ref = dir / "ref", run = dir / "run";
+  auto r = run_quddpm("train " + cfg + " --threads 1 --out " + ref.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  // 256 blocks of 512 bytes: layers.csv (8 rows of about 70 bytes an epoch) passes it in the
+  // first cycle. SIGXFSZ ignored, so the write fails with EFBIG instead of killing the process.
+  const std::string err = (dir / "err.txt").string();
+  const std::string cmd = "bash -c 'trap \"\" XFSZ; ulimit -f 256; exec " +
+                          std::string(QUDDPM_EXE) + " train " + cfg + " --threads 1 --out " +
+                          run.string() + "' > /dev/null 2> " + err;
+  const int raw = std::system(cmd.c_str());
+  EXPECT_EQ(WEXITSTATUS(raw), 1);
+  const std::string msg = slurp(err);
+  EXPECT_NE(msg.find("layers.csv: write failed (File too large); the last checkpoint (before the "
+                     "first cycle) is still in force in " +
+                     run.string() + ".partial"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("resume with: quddpm train --resume " + run.string()), std::string::npos)
+      << msg;
+  r = run_quddpm("train --threads 1 --resume " + run.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* f : {"params.npy", "generated.npy", "epochs.csv", "layers.csv"})
+    EXPECT_TRUE(slurp((ref / f).string()) == slurp((run / f).string())) << f;
+  fs::remove_all(dir);
+}
+
 }  // namespace
