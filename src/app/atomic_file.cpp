@@ -33,7 +33,7 @@ void write_file_atomically(const std::string& path, const std::string& text) {
     std::remove(tmp.c_str());
     throw std::runtime_error(path + ": cannot write (" + what + ": " + std::strerror(err) + ")");
   };
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  std::FILE* f = create_temporary(tmp);
   if (!f) fail("cannot create a temporary file", errno);
   const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size() &&
                        std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
@@ -47,6 +47,26 @@ void write_file_atomically(const std::string& path, const std::string& text) {
     throw;
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("rename", errno);
+}
+
+std::FILE* create_temporary(const std::string& tmp) {
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK |
+                                         O_CLOEXEC, 0644);
+  if (fd < 0) return nullptr;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    errno = EEXIST;  // something other than a file sits at the temporary name
+    return nullptr;
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  std::FILE* f = ::fdopen(fd, "wb");
+  if (!f) {
+    const int err = errno;
+    ::close(fd);
+    errno = err;
+  }
+  return f;
 }
 
 void sync_directory(const std::string& dir) {

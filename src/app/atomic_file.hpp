@@ -2,6 +2,7 @@
 // disk, then renamed into place (a crash or kill never leaves half a file under the real name).
 #pragma once
 
+#include <cstdio>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,10 @@ void ensure_replaceable(const std::string& path);
 
 // The reason ensure_replaceable() would give ("refusing to replace a FIFO ..."), or nothing.
 std::optional<std::string> why_not_replaceable(const std::string& path);
+
+// Creates (or empties) a writer's temporary file without following a symbolic link planted at
+// its name; null with errno set on failure (ELOOP for a link, EEXIST-like for a non-file).
+std::FILE* create_temporary(const std::string& tmp);
 
 // Flushes a directory's entries (renames, removals) to disk; best effort.
 void sync_directory(const std::string& dir);

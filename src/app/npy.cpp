@@ -566,7 +566,7 @@ void write_npy(const std::string& path, const char* descr, const std::vector<std
   const std::string& tmp = guard.path;
 
   errno = 0;
-  File file(std::fopen(tmp.c_str(), "wb"));
+  File file(app::create_temporary(tmp));
   if (!file) {
     fail(path, "cannot write: cannot create '" + printable(tmp, std::string::npos) +
                    "': " + errno_text(errno));

@@ -34,7 +34,8 @@ std::string host_name() {
 
 RunLock::RunLock(const std::filesystem::path& dir) {
   const std::string path = (dir / kLockFile).string();
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // Never through a link: the lock file is the run folder's own.
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     throw std::runtime_error(path + ": cannot open the run's lock file (" + std::strerror(errno) +
                              ")");
