@@ -14,7 +14,6 @@ chain ends at Haar, d = 0) its decay is fitted the same way for comparison.
         [--json FILE] [--figure FILE.png]
 """
 import argparse
-import json
 import math
 import os
 import statistics
@@ -27,25 +26,9 @@ KEY = "diffusion.schedule.target_mmd_to_haar"
 
 
 def first_cycle(path, key):
-    header, rows = tidy_csv.read(path)
-    if header is None or not rows:
-        sys.exit(f"haar_distance.py: {path}: expected a sweep's tidy epochs.csv with rows")
-    need = ["model", "n_data", "seed", "t", "epoch", "grad_norm"] + ([key] if key else [])
-    for c in need:
-        if c not in header:
-            sys.exit(f"haar_distance.py: {path}: no column '{c}'")
-    first = {}
-    for r in rows:
-        if int(r["epoch"]) != 0:
-            continue
-        d = float(r[key]) if key else 0.0
-        run = (r["model"], d, int(r["n_data"]), r["seed"])
-        t = int(r["t"])
-        if run not in first or t > first[run][0]:
-            first[run] = (t, float(r["grad_norm"]))
     out = defaultdict(list)  # (model, d, n) -> draws
-    for (model, d, n, _), (_, g) in first.items():
-        out[(model, d, n)].append(g)
+    for (model, d, n, _), g in tidy_csv.first_cycle_gradients(path, key).items():
+        out[(model, float(d) if key else 0.0, n)].append(g)
     return out
 
 
@@ -135,14 +118,7 @@ def main():
         row(f"{r['d']:g}", r)
     if ref:
         row("original (Haar)", ref)
-    text = "\n".join(lines) + "\n"
-    print(text, end="")
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text)
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump({"improved": rows, "original": ref}, f, indent=2)
+    tidy_csv.emit("\n".join(lines) + "\n", a.out, a.json, {"improved": rows, "original": ref})
     if a.figure:
         import matplotlib
         matplotlib.use("Agg")

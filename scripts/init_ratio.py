@@ -11,34 +11,17 @@ per model, and the ratio of the means with the delta-method standard error
 SWEEP_DIR holds the tidy epochs.csv of scripts/sweep.sh over both models and a seed list.
 """
 import argparse
-import json
 import math
 import os
 import statistics
-import sys
 from collections import defaultdict
 
 import tidy_csv
 
 
 def first_cycle_gradients(path):
-    header, rows = tidy_csv.read(path)
-    if header is None or not rows:
-        sys.exit(f"init_ratio.py: {path}: expected a sweep's tidy epochs.csv with rows")
-    for key in ("model", "n_data", "seed", "t", "epoch", "grad_norm"):
-        if key not in header:
-            sys.exit(f"init_ratio.py: {path}: no column '{key}'")
-    # The first cycle of a run is its largest t; its epoch 0 is the gradient at initialization.
-    first = {}
-    for r in rows:
-        run = (r["model"], int(r["n_data"]), r["seed"])
-        t, epoch = int(r["t"]), int(r["epoch"])
-        if epoch != 0:
-            continue
-        if run not in first or t > first[run][0]:
-            first[run] = (t, float(r["grad_norm"]))
     out = defaultdict(list)  # (model, n) -> draws
-    for (model, n, _), (_, g) in sorted(first.items()):
+    for (model, _, n, _), g in sorted(tidy_csv.first_cycle_gradients(path).items()):
         out[(model, n)].append(g)
     return out
 
@@ -73,14 +56,7 @@ def main():
                       "ratio": r, "ratio_se": se_r})
         lines.append(f"| {n} | {ko} / {ki} | {mo:.3e} ± {sdo:.2e} ({seo:.2e}) | "
                      f"{mi:.3f} ± {sdi:.3f} ({sei:.3f}) | {r:.0f} ± {se_r:.0f} |")
-    text = "\n".join(lines) + "\n"
-    print(text, end="")
-    if a.out:
-        with open(a.out, "w") as f:
-            f.write(text)
-    if a.json:
-        with open(a.json, "w") as f:
-            json.dump(table, f, indent=2)
+    tidy_csv.emit("\n".join(lines) + "\n", a.out, a.json, table)
 
 
 if __name__ == "__main__":

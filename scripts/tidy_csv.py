@@ -4,6 +4,7 @@ merge (merged.json) that says whether the CSVs are current."""
 import csv
 import json
 import os
+import sys
 from collections import namedtuple
 
 # Which run a row belongs to: its swept keys' values (in the order of `swept_keys`), its model
@@ -73,3 +74,36 @@ def stale_reason(folder):
     if state is None or state.get("complete") is True:
         return None
     return state.get("reason") or "merged.json says \"complete\": false"
+
+
+def first_cycle_gradients(path, group_key=None):
+    """The gradient norm at initialization of every run in a tidy epochs.csv: epoch 0 of its
+    first cycle (its largest t). Returns {(model, group, n, seed): grad_norm}, group being the
+    run's value of the column `group_key` (None without one). Exits with a message naming the
+    file when it is missing or lacks a column."""
+    header, rows = read(path)
+    if header is None or not rows:
+        sys.exit(f"{path}: expected a sweep's tidy epochs.csv with rows")
+    for c in ["model", "n_data", "seed", "t", "epoch", "grad_norm"] + ([group_key] if group_key else []):
+        if c not in header:
+            sys.exit(f"{path}: no column '{c}'")
+    first = {}
+    for r in rows:
+        if int(r["epoch"]) != 0:
+            continue
+        run = (r["model"], r[group_key] if group_key else None, int(r["n_data"]), r["seed"])
+        t = int(r["t"])
+        if run not in first or t > first[run][0]:
+            first[run] = (t, float(r["grad_norm"]))
+    return {run: g for run, (_, g) in first.items()}
+
+
+def emit(text, out=None, json_path=None, data=None):
+    """Prints a table and writes it (and its data as JSON) where asked."""
+    print(text, end="")
+    if out:
+        with open(out, "w") as f:
+            f.write(text)
+    if json_path:
+        with open(json_path, "w") as f:
+            json.dump(data, f, indent=2)
