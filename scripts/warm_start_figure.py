@@ -12,7 +12,6 @@ circuit.init.c, seed, model, n_data, t, mmd_to_data, kl_to_data; scripts/regime_
 c = L means circuit.init.c = 2 (n + 3) (the default layer count with 3 ancillas).
 """
 import argparse
-import math
 import statistics
 import sys
 from collections import defaultdict
