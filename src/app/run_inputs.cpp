@@ -70,7 +70,9 @@ void use_run_target(config::ExperimentConfig& c, const fs::path& dir) {
     c.target.states_file = copy.string();
     return;
   }
-  // A run of an earlier version: the original, as long as it is what the run was trained on.
+  // A run of an earlier version: the original, as long as it is what the run was trained on
+  // (a run stopped before its manifest was written has recorded nothing yet).
+  if (!fs::exists(dir / "manifest.json", ec)) return;
   const nlohmann::json m = manifest_of(dir);
   const auto& inputs = m.value("inputs", nlohmann::json::object());
   if (!inputs.contains(original) || !inputs[original].contains("sha256")) return;
