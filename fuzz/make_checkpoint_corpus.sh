@@ -12,6 +12,8 @@
 # fuzz/fuzz_checkpoint.cpp). Seeds: those two as they are; the first with the option "fix"; the
 # first without state.json (the reader falls back to state.prev.json); and the first's
 # state.json rewritten as an unverified quddpm-checkpoint-1 (no run id, no digests).
+# Then the regressions, regress_*.bin: the first's state.json (without state.prev.json) edited
+# into what the reader once crashed on, let through, or refused with a message of two lines.
 # The run id must be the one fuzz_checkpoint.cpp passes; the script checks it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -140,6 +142,57 @@ seeds = {
                                  (json.dumps(legacy, indent=2) + "\n").encode())]),
     "finished.bin": pack(files_of(b)),
 }
+
+
+def regression(edit, options=b"fix ", base=None):
+    """The first run's files without state.prev.json, its state.json edited (then written with
+    "fix", the fuzz target forges the digests and checksum the edit broke)."""
+    text = edit(json.loads(json.dumps(base or state(a))))
+    if not isinstance(text, str):
+        text = json.dumps(text, indent=2) + "\n"
+    return pack([f for f in fa if f[0] not in ("checkpoint/state.json",
+                                                "checkpoint/state.prev.json")] +
+                [("checkpoint/state.json", text.encode())], options)
+
+
+def setting(key, value):
+    def edit(j):
+        j[key] = value
+        return j
+    return edit
+
+
+def next_t(literal):
+    return lambda j: json.dumps(j, indent=2).replace('"next_t": 1,', '"next_t": %s,' % literal)
+
+
+def nested(j):
+    text = json.dumps(j, indent=2)
+    return text[:text.rindex("}")] + ', "x": ' + "[" * 5000 + "]" * 5000 + "}\n"
+
+
+regressions = {
+    # A json::type_error escaped instead of a refusal (no fallback, no file named).
+    "regress_format_not_string.bin": regression(setting("format", 1), b""),
+    "regress_sha256_array_fix.bin": regression(setting("sha256", [])),
+    # get<int>() of a float beyond int: undefined behaviour (UBSan).
+    "regress_next_t_1e300_fix.bin": regression(next_t("1e300")),
+    # Accepted as next_t = 1: a fraction truncated, 2^32 + 1 wrapped.
+    "regress_next_t_fraction_fix.bin": regression(next_t("1.5")),
+    "regress_next_t_wraps_fix.bin": regression(next_t("4294967297")),
+    # Messages of two lines: the state file's strings (and a file name) printed raw.
+    "regress_run_id_newline_fix.bin": regression(setting("run_id", "abc\ndef")),
+    "regress_precision_newline.bin": regression(setting("precision", "dou\nble"), b"",
+                                                base=legacy),
+    "regress_params_newline_fix.bin": regression(setting("params", "params\n.npy")),
+    # Nested 5,000 levels: refused while parsed. (Deeper, copying it for the checksum
+    # overflowed the stack: ~30,000 levels under ASan, 1,000,000 in a Release build.)
+    "regress_deep.bin": regression(nested, b""),
+}
+for name, blob in regressions.items():
+    assert name not in seeds
+    seeds[name] = blob
+
 os.makedirs(out, exist_ok=True)
 for name, blob in seeds.items():
     with open(os.path.join(out, name), "wb") as f:
