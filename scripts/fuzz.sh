@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the config loader and the .npy reader with libFuzzer (ASan + UBSan), each for a
-# bounded time. Usage: scripts/fuzz.sh [seconds per target, default 60]
+# Fuzzes the config loader, the .npy reader and the checkpoint reader (state.json, its .npy files
+# and the traces) with libFuzzer (ASan + UBSan), each for a bounded time.
+# Usage: scripts/fuzz.sh [seconds per target, default 60]
 # Installs clang from Debian's packages if missing, builds in build-fuzz/, starts from the
 # committed seed corpus in fuzz/corpus/ (new inputs go to build-fuzz/corpus/, not the repo), and
 # exits non-zero if a target finds a crash (the input is saved in build-fuzz/artifacts/).
@@ -15,17 +16,20 @@ scripts/install_packages.sh "${packages[@]}"
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
   -DQUDDPM_FUZZ=ON -DQUDDPM_NATIVE=OFF -DQUDDPM_BUILD_TESTS=OFF -DQUDDPM_BUILD_BENCHMARKS=OFF \
   >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_config fuzz_npy
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_config fuzz_npy fuzz_checkpoint
 
 status=0
-for name in config npy; do
+for name in config npy checkpoint; do
   corpus="build-fuzz/corpus/$name"
+  # A checkpoint input packs a whole staging folder (fuzz/fuzz_checkpoint.cpp): seeds of ~8 KB.
+  max_len=4096
+  if [[ $name == checkpoint ]]; then max_len=32768; fi
   mkdir -p "$corpus" build-fuzz/artifacts
   echo "== fuzz_$name for ${seconds}s" >&2
   # -rss_limit_mb: a reader must refuse a huge shape, not try to allocate it.
   if ! ./build-fuzz/fuzz_$name "$corpus" "fuzz/corpus/$name" -max_total_time="$seconds" \
-    -dict="fuzz/$name.dict" -max_len=4096 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-    -artifact_prefix=build-fuzz/artifacts/"$name"- 2>build-fuzz/fuzz_$name.log; then
+    -dict="fuzz/$name.dict" -max_len="$max_len" -rss_limit_mb=2048 -timeout=10 \
+    -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/"$name"- 2>build-fuzz/fuzz_$name.log; then
     status=1
     echo "fuzz_$name FOUND A PROBLEM (see build-fuzz/fuzz_$name.log and build-fuzz/artifacts/)" >&2
   fi

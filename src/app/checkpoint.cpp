@@ -5,8 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -97,10 +100,51 @@ std::string checksum_of(json j) {
   return sha256_hex(j.dump());
 }
 
+// Deeper than this, a state file is refused while it is parsed: copying and dumping a JSON
+// value recurse once per level, and a real one nests three levels.
+constexpr int kMaxDepth = 16;
+
+json parse_state(const std::string& text, const fs::path& state_file) {
+  return json::parse(text, [&](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxDepth)
+      bad(state_file,
+          "malformed checkpoint (nested deeper than " + std::to_string(kMaxDepth) + " levels)");
+    return true;
+  });
+}
+
+// A string of the state file as a one-line message shows it: as it is when it is printable
+// ASCII, else quoted and escaped.
+std::string shown(const std::string& s) {
+  if (std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; })) return s;
+  return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// An integer of the state file, exactly: nlohmann's get<int>() would truncate 1.5, wrap
+// 4294967297, and is undefined for a float beyond the type's range.
+long long integer_at(const json& obj, const char* key, const fs::path& state_file) {
+  const json& v = obj.at(key);
+  if (!v.is_number_integer() ||
+      (v.is_number_unsigned() && v.get<std::uint64_t>() > static_cast<std::uint64_t>(LLONG_MAX)))
+    bad(state_file, std::string("malformed checkpoint ('") + key + "' must be an integer, found " +
+                        (v.is_number() ? v.dump() : std::string(v.type_name())) + ")");
+  return v.get<long long>();
+}
+
+// The digest a table of the state file ("sha256" or "traces") records for `name`; "" (which no
+// digest matches) when it records none or something other than a string.
+std::string recorded_digest(const json& table, const std::string& name) {
+  const auto it = table.find(name);
+  return it != table.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 // A file the checkpoint's state.json names: a plain name inside the checkpoint directory.
 fs::path file_in(const fs::path& dir, const fs::path& state_file, const json& name) {
+  const auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
   if (!name.is_string() || name.get<std::string>().empty() ||
-      fs::path(name.get<std::string>()).has_parent_path())
+      fs::path(name.get<std::string>()).has_parent_path() ||
+      std::any_of(name.get_ref<const std::string&>().begin(),
+                  name.get_ref<const std::string&>().end(), control))
     bad(state_file, "expected a file name in the checkpoint directory, found " + name.dump());
   return dir / name.get<std::string>();
 }
@@ -157,23 +201,24 @@ CycleProgress read_progress(const json& p, const fs::path& dir, const fs::path& 
                             bool verified) {
   CycleProgress progress;
   fs::path progress_file;
+  long long epochs_done = 0, adam_step = 0;
   try {
     progress_file = file_in(dir, state_file, p.at("file"));
-    progress.epochs_done = p.at("epochs_done").get<int>();
-    progress.adam.step = p.at("adam_step").get<int>();
+    epochs_done = integer_at(p, "epochs_done", state_file);
+    adam_step = integer_at(p, "adam_step", state_file);
     progress.norm_sum = p.at("norm_sum").get<double>();
     progress.last_loss =
         p.at("last_loss").is_null() ? std::nan("") : p.at("last_loss").get<double>();
   } catch (const json::exception& e) {
     bad(state_file, std::string("malformed checkpoint progress (") + e.what() + ")");
   }
-  if (next_t < 0 || progress.epochs_done < 1 || progress.epochs_done >= s.epochs ||
-      progress.adam.step != progress.epochs_done)
+  if (next_t < 0 || epochs_done < 1 || epochs_done >= s.epochs || adam_step != epochs_done)
     bad(state_file, "'progress' does not describe a cycle part-way through its epochs");
+  progress.epochs_done = progress.adam.step = static_cast<int>(epochs_done);
   if (!std::isfinite(progress.norm_sum) || !std::isfinite(progress.last_loss))
     bad(state_file, "'progress' holds a non-finite gradient-norm sum or loss");
-  if (verified &&
-      digests.value(p.at("file").get<std::string>(), "") != sha256_hex(read_text(progress_file)))
+  if (verified && recorded_digest(digests, p.at("file").get<std::string>()) !=
+                      sha256_hex(read_text(progress_file)))
     bad(progress_file, "its SHA-256 differs from the one " + state_file.string() +
                            " recorded: the file was changed or damaged after the checkpoint");
   RealMatrix m;
@@ -206,12 +251,15 @@ Checkpoint verify(const fs::path& staging, const fs::path& state_file, const Tra
   c.file = state_file.string();
   json j;
   try {
-    j = json::parse(read_text(state_file));
+    j = parse_state(read_text(state_file), state_file);
   } catch (const json::exception& e) {
     bad(state_file, std::string("malformed checkpoint (") + e.what() + ")");
   }
   if (!j.is_object()) bad(state_file, "malformed checkpoint (not a JSON object)");
-  const std::string format = j.value("format", "");
+  const auto format_key = j.find("format");
+  const std::string format = format_key != j.end() && format_key->is_string()
+                                 ? format_key->get<std::string>()
+                                 : std::string();
   const bool verified = format == kFormat;
   if (!verified && format != kFormatUnverified)
     bad(state_file, std::string("expected 'format': ") + kFormat);
@@ -224,34 +272,39 @@ Checkpoint verify(const fs::path& staging, const fs::path& state_file, const Tra
                             std::string("damaged after quddpm wrote it"));
       const std::string recorded = j.at("run_id").get<std::string>();
       if (recorded != run_id)
-        bad(state_file, "holds a checkpoint of run " + recorded + ", but this run's config gives " +
-                            "run id " + run_id + " (was config.json edited, or the checkpoint " +
-                            "copied from another run?)");
+        bad(state_file, "holds a checkpoint of run " + shown(recorded) +
+                            ", but this run's config gives run id " + run_id +
+                            " (was config.json edited, or the checkpoint copied from another " +
+                            "run?)");
       digests = j.at("sha256");
       traces = j.at("traces");
-      layer_rows = j.at("rows").at("layers.csv").get<long long>();
+      if (!digests.is_object() || !traces.is_object())
+        bad(state_file, "malformed checkpoint ('sha256' and 'traces' must be objects)");
+      layer_rows = integer_at(j.at("rows"), "layers.csv", state_file);
     }
     // Checkpoints from before the precision key were all double.
     const std::string precision = j.value("precision", "double");
     if (precision != config::name_of(s.precision))
-      bad(state_file, "the checkpoint holds a " + precision + "-precision run, this run is " +
-                          config::name_of(s.precision) +
-                          "-precision: resume it with precision = " + precision);
-    c.state.next_t = j.at("next_t").get<int>();
+      bad(state_file, "the checkpoint holds a " + shown(precision) +
+                          "-precision run, this run is " + config::name_of(s.precision) +
+                          "-precision: resume it with precision = " + shown(precision));
+    const long long next_t = integer_at(j, "next_t", state_file);
+    if (next_t < -1 || next_t >= s.steps())
+      bad(state_file, "'next_t' = " + std::to_string(next_t) + " is outside -1.." +
+                          std::to_string(s.steps() - 1));
+    c.state.next_t = static_cast<int>(next_t);
     const json& rows = j.at("rows");
-    c.rows = {rows.at("diffusion.csv").get<long long>(), rows.at("epochs.csv").get<long long>(),
-              rows.at("cycles.csv").get<long long>()};
+    c.rows = {integer_at(rows, "diffusion.csv", state_file),
+              integer_at(rows, "epochs.csv", state_file),
+              integer_at(rows, "cycles.csv", state_file)};
   } catch (const json::exception& e) {
     bad(state_file, std::string("malformed checkpoint (") + e.what() + ")");
   }
-  if (c.state.next_t < -1 || c.state.next_t >= s.steps())
-    bad(state_file, "'next_t' = " + std::to_string(c.state.next_t) + " is outside -1.." +
-                        std::to_string(s.steps() - 1));
 
   // Every file it names, by its digest first, then by its contents.
   auto named = [&](const char* key) {
     const fs::path f = file_in(dir, state_file, j[key]);
-    if (verified && digests.value(j[key].get<std::string>(), "") != sha256_hex(read_text(f)))
+    if (verified && recorded_digest(digests, j[key].get<std::string>()) != sha256_hex(read_text(f)))
       bad(f, "its SHA-256 differs from the one " + state_file.string() +
                  " recorded: the file was changed or damaged after the checkpoint");
     return f;
@@ -300,7 +353,7 @@ Checkpoint verify(const fs::path& staging, const fs::path& state_file, const Tra
   for (int k = 0; k < 4; ++k) {
     const fs::path trace = staging / kTraces[k];
     const TracePrefix p = read_trace_prefix(trace, trace_rows[k], state_file);
-    if (verified && traces.value(kTraces[k], "") != p.sha256)
+    if (verified && recorded_digest(traces, kTraces[k]) != p.sha256)
       bad(trace, "its first " + std::to_string(trace_rows[k]) + " rows differ from those " +
                      state_file.string() + " recorded: the trace was changed after the checkpoint");
     if (!p.last_row.empty() && (p.last_row.size() < 7 || p.last_row[1] != run_id))
