@@ -22,6 +22,8 @@ std::string join_list(const std::vector<std::string>& v);
 std::string join_path(const std::string& prefix, const std::string& key);
 // The closest candidate, or "" when none is close enough to be a plausible typo.
 std::string suggest(const std::string& word, const std::vector<std::string>& candidates);
+// Text with its control characters escaped (\n, \t, \r, \xNN), so that it stays one line.
+std::string one_line(const std::string& text);
 // A value as it appears in messages: short, one line.
 std::string describe(const json& v);
 
@@ -33,7 +35,10 @@ class Ctx {
 
   const std::string& source() const { return source_; }
 
-  [[noreturn]] void fail(const std::string& msg) const { throw Error(source_ + ": " + msg); }
+  // Control characters (a key or path holding a newline) are escaped: a message is one line.
+  [[noreturn]] void fail(const std::string& msg) const {
+    throw Error(one_line(source_ + ": " + msg));
+  }
 
   // A message about key `path`; names the --set that put it (or an enclosing object) there.
   [[noreturn]] void fail_at(const std::string& path, const std::string& msg) const;

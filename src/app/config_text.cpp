@@ -2,6 +2,7 @@
 #include <cctype>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 #include "app/config_detail.hpp"
@@ -68,6 +69,27 @@ std::string suggest(const std::string& word, const std::vector<std::string>& can
 }
 
 // A value as it appears in messages: short, one line.
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (const char ch : text) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '\n') {
+      out += "\\n";
+    } else if (ch == '\t') {
+      out += "\\t";
+    } else if (ch == '\r') {
+      out += "\\r";
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 std::string describe(const json& v) {
   switch (v.type()) {
     case json::value_t::object:

@@ -680,6 +680,16 @@ TEST(ConfigMalformed, ANulByteIsRefusedNotTakenForTheEnd) {
 
 // ---------------------------------------------------------------------------------------------
 
+// A key holding a newline (JSON allows it) is shown escaped: every message is one line (found
+// by fuzz_config).
+TEST(ConfigUnknownKey, ControlCharactersInKeysAreEscaped) {
+  std::string msg = resolve_error(R"({"model": "original", "qubits": {"da\nta": 1}})");
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  EXPECT_NE(msg.find("unknown key 'qubits.da\\nta'"), std::string::npos) << msg;
+  msg = resolve_error(R"({"model": "original", "qubits": {"\u0001": 2}})");
+  EXPECT_NE(msg.find("unknown key 'qubits.\\x01'"), std::string::npos) << msg;
+}
+
 TEST(ConfigUnknownKey, SuggestsTheNearestKeyAtThatLevel) {
   auto err = [](const std::string& extra) {
     return resolve_error(R"({"model": "original", "qubits": {"data": 4}, )" + extra + "}");
