@@ -4,7 +4,7 @@ improved model (c = L) and the original model at the same T, each line the mean 
 its sample sd shaded, the prior (t = T) as the line's first point and the unitary KL floor
 stated in the legend's KL numbers.
 
-    /usr/bin/python3 scripts/warm_start_figure.py --fresh DIR --warm DIR --steps T
+    /usr/bin/python3 scripts/warm_start_figure.py --fresh DIR --warm DIR... --steps T
         --qubits "4 7 10" --out FILE.png [--table FILE.md]
 
 DIR: merged regime-map tables (cycles.csv, floor.csv with columns diffusion.steps,
@@ -55,7 +55,7 @@ def curves(runs, model, n, steps):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--fresh", required=True)
-    ap.add_argument("--warm", required=True)
+    ap.add_argument("--warm", required=True, nargs="+", help="one or more folders")
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--qubits", default="4 7 10")
     ap.add_argument("--out", required=True)
@@ -67,7 +67,12 @@ def main():
 
     ns = [int(x) for x in a.qubits.split()]
     fresh, fresh_floor = load(a.fresh, a.steps)
-    warm, warm_floor = load(a.warm, a.steps)
+    warm, warm_floor = defaultdict(dict), defaultdict(list)
+    for d in a.warm:
+        runs, floors = load(d, a.steps)
+        warm.update(runs)
+        for n, f in floors.items():
+            warm_floor[n] += f
     fig, axes = plt.subplots(1, len(ns), figsize=(4.2 * len(ns), 3.8), squeeze=False)
     lines = ["| n | chain | seeds | MMD prior -> generated (sd) | KL prior -> generated | KL floor |",
              "|---|---|---|---|---|---|"]
