@@ -136,10 +136,7 @@ def main():
         ax.set_ylabel("gradient norm at initialization")
         ax.set_title("Improved QuDDPM: terminal distance from Haar d")
         ax.legend(fontsize=7, ncol=2)
-        fig.tight_layout()
-        os.makedirs(os.path.dirname(os.path.abspath(a.figure)), exist_ok=True)
-        fig.savefig(a.figure, dpi=120)
-        print(f"haar_distance.py: wrote {a.figure}", file=sys.stderr)
+        tidy_csv.save_figure(fig, a.figure, "haar_distance.py")
 
 
 if __name__ == "__main__":

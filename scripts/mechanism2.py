@@ -86,10 +86,7 @@ def main():
             ax.set_xlabel("cycle (1: t = T - 1, the first trained)")
             ax.set_ylabel("mean gradient norm of the cycle")
             ax.legend(fontsize=8)
-        fig.tight_layout()
-        os.makedirs(os.path.dirname(os.path.abspath(a.figure)), exist_ok=True)
-        fig.savefig(a.figure, dpi=120)
-        print(f"mechanism2.py: wrote {a.figure}", file=sys.stderr)
+        tidy_csv.save_figure(fig, a.figure, "mechanism2.py")
 
 
 if __name__ == "__main__":

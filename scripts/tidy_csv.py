@@ -107,3 +107,11 @@ def emit(text, out=None, json_path=None, data=None):
     if json_path:
         with open(json_path, "w") as f:
             json.dump(data, f, indent=2)
+
+
+def save_figure(fig, path, who):
+    """Writes a matplotlib figure (its folder made as needed) and says so on stderr."""
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=120)
+    print(f"{who}: wrote {path}", file=sys.stderr)
