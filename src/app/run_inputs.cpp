@@ -2,12 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <stdexcept>
 
 #include "app/atomic_file.hpp"
+#include "app/input_file.hpp"
 #include "app/sha256.hpp"
 
 namespace fs = std::filesystem;
@@ -16,12 +15,14 @@ namespace quddpm::app {
 
 namespace {
 
+// A whole input file, through the reader that never blocks on a FIFO or device.
 std::string read_bytes(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error(file.string() + ": cannot read");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::string why, bytes;
+  const InputFile in = open_input_file(file.string(), why);
+  if (!in || !read_rest(in.get(), bytes))
+    throw std::runtime_error(file.string() + ": cannot read" +
+                             (why.empty() ? "" : " (" + why + ")"));
+  return bytes;
 }
 
 // The run's manifest.json, which must be readable: it is the run's history.
@@ -42,12 +43,11 @@ nlohmann::json manifest_of(const fs::path& dir) {
 
 void keep_target_copy(const config::ExperimentConfig& c, const fs::path& dir) {
   if (c.target.kind != config::TargetKind::Npy) return;
+  // Read once; the copy is those bytes, and the original must still hold them (the run id,
+  // which hashes the original, then describes the copy too).
   const std::string bytes = read_bytes(c.target.npy_path);
-  const std::string id = config::run_id(c);  // hashes the file again
   write_file_atomically((dir / kTargetCopy).string(), bytes);
-  config::ExperimentConfig copy = c;
-  copy.target.states_file = (dir / kTargetCopy).string();
-  if (config::run_id(copy) != id)
+  if (sha256_file(c.target.npy_path) != sha256_hex(bytes))
     throw std::runtime_error(c.target.npy_path + ": changed while the run was starting; start " +
                              "it again once the file stays as it is");
 }
