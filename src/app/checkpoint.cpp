@@ -16,8 +16,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "app/atomic_file.hpp"
 #include "app/config.hpp"
+#include "app/folder.hpp"
 #include "app/npy.hpp"
 #include "app/run_directory.hpp"
 #include "app/sha256.hpp"
@@ -54,43 +54,20 @@ struct Refused : std::runtime_error {
   throw Refused(file.string() + ": " + what);
 }
 
-// The checkpoint folder is quddpm's own: never a link (its files would be deleted through it).
-void require_own_folder(const fs::path& dir) {
-  struct stat st {};
-  if (::lstat(dir.c_str(), &st) != 0) return;  // not there yet
-  if (S_ISLNK(st.st_mode))
-    throw std::runtime_error(dir.string() + ": is a symbolic link; quddpm keeps its checkpoint " +
-                             "only in a folder it made (remove the link)");
-  if (!S_ISDIR(st.st_mode))
-    throw std::runtime_error(dir.string() + ": is not a folder; quddpm keeps its checkpoint in " +
-                             "a folder of that name");
-}
-
-// The whole text of a regular file, opened without following a link.
-std::string read_text(const fs::path& file) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ELOOP) bad(file, "is a symbolic link, not a file quddpm wrote");
-    bad(file, std::string("cannot read (") + std::strerror(errno) + ")");
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    bad(file, "is not a regular file");
-  }
+// The whole text of a regular file of `dir`, opened relative to the folder's descriptor without
+// following a link.
+std::string read_text(const Folder& dir, const std::string& name) {
+  std::string why;
+  const Descriptor fd = dir.open_regular(name, O_RDONLY, Links::kRefuse, why);
+  if (!fd) bad(dir.shown(name), why.rfind("is a ", 0) == 0 ? why : "cannot read (" + why + ")");
   std::string text;
   char buf[1 << 16];
   for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      bad(file, std::string("cannot read (") + std::strerror(err) + ")");
-    }
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) bad(dir.shown(name), std::string("cannot read (") + std::strerror(errno) + ")");
     if (n == 0) break;
     text.append(buf, static_cast<std::size_t>(n));
   }
-  ::close(fd);
   return text;
 }
 
@@ -139,14 +116,14 @@ std::string recorded_digest(const json& table, const std::string& name) {
 }
 
 // A file the checkpoint's state.json names: a plain name inside the checkpoint directory.
-fs::path file_in(const fs::path& dir, const fs::path& state_file, const json& name) {
+std::string file_in(const fs::path& state_file, const json& name) {
   const auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
   if (!name.is_string() || name.get<std::string>().empty() ||
-      fs::path(name.get<std::string>()).has_parent_path() ||
+      fs::path(name.get<std::string>()).has_parent_path() || name == "." || name == ".." ||
       std::any_of(name.get_ref<const std::string&>().begin(),
                   name.get_ref<const std::string&>().end(), control))
     bad(state_file, "expected a file name in the checkpoint directory, found " + name.dump());
-  return dir / name.get<std::string>();
+  return name.get<std::string>();
 }
 
 // The names of the files a state file holds (for keeping them); none when it is unreadable.
@@ -177,8 +154,10 @@ struct TracePrefix {
   std::vector<std::string> last_row;
 };
 
-TracePrefix read_trace_prefix(const fs::path& file, long long rows, const fs::path& state_file) {
-  const std::string text = read_text(file);
+TracePrefix read_trace_prefix(const Folder& staging, const std::string& name, long long rows,
+                              const fs::path& state_file) {
+  const std::string text = read_text(staging, name);
+  const fs::path file = staging.shown(name);
   std::size_t end = 0, last_start = 0;
   for (long long line = 0; line <= rows; ++line) {
     const std::size_t nl = text.find('\n', end);
@@ -196,14 +175,14 @@ TracePrefix read_trace_prefix(const fs::path& file, long long rows, const fs::pa
 
 // A cycle part-way through its epochs: the counters in state.json, theta and Adam's moments
 // in their own file.
-CycleProgress read_progress(const json& p, const fs::path& dir, const fs::path& state_file,
+CycleProgress read_progress(const json& p, const Folder& dir, const fs::path& state_file,
                             int next_t, const TrainingSettings& s, const json& digests,
                             bool verified) {
   CycleProgress progress;
-  fs::path progress_file;
+  std::string progress_name;
   long long epochs_done = 0, adam_step = 0;
   try {
-    progress_file = file_in(dir, state_file, p.at("file"));
+    progress_name = file_in(state_file, p.at("file"));
     epochs_done = integer_at(p, "epochs_done", state_file);
     adam_step = integer_at(p, "adam_step", state_file);
     progress.norm_sum = p.at("norm_sum").get<double>();
@@ -217,13 +196,14 @@ CycleProgress read_progress(const json& p, const fs::path& dir, const fs::path& 
   progress.epochs_done = progress.adam.step = static_cast<int>(epochs_done);
   if (!std::isfinite(progress.norm_sum) || !std::isfinite(progress.last_loss))
     bad(state_file, "'progress' holds a non-finite gradient-norm sum or loss");
+  const fs::path progress_file = dir.shown(progress_name);
   if (verified && recorded_digest(digests, p.at("file").get<std::string>()) !=
-                      sha256_hex(read_text(progress_file)))
+                      sha256_hex(read_text(dir, progress_name)))
     bad(progress_file, "its SHA-256 differs from the one " + state_file.string() +
                            " recorded: the file was changed or damaged after the checkpoint");
   RealMatrix m;
   try {
-    m = npy::read_reals(progress_file.string());
+    m = npy::read_reals(dir, progress_name);
   } catch (const std::exception& e) {
     throw Refused(e.what());
   }
@@ -244,14 +224,14 @@ TraceRows expected_rows(const TrainingSettings& s, int next_t, int epochs_done) 
 }
 
 // One state file, checked in full against the run and the traces.
-Checkpoint verify(const fs::path& staging, const fs::path& state_file, const TrainingSettings& s,
-                  const std::string& run_id) {
-  const fs::path dir = state_file.parent_path();
+Checkpoint verify(const Folder& staging, const Folder& dir, const std::string& state_name,
+                  const TrainingSettings& s, const std::string& run_id) {
+  const fs::path state_file = dir.shown(state_name);
   Checkpoint c;
   c.file = state_file.string();
   json j;
   try {
-    j = parse_state(read_text(state_file), state_file);
+    j = parse_state(read_text(dir, state_name), state_file);
   } catch (const json::exception& e) {
     bad(state_file, std::string("malformed checkpoint (") + e.what() + ")");
   }
@@ -303,16 +283,17 @@ Checkpoint verify(const fs::path& staging, const fs::path& state_file, const Tra
 
   // Every file it names, by its digest first, then by its contents.
   auto named = [&](const char* key) {
-    const fs::path f = file_in(dir, state_file, j[key]);
-    if (verified && recorded_digest(digests, j[key].get<std::string>()) != sha256_hex(read_text(f)))
-      bad(f, "its SHA-256 differs from the one " + state_file.string() +
-                 " recorded: the file was changed or damaged after the checkpoint");
+    const std::string f = file_in(state_file, j[key]);
+    if (verified && recorded_digest(digests, f) != sha256_hex(read_text(dir, f)))
+      bad(dir.shown(f), "its SHA-256 differs from the one " + state_file.string() +
+                            " recorded: the file was changed or damaged after the checkpoint");
     return f;
   };
-  const fs::path params_file = named("params"), current_file = named("current");
+  const std::string params_name = named("params"), current_name = named("current");
+  const fs::path params_file = dir.shown(params_name), current_file = dir.shown(current_name);
   try {
-    c.state.params = npy::read_reals(params_file.string());
-    c.state.current = npy::read_states(current_file.string());
+    c.state.params = npy::read_reals(dir, params_name);
+    c.state.current = npy::read_states(dir, current_name);
   } catch (const Refused&) {
     throw;
   } catch (const std::exception& e) {
@@ -351,8 +332,8 @@ Checkpoint verify(const fs::path& staging, const fs::path& state_file, const Tra
   const long long trace_rows[] = {c.rows.diffusion, c.rows.epochs, c.rows.epochs * s.layers,
                                   c.rows.cycles};
   for (int k = 0; k < 4; ++k) {
-    const fs::path trace = staging / kTraces[k];
-    const TracePrefix p = read_trace_prefix(trace, trace_rows[k], state_file);
+    const fs::path trace = staging.shown(kTraces[k]);
+    const TracePrefix p = read_trace_prefix(staging, kTraces[k], trace_rows[k], state_file);
     if (verified && recorded_digest(traces, kTraces[k]) != p.sha256)
       bad(trace, "its first " + std::to_string(trace_rows[k]) + " rows differ from those " +
                      state_file.string() + " recorded: the trace was changed after the checkpoint");
@@ -383,14 +364,10 @@ Checkpoint verify(const fs::path& staging, const fs::path& state_file, const Tra
 
 }  // namespace
 
-void write_checkpoint(const fs::path& staging, const TrainingState& state, Precision precision,
+void write_checkpoint(const Folder& staging, const TrainingState& state, Precision precision,
                       const std::string& run_id, const TraceMarks& traces) {
-  const fs::path dir = staging / kCheckpointDir;
-  require_own_folder(dir);
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    throw std::runtime_error(dir.string() + ": cannot create directory (" + ec.message() + ")");
+  // Never a link: its files would be written and deleted through it.
+  const Folder dir = staging.child(kCheckpointDir, true);
   const std::string tag = tag_of(state);
   json j = {{"format", kFormat},
             {"run_id", run_id},
@@ -409,10 +386,10 @@ void write_checkpoint(const fs::path& staging, const TrainingState& state, Preci
               {"layers.csv", traces.layers.sha256},
               {"cycles.csv", traces.cycles.sha256}}}};
   const auto digest = [&](const std::string& name) {
-    j["sha256"][name] = sha256_hex(read_text(dir / name));
+    j["sha256"][name] = sha256_hex(read_text(dir, name));
   };
-  npy::write_reals((dir / j["params"].get<std::string>()).string(), state.params);
-  npy::write_states((dir / j["current"].get<std::string>()).string(), state.current);
+  npy::write_reals(dir, j["params"].get<std::string>(), state.params);
+  npy::write_states(dir, j["current"].get<std::string>(), state.current);
   digest(j["params"]);
   digest(j["current"]);
   if (const auto& p = state.progress) {
@@ -421,7 +398,7 @@ void write_checkpoint(const fs::path& staging, const TrainingState& state, Preci
     m.row(kAdamM) = p->adam.m.transpose();
     m.row(kAdamV) = p->adam.v.transpose();
     const std::string file = "progress." + tag + ".npy";
-    npy::write_reals((dir / file).string(), m);
+    npy::write_reals(dir, file, m);
     digest(file);
     // nlohmann writes doubles in their shortest round-trip form, so these come back exact.
     j["progress"] = {{"file", file},
@@ -436,10 +413,10 @@ void write_checkpoint(const fs::path& staging, const TrainingState& state, Preci
   // that at every moment state.json is a complete checkpoint and state.prev.json an older one.
   std::set<std::string> keep = files_named(j);
   keep.insert({kStateFile, kPreviousStateFile});
-  const fs::path newest = dir / kStateFile;
-  if (fs::is_regular_file(fs::symlink_status(newest, ec))) {
-    const std::string old = read_text(newest);
-    write_file_atomically((dir / kPreviousStateFile).string(), old);
+  const auto newest = dir.status(kStateFile);
+  if (newest && S_ISREG(newest->st_mode)) {
+    const std::string old = read_text(dir, kStateFile);
+    dir.write_atomically(kPreviousStateFile, old);
     try {
       for (const auto& name : files_named(json::parse(old)))
         keep.insert(name);
@@ -447,44 +424,49 @@ void write_checkpoint(const fs::path& staging, const TrainingState& state, Preci
       // A damaged newest checkpoint names nothing worth keeping.
     }
   }
-  write_file_atomically(newest.string(), j.dump(2) + "\n");
-  sync_directory(dir.string());
+  dir.write_atomically(kStateFile, j.dump(2) + "\n");
+  dir.sync();
 
   // Files of older checkpoints (and temporaries of killed writes): only quddpm's own names,
   // only regular files; anything else in the folder is left alone.
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
+  for (const std::string& name : dir.entries()) {
     const bool ours = (name.rfind("params.", 0) == 0 || name.rfind("current.", 0) == 0 ||
                        name.rfind("progress.", 0) == 0 || name.rfind("state.", 0) == 0) &&
                       (name.size() > 4 && (name.compare(name.size() - 4, 4, ".npy") == 0 ||
                                            name.find(".tmp.") != std::string::npos));
-    std::error_code type_ec;
-    if (ours && !keep.count(name) && fs::is_regular_file(fs::symlink_status(entry, type_ec)))
-      fs::remove(entry.path(), ec);
+    const auto st = ours && !keep.count(name) ? dir.status(name) : std::nullopt;
+    if (st && S_ISREG(st->st_mode)) dir.remove(name);
   }
 }
 
-Checkpoint read_checkpoint(const fs::path& staging, const TrainingSettings& s,
+Checkpoint read_checkpoint(const Folder& staging, const TrainingSettings& s,
                            const std::string& run_id) {
-  const fs::path dir = staging / kCheckpointDir;
-  require_own_folder(dir);
+  const Folder dir = staging.child(kCheckpointDir, false);
   try {
-    return verify(staging, dir / kStateFile, s, run_id);
+    return verify(staging, dir, kStateFile, s, run_id);
   } catch (const Refused& newest) {
-    const fs::path previous = dir / kPreviousStateFile;
-    std::error_code ec;
-    if (!fs::exists(fs::symlink_status(previous, ec))) throw std::runtime_error(newest.what());
+    const std::string previous = dir.shown(kPreviousStateFile);
+    if (!dir.has(kPreviousStateFile)) throw std::runtime_error(newest.what());
     Checkpoint c;
     try {
-      c = verify(staging, previous, s, run_id);
+      c = verify(staging, dir, kPreviousStateFile, s, run_id);
     } catch (const Refused& older) {
       throw std::runtime_error(std::string(newest.what()) + "; the previous checkpoint is " +
                                "refused too (" + older.what() + "); nothing was changed");
     }
-    spdlog::warn("warning: {}; resuming from the previous checkpoint, {}", newest.what(),
-                 previous.string());
+    spdlog::warn("warning: {}; resuming from the previous checkpoint, {}", newest.what(), previous);
     return c;
   }
+}
+
+void write_checkpoint(const fs::path& staging, const TrainingState& state, Precision precision,
+                      const std::string& run_id, const TraceMarks& traces) {
+  write_checkpoint(Folder::open(staging, Links::kRefuse), state, precision, run_id, traces);
+}
+
+Checkpoint read_checkpoint(const fs::path& staging, const TrainingSettings& s,
+                           const std::string& run_id) {
+  return read_checkpoint(Folder::open(staging, Links::kRefuse), s, run_id);
 }
 
 }  // namespace quddpm::app

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <string>
 
+#include "app/folder.hpp"
 #include "model/trainer.hpp"
 #include "model/training_settings.hpp"
 
@@ -44,6 +45,13 @@ struct Checkpoint {
 inline constexpr const char* kStateFile = "state.json";
 inline constexpr const char* kPreviousStateFile = "state.prev.json";
 
+// Everything is read and written relative to the staging folder's descriptor, never through a
+// symbolic link (a link at checkpoint/ or at a trace is refused by name).
+void write_checkpoint(const Folder& staging, const TrainingState& state, Precision precision,
+                      const std::string& run_id, const TraceMarks& traces);
+Checkpoint read_checkpoint(const Folder& staging, const TrainingSettings& s,
+                           const std::string& run_id);
+// The same for the staging folder at a path (opened without following a link there).
 void write_checkpoint(const std::filesystem::path& staging, const TrainingState& state,
                       Precision precision, const std::string& run_id, const TraceMarks& traces);
 

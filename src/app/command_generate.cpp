@@ -102,9 +102,11 @@ void run_generate(const GenerateArgs& a) {
                                 "model (finish it first: quddpm train --resume " +
                                 run_folder(a.model) + ")");
   }
-  config::ExperimentConfig c = config::load((dir / "config.json").string());
-  use_run_target(c, dir);  // the run's own copy of an npy target
-  check_run_id(c, dir);    // the config the parameters were trained with
+  // The model's files are read through its folder's descriptor, never through a link inside it.
+  const Folder model = Folder::open(dir, Links::kFollow);
+  config::ExperimentConfig c = load_run_config(model);
+  use_run_target(c, model);  // the run's own copy of an npy target
+  check_run_id(c, model);    // the config the parameters were trained with
   check_memory(c, a.samples);
   apply_thread_option(a.threads);
   calibrate_schedule(c);  // a no-op for runs of train, whose config.json holds the result
@@ -112,8 +114,8 @@ void run_generate(const GenerateArgs& a) {
   TrainingSettings s = make_settings(c);
   s.seed = a.seed;
   s.samples = a.samples;
-  const std::string params_file = (dir / "params.npy").string();
-  const RealMatrix params = npy::read_reals(params_file);
+  const std::string params_file = model.shown("params.npy");
+  const RealMatrix params = npy::read_reals(model, "params.npy");
   if (params.rows() != s.steps() || params.cols() != s.num_params())
     throw std::invalid_argument(params_file + ": expected " + std::to_string(s.steps()) + " x " +
                                 std::to_string(s.num_params()) +
@@ -121,8 +123,8 @@ void run_generate(const GenerateArgs& a) {
                                 "found " +
                                 std::to_string(params.rows()) + " x " +
                                 std::to_string(params.cols()));
-  const std::string data_file = (dir / "data.npy").string();
-  const StateMatrix data = npy::read_states(data_file);
+  const std::string data_file = model.shown("data.npy");
+  const StateMatrix data = npy::read_states(model, "data.npy");
   if (data.cols() != static_cast<Eigen::Index>(dim_of(c.n_data)) || data.rows() < 2)
     throw std::invalid_argument(data_file + ": expected at least 2 states of " +
                                 std::to_string(c.n_data) + " qubits (its config), found " +

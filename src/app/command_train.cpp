@@ -252,10 +252,10 @@ void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const T
                                    "; resume with: " + resume);
   }
   try {
-    npy::write_reals(dir.file("params.npy"), r.params);
-    npy::write_states(dir.file("generated.npy"), r.generated);
-    npy::write_states(dir.file("data.npy"), r.data);
-    npy::write_states(dir.file("prior.npy"), r.prior);
+    npy::write_reals(dir.folder(), "params.npy", r.params);
+    npy::write_states(dir.folder(), "generated.npy", r.generated);
+    npy::write_states(dir.folder(), "data.npy", r.data);
+    npy::write_states(dir.folder(), "prior.npy", r.prior);
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string(e.what()) + "; the checkpoint after the last cycle is " +
                              "still in force in " + partial +
@@ -267,9 +267,9 @@ void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const T
 
 // Records a failed session's end; a manifest that cannot be written then (the disk that just
 // filled up) must not hide the error that ended the session.
-void finish_quietly(RunManifest& manifest, const fs::path& dir, int status) {
+void finish_quietly(RunManifest& manifest, int status) {
   try {
-    manifest.finish(dir, status);
+    manifest.finish(status);
   } catch (const std::exception& e) {
     spdlog::warn("warning: {} (the session's end is not recorded)", e.what());
   }
@@ -280,15 +280,15 @@ void finish_quietly(RunManifest& manifest, const fs::path& dir, int status) {
 void run_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
                 RunDirectory& dir, const std::optional<Checkpoint>& ck, const std::string& config,
                 StopSignals& stop) {
-  RunManifest manifest(dir.staging(), config::run_id(c), input_files(c, config));
+  RunManifest manifest(dir.folder(), config::run_id(c), input_files(c, config));
   try {
     train_to_end(a, c, s, dir, ck, stop);
-    manifest.finish(dir.final_dir(), 0);  // committed: the folder has its final name
+    manifest.finish(0);  // committed: the folder has its final name
   } catch (const ExitError& e) {
-    finish_quietly(manifest, dir.staging(), e.status);
+    finish_quietly(manifest, e.status);
     throw;
   } catch (...) {
-    finish_quietly(manifest, dir.staging(), 1);
+    finish_quietly(manifest, 1);
     throw;
   }
 }
@@ -339,18 +339,20 @@ void resume_train(const TrainArgs& a, StopSignals& stop) {
   std::optional<Checkpoint> ck;
   std::string config_file;
   collectively([&] {
-    const std::string run_file = (staging / "config.json").string();
-    const config::ExperimentConfig run = config::load(run_file);
+    // Every file of the run is read through the folder's descriptor, never through a link.
+    const Folder run_dir = dir ? dir->folder() : Folder::open(staging, Links::kRefuse);
+    const std::string run_file = run_dir.shown("config.json");
+    const config::ExperimentConfig run = load_run_config(run_dir);
     config_file = a.config.empty() ? run_file : a.config;
     c = config::load(config_file, overrides_of(a, folder));
     check_same_config(c, run, run_file);
-    use_run_target(c, staging);  // the data the run started with, whatever the path holds now
+    use_run_target(c, run_dir);  // the data the run started with, whatever the path holds now
     c.calibrated_end = run.calibrated_end;  // the same search on the same chain: not repeated
     warn_about(c);
     settings = make_settings(c);
     require_states_per_process(c.samples, "training.samples");
     if (has_checkpoint(staging))
-      ck = read_checkpoint(staging, settings, config::run_id(c));
+      ck = read_checkpoint(run_dir, settings, config::run_id(c));
     else
       spdlog::info("{} holds no checkpoint (the run stopped during set-up): starting it over",
                    staging.string());
@@ -400,8 +402,8 @@ void run_train(const TrainArgs& a) {
   collectively([&] {
     if (!first_process()) return;
     dir.emplace(c.output, a.force ? RunDirectory::Mode::kForce : RunDirectory::Mode::kFresh);
-    write_file_atomically(dir->file("config.json"), config::to_json(c).dump(2) + "\n");
-    keep_target_copy(c, dir->staging());
+    dir->folder().write_atomically("config.json", config::to_json(c).dump(2) + "\n");
+    keep_target_copy(c, dir->folder());
   });
   if (!first_process()) return work_to_end(settings, std::nullopt, stop);
   run_to_end(a, c, settings, *dir, std::nullopt, a.config, stop);

@@ -1,13 +1,14 @@
 #include "app/csv_writer.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+
+#include "app/folder.hpp"
 
 namespace quddpm::app {
 
@@ -21,45 +22,32 @@ std::string format_cell(const CsvWriter::Cell& c) {
 
 namespace {
 
-// Opens a trace inside a run folder: never through a symbolic link (a link there would make
-// quddpm truncate or append to a file of another run) and only a regular file (O_NONBLOCK, so
-// a FIFO cannot block the open; cleared once the file is known to be regular).
-std::FILE* open_trace(const std::string& path, int flags, const char* mode) {
-  const int fd = ::open(path.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    if (errno == ELOOP)
-      throw std::runtime_error(path + ": is a symbolic link; quddpm writes its traces only as " +
-                               "files it made (remove the link)");
-    throw std::runtime_error(path + ": cannot open for writing (" + std::strerror(errno) + ")");
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw std::runtime_error(path + ": is not a regular file; quddpm writes its traces only as " +
-                             "files it made");
-  }
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  std::FILE* f = ::fdopen(fd, mode);
-  if (!f) {
-    const int err = errno;
-    ::close(fd);
-    throw std::runtime_error(path + ": cannot open for writing (" + std::strerror(err) + ")");
-  }
+// Opens a trace inside a run folder, relative to the folder's descriptor: never through a
+// symbolic link (a link there would make quddpm truncate or append to a file of another run)
+// and only a regular file (a FIFO cannot block the open).
+std::FILE* open_trace(const Folder& dir, const std::string& name, int flags, const char* mode) {
+  std::string why;
+  std::FILE* f = dir.open_stream(name, flags, mode, Links::kRefuse, why);
+  if (!f)
+    throw std::runtime_error(dir.shown(name) + ": cannot open for writing: " + why +
+                             " (quddpm writes its traces only as files it made)");
   return f;
 }
 
 }  // namespace
 
-CsvWriter::CsvWriter(const std::string& path, const std::vector<std::string>& header)
-    : path_(path), columns_(header.size()) {
-  f_ = open_trace(path, O_WRONLY | O_CREAT | O_TRUNC, "w");
+CsvWriter::CsvWriter(const Folder& dir, const std::string& name,
+                     const std::vector<std::string>& header)
+    : path_(dir.shown(name)), columns_(header.size()) {
+  f_ = open_trace(dir, name, O_WRONLY | O_CREAT | O_TRUNC, "w");
   write_line(std::vector<Cell>(header.begin(), header.end()));
 }
 
-CsvWriter::CsvWriter(const std::string& path, const std::vector<std::string>& header,
-                     long long keep_rows)
-    : path_(path), columns_(header.size()) {
-  f_ = open_trace(path, O_RDWR, "r+");
+CsvWriter::CsvWriter(const Folder& dir, const std::string& name,
+                     const std::vector<std::string>& header, long long keep_rows)
+    : path_(dir.shown(name)), columns_(header.size()) {
+  const std::string& path = path_;
+  f_ = open_trace(dir, name, O_RDWR, "r+");
   std::string expected_header;
   for (std::size_t k = 0; k < header.size(); ++k)
     expected_header += (k ? "," : "") + header[k];

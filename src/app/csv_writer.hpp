@@ -13,15 +13,18 @@
 
 namespace quddpm::app {
 
+class Folder;
+
 class CsvWriter {
  public:
   using Cell = std::variant<std::string, long long, double>;
 
-  // A new file holding the header row.
-  CsvWriter(const std::string& path, const std::vector<std::string>& header);
+  // A new file `name` in `dir` holding the header row.
+  CsvWriter(const Folder& dir, const std::string& name, const std::vector<std::string>& header);
   // Continues an existing file after its first `keep_rows` data rows: later rows (those of an
   // unfinished cycle) are cut off. The file must start with `header` and hold that many rows.
-  CsvWriter(const std::string& path, const std::vector<std::string>& header, long long keep_rows);
+  CsvWriter(const Folder& dir, const std::string& name, const std::vector<std::string>& header,
+            long long keep_rows);
   ~CsvWriter();
   CsvWriter(const CsvWriter&) = delete;
   CsvWriter& operator=(const CsvWriter&) = delete;

@@ -1,5 +1,7 @@
 #include "app/input_file.hpp"
 
+#include "app/folder.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,14 +10,6 @@
 #include <cstring>
 
 namespace quddpm::app {
-
-namespace {
-
-std::string not_regular(mode_t mode) {
-  return std::string("it is a ") + special_file_kind(mode) + ", not a regular file";
-}
-
-}  // namespace
 
 const char* special_file_kind(mode_t mode) {
   return S_ISDIR(mode)    ? "directory"
@@ -28,36 +22,13 @@ const char* special_file_kind(mode_t mode) {
 }
 
 InputFile open_input_file(const std::string& path, std::string& why) {
-  // Looked at before the open, since opening a device may act on it; a missing file is left
-  // to the open, whose error then names the cause.
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    why = not_regular(st.st_mode);
-    return nullptr;
-  }
-  // O_NONBLOCK: should a FIFO have taken the file's place since, the open still returns.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0) {
-    why = std::strerror(errno);
-    return nullptr;
-  }
-  if (::fstat(fd, &st) != 0) {
-    why = std::strerror(errno);
-    ::close(fd);
-    return nullptr;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    why = not_regular(st.st_mode);
-    ::close(fd);
-    return nullptr;
-  }
-  // A regular file's reads never block; the flag is dropped so that the stream reads plainly.
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  InputFile file(::fdopen(fd, "rb"));
-  if (!file) {
-    why = std::strerror(errno);
-    ::close(fd);
-  }
+  return open_input_at(AT_FDCWD, path, Links::kFollow, why);
+}
+
+InputFile open_input_at(int dirfd, const std::string& name, Links links, std::string& why) {
+  InputFile file(open_stream_at(dirfd, name, O_RDONLY, "rb", links, why));
+  // The one-line reasons read "it is a FIFO, not a regular file" after the path's colon.
+  if (!file && why.rfind("is a ", 0) == 0) why = "it " + why;
   return file;
 }
 

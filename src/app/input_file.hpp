@@ -24,6 +24,11 @@ using InputFile = std::unique_ptr<std::FILE, FileCloser>;
 // not a regular file" or the open's error ("No such file or directory").
 InputFile open_input_file(const std::string& path, std::string& why);
 
+// The same for `name` relative to the folder descriptor `dirfd`, with a symbolic link at `name`
+// refused (Links::kRefuse, inside run folders) or followed.
+enum class Links;
+InputFile open_input_at(int dirfd, const std::string& name, Links links, std::string& why);
+
 // Appends what is left of the stream to `out`; false on a read error.
 bool read_rest(std::FILE* f, std::string& out);
 

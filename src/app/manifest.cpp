@@ -8,7 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "app/atomic_file.hpp"
+#include "app/folder.hpp"
+#include "app/input_file.hpp"
 #include "app/sha256.hpp"
 #include "core/distributed.hpp"
 #include "core/kernel_table.hpp"
@@ -51,11 +52,12 @@ nlohmann::json build_json() {
           {"kernels_supported", supported_kernel_names()}};
 }
 
-nlohmann::json read_json(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return nlohmann::json::parse(s.str(), nullptr, /*allow_exceptions=*/false);
+// The manifest of `dir` (discarded JSON when it cannot be read or parsed); never through a link.
+nlohmann::json read_json(const Folder& dir) {
+  std::string why, text;
+  const InputFile in = open_input_at(dir.fd(), kManifest, Links::kRefuse, why);
+  if (!in || !read_rest(in.get(), text)) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 
 }  // namespace
@@ -74,15 +76,15 @@ std::string version_text() {
          "; QUDDPM_ISA=NAME picks another)";
 }
 
-RunManifest::RunManifest(const std::filesystem::path& dir, const std::string& run_id,
+RunManifest::RunManifest(const Folder& dir, const std::string& run_id,
                          const std::vector<std::string>& inputs)
-    : start_(now_utc()), start_seconds_(seconds_now()) {
-  const auto file = dir / "manifest.json";
-  const bool exists = std::filesystem::exists(file);
-  nlohmann::json m = exists ? read_json(file) : nlohmann::json();
+    : dir_(dir), start_(now_utc()), start_seconds_(seconds_now()) {
+  const std::string file = dir.shown(kManifest);
+  const bool exists = dir.has(kManifest);
+  nlohmann::json m = exists ? read_json(dir) : nlohmann::json();
   // The manifest is the run's history: never rebuilt over an unreadable one.
   if (exists && (!m.is_object() || !m.contains("sessions") || !m["sessions"].is_array()))
-    throw std::runtime_error(file.string() + ": is not a readable quddpm manifest; it holds the " +
+    throw std::runtime_error(file + ": is not a readable quddpm manifest; it holds the " +
                              "run's history, so quddpm will not rebuild it (restore it, or move " +
                              "it away to start a new history)");
   if (!exists) {
@@ -101,18 +103,17 @@ RunManifest::RunManifest(const std::filesystem::path& dir, const std::string& ru
                            {"end", nullptr},
                            {"wall_seconds", nullptr},
                            {"exit_status", nullptr}});
-  write_file_atomically(file.string(), m.dump(2) + "\n");
+  dir.write_atomically(kManifest, m.dump(2) + "\n");
 }
 
-void RunManifest::finish(const std::filesystem::path& dir, int exit_status) {
-  const auto file = dir / "manifest.json";
-  nlohmann::json m = read_json(file);
+void RunManifest::finish(int exit_status) {
+  nlohmann::json m = read_json(dir_);
   if (!m.is_object() || !m.contains("sessions") || m["sessions"].empty()) return;
   auto& s = m["sessions"].back();
   s["end"] = now_utc();
   s["wall_seconds"] = seconds_now() - start_seconds_;
   s["exit_status"] = exit_status;
-  write_file_atomically(file.string(), m.dump(2) + "\n");
+  dir_.write_atomically(kManifest, m.dump(2) + "\n");
 }
 
 }  // namespace quddpm::app

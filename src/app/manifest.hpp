@@ -4,11 +4,13 @@
 // input file.
 #pragma once
 
-#include <filesystem>
 #include <string>
 #include <vector>
+#include "app/folder.hpp"
 
 namespace quddpm::app {
+
+inline constexpr const char* kManifest = "manifest.json";
 
 // The executable's command line, kept by main() for the manifests.
 void set_command_line(int argc, char** argv);
@@ -21,12 +23,13 @@ class RunManifest {
   // Adds a session ("exit_status": null until finish()) to DIR/manifest.json, creating it with
   // the run id (config::run_id, as in the CSVs), the build, machine and input hashes when it does
   // not exist yet.
-  RunManifest(const std::filesystem::path& dir, const std::string& run_id,
-              const std::vector<std::string>& inputs);
-  // Records the session's end; the folder may have moved (staging -> final) since.
-  void finish(const std::filesystem::path& dir, int exit_status);
+  RunManifest(const Folder& dir, const std::string& run_id, const std::vector<std::string>& inputs);
+  // Records the session's end, in the same folder however it was renamed since (staging ->
+  // final): it is held by its descriptor.
+  void finish(int exit_status);
 
  private:
+  Folder dir_;
   std::string start_;
   double start_seconds_;
 };

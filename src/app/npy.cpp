@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iomanip>
 #include <limits>
 #include <memory>
@@ -19,7 +20,7 @@
 #include <system_error>
 #include <utility>
 
-#include "app/atomic_file.hpp"
+#include "app/folder.hpp"
 #include "app/input_file.hpp"
 
 namespace quddpm::npy {
@@ -457,11 +458,28 @@ std::uint64_t data_bytes_of(const NpyFile& nf, const std::string& path, const DT
   return bytes;
 }
 
-NpyFile open_npy(const std::string& path, const DType& dt) {
-  NpyFile nf;
+// A file opened for reading (never blocking: a FIFO is refused), or why it could not be.
+struct Opened {
+  app::InputFile file;
   std::string why;
-  nf.file = app::open_input_file(path, why);  // never blocks (a FIFO is refused)
-  if (!nf.file) fail(path, "cannot open for reading: " + why);
+};
+
+Opened open_path(const std::string& path) {
+  Opened o;
+  o.file = app::open_input_file(path, o.why);
+  return o;
+}
+
+Opened open_in(const app::Folder& dir, const std::string& name) {
+  Opened o;
+  o.file = app::open_input_at(dir.fd(), name, app::Links::kRefuse, o.why);
+  return o;
+}
+
+NpyFile open_npy(Opened opened, const std::string& path, const DType& dt) {
+  NpyFile nf;
+  nf.file = std::move(opened.file);
+  if (!nf.file) fail(path, "cannot open for reading: " + opened.why);
   const std::string text = read_header_text(nf, path);
   try {
     nf.header = interpret(HeaderParser(text).parse());
@@ -543,77 +561,54 @@ std::string make_header(const char* descr, const std::vector<std::uint64_t>& sha
   return out;
 }
 
-// Only regular files are ever replaced (app::ensure_replaceable), reported as this module's Error.
-void check_replaceable(const std::string& path) {
-  if (const auto why = app::why_not_replaceable(path)) fail(path, "cannot write: " + *why);
-}
-
-// Removes the temporary file on every exit that did not rename it into place.
-struct TempFileGuard {
-  std::string path;
-  bool armed = true;
-  ~TempFileGuard() {
-    if (armed) std::remove(path.c_str());
+// Writes header and data into `name` of `dir` through the folder's atomic writer (a temporary
+// file renamed into place); failures become this module's one-line Error about `shown`.
+void write_npy_in(const app::Folder& dir, const std::string& name, const std::string& shown,
+                  const char* descr, const std::vector<std::uint64_t>& shape, const void* words,
+                  std::size_t nwords) {
+  const std::string header = make_header(descr, shape);
+  auto body = [&](std::FILE* f) {
+    bool ok = std::fwrite(header.data(), 1, header.size(), f) == header.size();
+    if (!ok || nwords == 0) return ok;
+    if (host_is_little_endian()) return std::fwrite(words, 8, nwords, f) == nwords;
+    constexpr std::size_t kChunk = 4096;
+    unsigned char buf[8 * kChunk];
+    const auto* src = static_cast<const unsigned char*>(words);
+    for (std::size_t i = 0; ok && i < nwords; i += kChunk) {
+      const std::size_t n = std::min(kChunk, nwords - i);
+      std::memcpy(buf, src + 8 * i, 8 * n);
+      swap_words(buf, n);
+      ok = std::fwrite(buf, 8, n, f) == n;
+    }
+    return ok;
+  };
+  try {
+    dir.write_atomically(name, body);
+  } catch (const std::runtime_error& e) {
+    std::string why = e.what();
+    const std::string prefix = dir.shown(name) + ": ";
+    if (why.rfind(prefix, 0) == 0) why.erase(0, prefix.size());
+    fail(shown, why.rfind("cannot write", 0) == 0 ? why : "cannot write: " + why);
   }
-};
+}
 
 void write_npy(const std::string& path, const char* descr, const std::vector<std::uint64_t>& shape,
                const void* words, std::size_t nwords) {
-  if (path.empty()) fail(path, "cannot write: empty file name");
-  check_replaceable(path);
-  const std::string header = make_header(descr, shape);
-  TempFileGuard guard{path + ".tmp." + std::to_string(::getpid())};
-  const std::string& tmp = guard.path;
-
-  errno = 0;
-  File file(app::create_temporary(tmp));
-  if (!file) {
-    fail(path, "cannot write: cannot create '" + printable(tmp, std::string::npos) +
-                   "': " + errno_text(errno));
+  const std::filesystem::path p(path);
+  if (path.empty() || !p.has_filename()) fail(path, "cannot write: not a file name");
+  std::optional<app::Folder> dir;
+  try {
+    dir = app::Folder::parent_of(p);
+  } catch (const std::runtime_error& e) {
+    fail(path, std::string("cannot write: ") + e.what());
   }
-  std::FILE* f = file.get();
-  errno = 0;
-  bool ok = std::fwrite(header.data(), 1, header.size(), f) == header.size();
-  if (ok && nwords > 0) {
-    if (host_is_little_endian()) {
-      ok = std::fwrite(words, 8, nwords, f) == nwords;
-    } else {
-      constexpr std::size_t kChunk = 4096;
-      unsigned char buf[8 * kChunk];
-      const auto* src = static_cast<const unsigned char*>(words);
-      for (std::size_t i = 0; ok && i < nwords; i += kChunk) {
-        const std::size_t n = std::min(kChunk, nwords - i);
-        std::memcpy(buf, src + 8 * i, 8 * n);
-        swap_words(buf, n);
-        ok = std::fwrite(buf, 8, n, f) == n;
-      }
-    }
-  }
-  // Write errors such as a full disk often surface only when the buffer is flushed.
-  ok = ok && std::fflush(f) == 0;
-  int err = errno;
-  if (std::fclose(file.release()) != 0 && ok) {
-    ok = false;
-    err = errno;
-  }
-  if (!ok) {
-    fail(path, "cannot write '" + printable(tmp, std::string::npos) + "': " + errno_text(err));
-  }
-  check_replaceable(path);  // nothing turned up there while the file was written
-  errno = 0;
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    fail(path, "cannot write: renaming '" + printable(tmp, std::string::npos) +
-                   "' onto it failed: " + errno_text(errno));
-  }
-  guard.armed = false;
+  write_npy_in(*dir, p.filename().string(), path, descr, shape, words, nwords);
 }
 
 using RowMajorReal = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-}  // namespace
-
-StateMatrix read_states(const std::string& path) {
-  NpyFile nf = open_npy(path, kC16);
+StateMatrix read_states_from(Opened opened, const std::string& path) {
+  NpyFile nf = open_npy(std::move(opened), path, kC16);
   const auto& s = nf.header.shape;
   if (s.size() != 1 && s.size() != 2) {
     fail(path,
@@ -648,8 +643,8 @@ StateMatrix read_states(const std::string& path) {
   return m;
 }
 
-RealMatrix read_reals(const std::string& path) {
-  NpyFile nf = open_npy(path, kF8);
+RealMatrix read_reals_from(Opened opened, const std::string& path) {
+  NpyFile nf = open_npy(std::move(opened), path, kF8);
   const auto& s = nf.header.shape;
   if (s.size() != 1 && s.size() != 2) {
     fail(path, "expected a 1-D or 2-D array, found shape " + nf.shape_text);
@@ -676,8 +671,8 @@ RealMatrix read_reals(const std::string& path) {
   }
 }
 
-std::vector<std::int64_t> read_ints(const std::string& path) {
-  NpyFile nf = open_npy(path, kI8);
+std::vector<std::int64_t> read_ints_from(Opened opened, const std::string& path) {
+  NpyFile nf = open_npy(std::move(opened), path, kI8);
   const auto& s = nf.header.shape;
   if (!(s.size() == 1 || (s.size() == 2 && (s[0] == 1 || s[1] == 1)))) {
     fail(path,
@@ -693,6 +688,8 @@ std::vector<std::int64_t> read_ints(const std::string& path) {
   read_data(nf, path, kI8, v.data());
   return v;
 }
+
+}  // namespace
 
 void write_states(const std::string& path, const StateMatrix& m) {
   // StateMatrix is row-major, so its storage already is C order.
@@ -710,6 +707,35 @@ void write_reals(const std::string& path, const RealMatrix& m) {
 
 void write_ints(const std::string& path, const std::vector<std::int64_t>& v) {
   write_npy(path, kI8.descr, {static_cast<std::uint64_t>(v.size())}, v.data(), v.size());
+}
+
+StateMatrix read_states(const std::string& path) {
+  return read_states_from(open_path(path), path);
+}
+RealMatrix read_reals(const std::string& path) {
+  return read_reals_from(open_path(path), path);
+}
+std::vector<std::int64_t> read_ints(const std::string& path) {
+  return read_ints_from(open_path(path), path);
+}
+StateMatrix read_states(const app::Folder& dir, const std::string& name) {
+  return read_states_from(open_in(dir, name), dir.shown(name));
+}
+RealMatrix read_reals(const app::Folder& dir, const std::string& name) {
+  return read_reals_from(open_in(dir, name), dir.shown(name));
+}
+
+void write_states(const app::Folder& dir, const std::string& name, const StateMatrix& m) {
+  write_npy_in(dir, name, dir.shown(name), kC16.descr,
+               {static_cast<std::uint64_t>(m.rows()), static_cast<std::uint64_t>(m.cols())},
+               m.data(), static_cast<std::size_t>(m.size()) * 2);
+}
+
+void write_reals(const app::Folder& dir, const std::string& name, const RealMatrix& m) {
+  const RowMajorReal c_order = m;
+  write_npy_in(dir, name, dir.shown(name), kF8.descr,
+               {static_cast<std::uint64_t>(m.rows()), static_cast<std::uint64_t>(m.cols())},
+               c_order.data(), static_cast<std::size_t>(c_order.size()));
 }
 
 }  // namespace quddpm::npy

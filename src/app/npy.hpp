@@ -14,6 +14,10 @@
 
 #include "core/types.hpp"
 
+namespace quddpm::app {
+class Folder;
+}
+
 namespace quddpm::npy {
 
 // Every failure throws this; what() is ONE line: "<path>: <what was expected, what was found>".
@@ -38,5 +42,12 @@ std::vector<std::int64_t> read_ints(const std::string& path);
 void write_states(const std::string& path, const StateMatrix& m);              // '<c16'
 void write_reals(const std::string& path, const RealMatrix& m);                // '<f8'
 void write_ints(const std::string& path, const std::vector<std::int64_t>& v);  // '<i8', (len,)
+
+// The same inside a run folder: `name` is opened, written and renamed relative to the folder's
+// descriptor, and a symbolic link at `name` is refused, never followed.
+StateMatrix read_states(const app::Folder& dir, const std::string& name);
+RealMatrix read_reals(const app::Folder& dir, const std::string& name);
+void write_states(const app::Folder& dir, const std::string& name, const StateMatrix& m);
+void write_reals(const app::Folder& dir, const std::string& name, const RealMatrix& m);
 
 }  // namespace quddpm::npy

@@ -1,12 +1,17 @@
 #include "app/run_directory.hpp"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <stdexcept>
 #include <system_error>
 
-#include "app/atomic_file.hpp"
+#include "app/folder.hpp"
 
 namespace fs = std::filesystem;
 
@@ -19,9 +24,17 @@ bool has_checkpoint(const fs::path& staging) {
 
 namespace {
 
-void write_marker(const fs::path& dir) {
-  write_file_atomically((dir / kRunMarker).string(),
-                        "a quddpm run folder: quddpm train --force may replace it\n");
+void write_marker(const Folder& dir) {
+  dir.write_atomically(kRunMarker, "a quddpm run folder: quddpm train --force may replace it\n");
+}
+
+// True when `name` in `parent` is still the folder `dir` holds open (not something put there
+// since): only then is it removed or renamed as this run's.
+bool still_there(const Folder& parent, const std::string& name, const Folder& dir) {
+  struct stat held {};
+  const auto st = parent.status(name);
+  return st && ::fstat(dir.fd(), &held) == 0 && st->st_dev == held.st_dev &&
+         st->st_ino == held.st_ino;
 }
 
 // A folder that --force is about to replace: one of quddpm's runs, held by no process.
@@ -76,7 +89,15 @@ fs::path staging_folder(const std::string& final_dir) {
 
 bool is_quddpm_run(const fs::path& dir) {
   std::error_code ec;
-  return fs::exists(dir / kRunMarker, ec) || fs::is_empty(dir, ec);
+  if (fs::exists(dir / kRunMarker, ec)) return true;
+  // A run killed while it created its folder leaves the lock file and, at most, the marker's
+  // temporary file: only quddpm's own names, so still its folder.
+  const std::string marker_tmp = std::string(kRunMarker) + ".tmp.";
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name != kLockFile && name.rfind(marker_tmp, 0) != 0) return false;
+  }
+  return !ec;
 }
 
 void RunDirectory::check(const std::string& final_dir, Mode mode) {
@@ -124,40 +145,46 @@ RunDirectory::RunDirectory(const std::string& final_dir, Mode mode)
   check(final_dir, mode);
   staging_ = staging_folder(final_dir);
   final_ = normal_final(final_dir);
-  const std::string partial = staging_.string();
+  const std::string partial = staging_.string(), name = staging_.filename().string();
   std::error_code ec;
-  const bool staging_exists = fs::exists(staging_, ec);
+  if (staging_.has_parent_path()) fs::create_directories(staging_.parent_path(), ec);
+  if (ec)
+    throw std::runtime_error(partial + ": cannot create directory (" + ec.message() + ")");
+  // From here on the run's folders are reached only through the parent's descriptor, opened
+  // once: a link put at <dir> or <dir>.partial later redirects nothing.
+  parent_ = Folder::parent_of(staging_);
   if (mode == Mode::kResume) {
-    lock_.emplace(staging_);
-    if (!fs::exists(staging_ / kRunMarker, ec)) write_marker(staging_);  // older runs had none
+    folder_ = parent_->child(name, false);
+    lock_.emplace(*folder_);
+    if (!folder_->has(kRunMarker)) write_marker(*folder_);  // older runs had none
     keep_ = true;  // the folder is the user's interrupted run, with or without a checkpoint
     return;
   }
-  if (staging_exists) {
+  if (parent_->has(name)) {
     // Without a checkpoint (a run stopped during set-up) there is nothing to keep: quddpm's
     // own leftover goes without --force.
     if (!force_ && is_quddpm_run(staging_))
       spdlog::info("replacing {}: left by a run stopped before its first checkpoint", partial);
     const RunLock old(staging_);  // no other process may take it while it goes
-    fs::remove_all(staging_, ec);
-    if (ec)
+    if (!parent_->remove_tree(name))
       throw std::runtime_error(partial + ": cannot remove the old staging directory (" +
-                               ec.message() + ")");
+                               std::strerror(errno) + ")");
   }
-  if (staging_.has_parent_path()) fs::create_directories(staging_.parent_path(), ec);
-  if (!ec && !fs::create_directory(staging_, ec) && !ec)
-    throw std::invalid_argument(partial + ": appeared while this run was starting (is another " +
-                                "process writing there?)");
-  if (ec) throw std::runtime_error(partial + ": cannot create directory (" + ec.message() + ")");
-  lock_.emplace(staging_);
-  write_marker(staging_);
+  if (::mkdirat(parent_->fd(), name.c_str(), 0755) != 0) {
+    if (errno == EEXIST)
+      throw std::invalid_argument(partial + ": appeared while this run was starting (is another " +
+                                  "process writing there?)");
+    throw std::runtime_error(partial + ": cannot create directory (" + std::strerror(errno) + ")");
+  }
+  folder_ = parent_->child(name, false);
+  lock_.emplace(*folder_);
+  write_marker(*folder_);
 }
 
 RunDirectory::~RunDirectory() {
-  if (!committed_ && !keep_) {
-    std::error_code ec;
-    fs::remove_all(staging_, ec);
-  }
+  if (!committed_ && !keep_ && folder_ &&
+      still_there(*parent_, staging_.filename().string(), *folder_))
+    parent_->remove_tree(staging_.filename().string());
 }
 
 std::string RunDirectory::file(const std::string& name) const {
@@ -165,9 +192,10 @@ std::string RunDirectory::file(const std::string& name) const {
 }
 
 void RunDirectory::commit() {
-  std::error_code ec;
+  const std::string final_name = final_.filename().string();
+  const std::string staging_name = staging_.filename().string();
   // Something at <dir> now: checked before the checkpoint goes, which finishes the run again.
-  const bool final_exists = fs::exists(fs::symlink_status(final_, ec));
+  const bool final_exists = parent_->has(final_name);
   const std::string where = "; the finished results are in " + staging_.string() +
                             " (with its checkpoint): move " + final_.string() +
                             " away and finish with: quddpm train --resume " + final_.string();
@@ -181,26 +209,28 @@ void RunDirectory::commit() {
       throw std::runtime_error(e.what() + where);
     }
   }
-  fs::remove_all(staging_ / kCheckpointDir, ec);
+  if (!still_there(*parent_, staging_name, *folder_))
+    throw std::runtime_error(staging_.string() + ": is no longer this run's folder (it was " +
+                             "moved or replaced while the run trained); the results stay in the " +
+                             "folder that was moved");
+  folder_->remove_tree(kCheckpointDir);
   // A finished run being replaced is moved aside, and removed only once the new one is in place.
-  fs::path old;
+  std::string old;
   if (final_exists) {
-    old = final_;
-    old += ".replaced." + std::to_string(::getpid());
-    fs::rename(final_, old, ec);
-    if (ec)
+    old = final_name + ".replaced." + std::to_string(::getpid());
+    if (!parent_->rename(final_name, old))
       throw std::runtime_error(final_.string() + ": cannot move the old run aside (" +
-                               ec.message() + "); the new results are in " + staging_.string());
+                               std::strerror(errno) + "); the new results are in " +
+                               staging_.string());
   }
-  fs::rename(staging_, final_, ec);
-  if (ec) {
-    std::error_code ignored;
-    if (!old.empty()) fs::rename(old, final_, ignored);
-    throw std::runtime_error(final_.string() + ": cannot move results into place (" + ec.message() +
-                             "); they are in " + staging_.string());
+  if (!parent_->rename(staging_name, final_name)) {
+    const int err = errno;
+    if (!old.empty()) parent_->rename(old, final_name);
+    throw std::runtime_error(final_.string() + ": cannot move results into place (" +
+                             std::strerror(err) + "); they are in " + staging_.string());
   }
   committed_ = true;
-  if (!old.empty()) fs::remove_all(old, ec);
+  if (!old.empty()) parent_->remove_tree(old);
 }
 
 }  // namespace quddpm::app

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "app/folder.hpp"
 #include "app/run_lock.hpp"
 
 namespace quddpm::app {
@@ -35,8 +36,10 @@ class RunDirectory {
   RunDirectory(const RunDirectory&) = delete;
   RunDirectory& operator=(const RunDirectory&) = delete;
 
-  // Path of a file inside the staging directory.
+  // Path of a file inside the staging directory (for messages and a user's later reads).
   std::string file(const std::string& name) const;
+  // The staging directory, held open: everything the run writes goes through it.
+  const Folder& folder() const { return *folder_; }
   const std::filesystem::path& staging() const { return staging_; }
   const std::filesystem::path& final_dir() const { return final_; }
 
@@ -49,7 +52,8 @@ class RunDirectory {
  private:
   std::filesystem::path final_, staging_;
   bool force_, keep_ = false, committed_ = false;
-  std::optional<RunLock> lock_;  // last: released after the destructor's clean-up
+  std::optional<Folder> parent_, folder_;  // the folder holding <dir>, and <dir>.partial
+  std::optional<RunLock> lock_;            // last: released after the destructor's clean-up
 };
 
 // The file that marks a folder as one of quddpm's runs (the only folders --force replaces).
@@ -62,7 +66,8 @@ std::string run_folder(std::string dir);
 // The staging folder of the run `final_dir` names: "<final_dir>.partial", normalized.
 std::filesystem::path staging_folder(const std::string& final_dir);
 
-// True for a folder --force may replace: it carries kRunMarker, or it is empty.
+// True for a folder --force may replace: it carries kRunMarker, or it is empty but for what a
+// run killed while creating it leaves (its lock file, the marker's temporary file).
 bool is_quddpm_run(const std::filesystem::path& dir);
 
 // Where a run directory keeps its checkpoint (inside the staging directory).

@@ -5,8 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "app/atomic_file.hpp"
+#include "app/folder.hpp"
 #include "app/input_file.hpp"
+#include "app/manifest.hpp"
 #include "app/sha256.hpp"
 
 namespace fs = std::filesystem;
@@ -26,59 +27,71 @@ std::string read_bytes(const fs::path& file) {
 }
 
 // The run's manifest.json, which must be readable: it is the run's history.
-nlohmann::json manifest_of(const fs::path& dir) {
-  const fs::path file = dir / "manifest.json";
-  std::error_code ec;
-  if (!fs::exists(file, ec))
-    throw std::invalid_argument(file.string() + ": not found; the run's record of its inputs and " +
+nlohmann::json manifest_of(const Folder& dir) {
+  const std::string file = dir.shown(kManifest);
+  if (!dir.has(kManifest))
+    throw std::invalid_argument(file + ": not found; the run's record of its inputs and " +
                                 "run id is missing");
-  const auto m = nlohmann::json::parse(read_bytes(file), nullptr, false);
+  const auto m = nlohmann::json::parse(read_run_file(dir, kManifest), nullptr, false);
   if (!m.is_object() || !m.contains("run_id") || !m["run_id"].is_string())
-    throw std::invalid_argument(file.string() + ": is not a quddpm manifest (unreadable JSON or " +
+    throw std::invalid_argument(file + ": is not a quddpm manifest (unreadable JSON or " +
                                 "no run_id)");
   return m;
 }
 
 }  // namespace
 
-void keep_target_copy(const config::ExperimentConfig& c, const fs::path& dir) {
+std::string read_run_file(const Folder& dir, const std::string& name) {
+  std::string why, bytes;
+  const InputFile in = open_input_at(dir.fd(), name, Links::kRefuse, why);
+  if (!in || !read_rest(in.get(), bytes))
+    throw std::runtime_error(dir.shown(name) + ": cannot read" +
+                             (why.empty() ? "" : " (" + why + ")"));
+  return bytes;
+}
+
+config::ExperimentConfig load_run_config(const Folder& dir) {
+  return config::load_text(read_run_file(dir, "config.json"), dir.shown("config.json"));
+}
+
+void keep_target_copy(const config::ExperimentConfig& c, const Folder& dir) {
   if (c.target.kind != config::TargetKind::Npy) return;
   // Read once; the copy is those bytes, and the original must still hold them (the run id,
   // which hashes the original, then describes the copy too).
   const std::string bytes = read_bytes(c.target.npy_path);
-  write_file_atomically((dir / kTargetCopy).string(), bytes);
+  dir.write_atomically(kTargetCopy, bytes);
   if (sha256_file(c.target.npy_path) != sha256_hex(bytes))
     throw std::runtime_error(c.target.npy_path + ": changed while the run was starting; start " +
                              "it again once the file stays as it is");
 }
 
-void use_run_target(config::ExperimentConfig& c, const fs::path& dir) {
+void use_run_target(config::ExperimentConfig& c, const Folder& dir) {
   if (c.target.kind != config::TargetKind::Npy) return;
   const std::string original = c.target.npy_path;
-  const fs::path copy = dir / kTargetCopy;
+  const std::string copy = dir.shown(kTargetCopy);
   std::error_code ec;
-  if (fs::exists(copy, ec)) {
-    const std::string kept = sha256_file(copy.string());
+  if (dir.has(kTargetCopy)) {
+    const std::string kept = sha256_hex(read_run_file(dir, kTargetCopy));
     if (!fs::exists(original, ec))
-      spdlog::warn("warning: target.path {} is gone; the run uses its own copy {}", original,
-                   copy.string());
+      spdlog::warn("warning: target.path {} is gone; the run uses its own copy {}", original, copy);
     else if (sha256_file(original) != kept)
       spdlog::warn(
           "warning: target.path {} changed since the run started; the run uses its own "
           "copy {} (the data it started with)",
-          original, copy.string());
-    c.target.states_file = copy.string();
+          original, copy);
+    c.target.states_file = copy;
     return;
   }
   // A run of an earlier version: the original, as long as it is what the run was trained on
   // (a run stopped before its manifest was written has recorded nothing yet).
-  if (!fs::exists(dir / "manifest.json", ec)) return;
+  if (!dir.has(kManifest)) return;
   const nlohmann::json m = manifest_of(dir);
   const auto& inputs = m.value("inputs", nlohmann::json::object());
   if (!inputs.contains(original) || !inputs[original].contains("sha256")) return;
   const std::string recorded = inputs[original]["sha256"].get<std::string>();
   if (!fs::exists(original, ec))
-    throw std::invalid_argument("target.path " + original + ": not found, and " + dir.string() +
+    throw std::invalid_argument("target.path " + original + ": not found, and " +
+                                dir.path().string() +
                                 " (a run of an earlier quddpm) keeps no copy of its target " +
                                 "data: restore the file (SHA-256 " + recorded + ")");
   const std::string now = sha256_file(original);
@@ -89,12 +102,12 @@ void use_run_target(config::ExperimentConfig& c, const fs::path& dir) {
         "trained on, or start a new run");
 }
 
-void check_run_id(const config::ExperimentConfig& c, const fs::path& dir) {
+void check_run_id(const config::ExperimentConfig& c, const Folder& dir) {
   const nlohmann::json m = manifest_of(dir);
   const std::string recorded = m["run_id"], now = config::run_id(c);
   // Runs of earlier versions named an npy target by its path only.
   if (recorded != now && recorded != config::run_id_by_path(c))
-    throw std::invalid_argument((dir / "config.json").string() + ": gives run id " + now +
+    throw std::invalid_argument(dir.shown("config.json") + ": gives run id " + now +
                                 ", but the run's manifest.json records " + recorded +
                                 " (was config.json edited after the run?); quddpm uses a run " +
                                 "only with the config it was trained with");

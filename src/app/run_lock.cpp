@@ -1,5 +1,7 @@
 #include "app/run_lock.hpp"
 
+#include "app/folder.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -33,9 +35,18 @@ std::string host_name() {
 }  // namespace
 
 RunLock::RunLock(const std::filesystem::path& dir) {
-  const std::string path = (dir / kLockFile).string();
+  take(AT_FDCWD, dir.string());
+}
+
+RunLock::RunLock(const Folder& dir) {
+  take(dir.fd(), dir.path().string());
+}
+
+void RunLock::take(int dirfd, const std::string& shown_dir) {
+  const std::string path = (std::filesystem::path(shown_dir) / kLockFile).string();
   // Never through a link: the lock file is the run folder's own.
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+  const std::string name = dirfd == AT_FDCWD ? path : kLockFile;
+  fd_ = ::openat(dirfd, name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     throw std::runtime_error(path + ": cannot open the run's lock file (" + std::strerror(errno) +
                              ")");
@@ -46,7 +57,7 @@ RunLock::RunLock(const std::filesystem::path& dir) {
     ::close(fd_);
     fd_ = -1;
     if (err == EWOULDBLOCK)
-      throw std::runtime_error(dir.string() + " is in use by " + who + " (one process per run)");
+      throw std::runtime_error(shown_dir + " is in use by " + who + " (one process per run)");
     throw std::runtime_error(path + ": cannot lock (" + std::strerror(err) + ")");
   }
   const std::string me = std::to_string(::getpid()) + " " + host_name() + "\n";

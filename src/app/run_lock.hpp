@@ -9,11 +9,15 @@
 
 namespace quddpm::app {
 
+class Folder;
+
 class RunLock {
  public:
   // Takes the lock on dir/.lock (creating the file) and records "PID HOST" in it; throws
   // std::runtime_error "DIR is in use by process PID on HOST" when another process holds it.
   explicit RunLock(const std::filesystem::path& dir);
+  // The same for a folder held by its descriptor (the lock file opened relative to it).
+  explicit RunLock(const Folder& dir);
   ~RunLock();
   RunLock(const RunLock&) = delete;
   RunLock& operator=(const RunLock&) = delete;
@@ -23,6 +27,7 @@ class RunLock {
   static std::optional<std::string> holder(const std::filesystem::path& dir);
 
  private:
+  void take(int dirfd, const std::string& shown_dir);
   int fd_ = -1;
 };
 

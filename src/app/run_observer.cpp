@@ -33,17 +33,18 @@ RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,
       steps_(c.steps),
       epochs_(c.epochs),
       settings_precision_(c.precision),
-      diffusion_(resume ? CsvWriter(dir.file("diffusion.csv"), kDiffusionHeader, resume->diffusion)
-                        : CsvWriter(dir.file("diffusion.csv"), kDiffusionHeader)),
-      epochs_csv_(resume ? CsvWriter(dir.file("epochs.csv"), kEpochsHeader, resume->epochs)
-                         : CsvWriter(dir.file("epochs.csv"), kEpochsHeader)),
+      diffusion_(resume
+                     ? CsvWriter(dir.folder(), "diffusion.csv", kDiffusionHeader, resume->diffusion)
+                     : CsvWriter(dir.folder(), "diffusion.csv", kDiffusionHeader)),
+      epochs_csv_(resume ? CsvWriter(dir.folder(), "epochs.csv", kEpochsHeader, resume->epochs)
+                         : CsvWriter(dir.folder(), "epochs.csv", kEpochsHeader)),
       // Every epoch row comes with exactly L layer rows, so the checkpoint's epoch count fixes
       // how many layer rows belong to it.
-      layers_csv_(resume ? CsvWriter(dir.file("layers.csv"), kLayersHeader,
+      layers_csv_(resume ? CsvWriter(dir.folder(), "layers.csv", kLayersHeader,
                                      resume->epochs * static_cast<long long>(c.layers))
-                         : CsvWriter(dir.file("layers.csv"), kLayersHeader)),
-      cycles_(resume ? CsvWriter(dir.file("cycles.csv"), kCyclesHeader, resume->cycles)
-                     : CsvWriter(dir.file("cycles.csv"), kCyclesHeader)),
+                         : CsvWriter(dir.folder(), "layers.csv", kLayersHeader)),
+      cycles_(resume ? CsvWriter(dir.folder(), "cycles.csv", kCyclesHeader, resume->cycles)
+                     : CsvWriter(dir.folder(), "cycles.csv", kCyclesHeader)),
       progress_(progress),
       stop_(stop),
       start_(std::chrono::steady_clock::now()),
@@ -101,7 +102,7 @@ void RunObserver::on_state(const TrainingState& s) {
   epochs_csv_.sync();
   layers_csv_.sync();
   cycles_.sync();
-  write_checkpoint(dir_.staging(), s, settings_precision_, run_id_,
+  write_checkpoint(dir_.folder(), s, settings_precision_, run_id_,
                    {{diffusion_.rows(), diffusion_.sha256()},
                     {epochs_csv_.rows(), epochs_csv_.sha256()},
                     {layers_csv_.rows(), layers_csv_.sha256()},

@@ -102,9 +102,7 @@ std::string sha256_hex(const std::string& bytes) {
 std::string sha256_file(const std::string& path) {
   std::string why;
   const InputFile in = open_input_file(path, why);  // never blocks on a FIFO
-  if (!in)
-    throw std::runtime_error(path + ": cannot read (" + why +
-                             ") for its SHA-256");
+  if (!in) throw std::runtime_error(path + ": cannot read (" + why + ") for its SHA-256");
   std::string bytes;
   if (!read_rest(in.get(), bytes))
     throw std::runtime_error(path + ": cannot read (for its SHA-256)");

@@ -38,9 +38,6 @@ TEST_F(AtomicFile, TemporaryNameThatIsALinkIsRefusedAndItsTargetUntouched) {
   const fs::path out = dir_ / "config.json";
   const fs::path tmp = out.string() + ".tmp." + std::to_string(::getpid());
   fs::create_symlink(dir_ / "victim.txt", tmp);
-  errno = 0;
-  EXPECT_EQ(quddpm::app::create_temporary(tmp.string()), nullptr);
-  EXPECT_EQ(errno, ELOOP);
   EXPECT_THROW(quddpm::app::write_file_atomically(out.string(), "{}\n"), std::runtime_error);
   EXPECT_EQ(slurp(dir_ / "victim.txt"), "the user's file\n");
   EXPECT_FALSE(fs::exists(out));

@@ -120,14 +120,31 @@ TEST(SpecialInputs, TheNpyInputsOfMetricsGradientAndGenerateAreRefusedAtOnce) {
     for (const char* name : {"params.npy", "data.npy", "config.json"}) {
       const fs::path inside = model / name, aside = dir / (std::string(name) + ".aside");
       fs::rename(inside, aside);
-      fs::create_symlink(file, inside);  // the model's file is (a link to) the special file
-      const std::string msg = inside.string() + ": cannot open " +
-                              (std::string(name) == "config.json" ? "file (" : "for reading: ") +
-                              "it is a " + kind;
+      // Inside a run folder nothing is opened through a link: refused as a link, before the
+      // special file it points to is looked at.
+      fs::create_symlink(file, inside);
+      const std::string msg =
+          inside.string() + ": cannot " +
+          (std::string(name) == "config.json" ? "read (" : "open for reading: ") +
+          "it is a symbolic link";
       expect_refused(dir,
                      "generate --model " + model.string() + " --samples 4 --seed 1 --out " + out,
                      {msg}, std::string("generate ") + name + " " + kind, kSeconds);
       fs::remove(inside);
+      if (kind == "FIFO" || kind == "directory") {  // the special file itself in the folder
+        if (kind == "FIFO")
+          ASSERT_EQ(::mkfifo(inside.c_str(), 0644), 0);
+        else
+          fs::create_directory(inside);
+        const std::string direct =
+            inside.string() + ": cannot " +
+            (std::string(name) == "config.json" ? "read (" : "open for reading: ") + "it is a " +
+            kind;
+        expect_refused(
+            dir, "generate --model " + model.string() + " --samples 4 --seed 1 --out " + out,
+            {direct}, std::string("generate ") + name + " " + kind + " itself", kSeconds);
+        fs::remove(inside);
+      }
       fs::rename(aside, inside);
     }
   }
