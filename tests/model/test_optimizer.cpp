@@ -13,6 +13,7 @@
 #include "model/optimizer.hpp"
 #include "model/trainer.hpp"
 #include "support/dense_reference.hpp"
+#include "support/small_training.hpp"
 
 namespace {
 
@@ -105,23 +106,11 @@ TEST(AdamThroughTheOptimizer, UnchangedWithoutDecayAndDecayedStepByStep) {
 }
 
 quddpm::TrainingSettings sgd_settings() {
-  quddpm::TrainingSettings s;
-  s.n_data = 2;
-  s.n_ancilla = 1;
-  s.layers = 2;
-  s.schedule = {0.5, 1.0, 1.5};
-  s.samples = 10;
-  s.diffusion_size = 16;
-  s.epochs = 6;
-  s.learning_rate = 0.05;
+  quddpm::TrainingSettings s = testing_model::small_ghz_run(2, 10, 16, 0.05, 21);
   s.optimizer = OptimizerKind::Sgd;
   s.momentum = 0.9;
   s.decay_every = 2;
   s.decay_factor = 0.5;
-  s.seed = 21;
-  s.sample_target = [](int count, std::uint64_t seed) {
-    return quddpm::make_ghz(2, count, quddpm::GhzParams{}, seed);
-  };
   return s;
 }
 
