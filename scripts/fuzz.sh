@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 
 packages=(clang libclang-rt-14-dev libomp-14-dev cmake make libeigen3-dev nlohmann-json3-dev
-  libcli11-dev libspdlog-dev)
+  libcli11-dev libspdlog-dev libspectra-dev)
 scripts/install_packages.sh "${packages[@]}"
 
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \

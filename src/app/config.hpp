@@ -39,14 +39,15 @@ namespace quddpm::config {
 inline constexpr double kDefaultCheckpointSeconds = 300;
 
 // The data ensemble: one of the model's (model/ensembles.hpp) or states read from a file.
-enum class TargetKind { Ghz, Cluster, Haar, Npy };
-// The forward schedule's shape (one so far).
-enum class ScheduleKind { Linear };
+enum class TargetKind { Ghz, Cluster, Haar, Npy, Tfim, Circle };
+// The forward schedule's shape: linear from start to end, quadratic up to end, or listed.
+enum class ScheduleKind { Linear, Quadratic, List };
 
 struct TargetSpec {
   TargetKind kind = TargetKind::Ghz;
   GhzParams ghz;          // meaningful for kind "ghz" (defaults otherwise)
   ClusterParams cluster;  // meaningful for kind "cluster"
+  TfimParams tfim;        // meaningful for kind "tfim"
   std::string npy_path;   // kind "npy": absolute path; empty otherwise
   // Where the npy states are read from when not npy_path: a run's own copy (app/run_inputs.hpp).
   // Not a config key: not in to_json, and the run id hashes the content either way.
@@ -68,11 +69,12 @@ struct ExperimentConfig {
 
   int steps = 0;
   ScheduleKind schedule_kind = ScheduleKind::Linear;
-  double schedule_start = 0;
-  double schedule_end = 0;               // when !schedule_end_auto
+  double schedule_start = 0;             // linear
+  double schedule_end = 0;               // linear when !schedule_end_auto; quadratic: h_T
   bool schedule_end_auto = false;        // end "auto": calibrated to target_mmd_to_haar
   double target_mmd_to_haar = 0;         // when schedule_end_auto
   std::optional<double> calibrated_end;  // when schedule_end_auto: the search's result, once known
+  std::vector<double> schedule_values;   // list: h_1..h_T
 
   PriorKind prior_kind = PriorKind::Haar;
   ClusterParams prior_cluster;
@@ -88,6 +90,10 @@ struct ExperimentConfig {
   int diffusion_size = 0;
   int epochs = 0;
   double learning_rate = 0;
+  OptimizerKind optimizer = OptimizerKind::Adam;
+  double momentum = 0;  // sgd
+  int decay_every = 1;
+  double decay_factor = 1;
   TrainingInput training_input = TrainingInput::Chain;
 
   // Seconds between checkpoints inside a cycle (besides the one after every cycle); 0: none.
@@ -131,14 +137,16 @@ nlohmann::json to_json(const ExperimentConfig& c);
 // resolved config without its output folder, checkpoint interval and calibrated schedule end, so
 // the same experiment (config and seed) has the same id wherever it is written, and an interrupted
 // run keeps its id when resumed. Keys added after runs were published (circuit.init.warm_start,
-// training.input) are left out while at their defaults, so those runs keep their ids. An npy
+// training.input, training.optimizer, training.decay_every, training.decay_factor) are left out
+// while at their defaults, so those runs keep their ids. An npy
 // target enters by the SHA-256 of its file (read here) as well as by its path.
 std::string run_id(const ExperimentConfig& c);
 // The id an earlier quddpm gave the same config: an npy target by its path only.
 std::string run_id_by_path(const ExperimentConfig& c);
 
 // The name the config gives a value of ModelKind, Precision, TargetKind, ScheduleKind,
-// PriorKind, InitKind or TrainingInput (also in logs, checkpoints and the CSVs' model column).
+// PriorKind, InitKind, TrainingInput, TfimBoundary or OptimizerKind (also in logs, checkpoints
+// and the CSVs' model column).
 template <class E>
 const char* name_of(E value);
 // The precisions by name, for --precision (CLI11's CheckedTransformer).

@@ -1,5 +1,6 @@
 #include "app/config_schema.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -17,19 +18,26 @@ namespace {
 template <class E>
 using Names = std::vector<std::pair<E, const char*>>;
 const std::tuple<Names<ModelKind>, Names<Precision>, Names<TargetKind>, Names<ScheduleKind>,
-                 Names<PriorKind>, Names<InitKind>, Names<TrainingInput>>
+                 Names<PriorKind>, Names<InitKind>, Names<TrainingInput>, Names<TfimBoundary>,
+                 Names<OptimizerKind>>
     kNames = {{{ModelKind::Original, "original"}, {ModelKind::Improved, "improved"}},
               {{Precision::Double, "double"}, {Precision::Single, "single"}},
               {{TargetKind::Ghz, "ghz"},
                {TargetKind::Cluster, "cluster"},
                {TargetKind::Haar, "haar"},
-               {TargetKind::Npy, "npy"}},
-              {{ScheduleKind::Linear, "linear"}},
+               {TargetKind::Npy, "npy"},
+               {TargetKind::Tfim, "tfim"},
+               {TargetKind::Circle, "circle"}},
+              {{ScheduleKind::Linear, "linear"},
+               {ScheduleKind::Quadratic, "quadratic"},
+               {ScheduleKind::List, "list"}},
               {{PriorKind::Haar, "haar"},
                {PriorKind::Diffused, "diffused"},
                {PriorKind::Cluster, "cluster"}},
               {{InitKind::Normal, "normal"}, {InitKind::Uniform, "uniform"}},
-              {{TrainingInput::Chain, "chain"}, {TrainingInput::Forward, "forward"}}};
+              {{TrainingInput::Chain, "chain"}, {TrainingInput::Forward, "forward"}},
+              {{TfimBoundary::Open, "open"}, {TfimBoundary::Periodic, "periodic"}},
+              {{OptimizerKind::Adam, "adam"}, {OptimizerKind::Sgd, "sgd"}}};
 
 template <class E>
 const Names<E>& names() {
@@ -51,6 +59,8 @@ template const char* name_of(ScheduleKind);
 template const char* name_of(PriorKind);
 template const char* name_of(InitKind);
 template const char* name_of(TrainingInput);
+template const char* name_of(TfimBoundary);
+template const char* name_of(OptimizerKind);
 
 std::map<std::string, Precision> precision_names() {
   std::map<std::string, Precision> m;
@@ -245,15 +255,25 @@ Entry seed_key() {
   return e;
 }
 
-Entry npy_path_key() {
+// A required key that no builder fits: read and written by the given functions.
+Entry read_by(std::string path, std::string type_doc,
+              std::function<void(const Ctx&, const json&, C&)> read,
+              std::function<json(const C&)> write) {
   Entry e;
-  e.k.path = "target.path";
-  e.k.type_doc = "string";
-  e.k.read = [](const Ctx& ctx, const json* v, C& c) {
-    c.target.npy_path = path_near(ctx.source(), detail::read_string(ctx, *v, "target.path"));
-  };
-  e.k.write = [](const C& c) { return json(c.target.npy_path); };
+  e.k.path = std::move(path);
+  e.k.type_doc = std::move(type_doc);
+  e.k.read = [read = std::move(read)](const Ctx& ctx, const json* v, C& c) { read(ctx, *v, c); };
+  e.k.write = std::move(write);
   return e;
+}
+
+Entry npy_path_key() {
+  return read_by(
+      "target.path", "string",
+      [](const Ctx& ctx, const json& v, C& c) {
+        c.target.npy_path = path_near(ctx.source(), detail::read_string(ctx, v, "target.path"));
+      },
+      [](const C& c) { return json(c.target.npy_path); });
 }
 
 // "end": a number, or "auto" (calibrated; the preset's end when it has none).
@@ -288,6 +308,50 @@ Entry schedule_end_key() {
   return e;
 }
 
+// A quadratic schedule's end: a number (the calibration of "auto" searches a linear schedule).
+Entry quadratic_end_key() {
+  const std::string path = "diffusion.schedule.end";
+  Entry e = number(
+      path, [](auto& c) -> auto& { return c.schedule_end; }, Bound::kNonNegative, fixed(0.0));
+  e.k.read = [path, read = e.k.read](const Ctx& ctx, const json* v, C& c) {
+    if (v->is_string() && v->get<std::string>() == "auto") {
+      ctx.fail_at(path, "'" + path +
+                            "' must be a number >= 0 for a quadratic schedule: \"auto\" "
+                            "calibrates only a linear one");
+    }
+    c.schedule_end_auto = false;
+    read(ctx, v, c);
+  };
+  return e;
+}
+
+// The strengths of a listed schedule: an array of finite numbers >= 0 (its length is checked
+// against diffusion.steps once both are read).
+std::vector<double> read_strengths(const Ctx& ctx, const json& v) {
+  const char* const path = "diffusion.schedule.values";
+  const auto fail = [&](const std::string& what) {
+    ctx.fail_at(path, std::string("'") + path + "' must " + what);
+  };
+  if (!v.is_array()) fail("be an array of numbers >= 0, found " + detail::describe(v));
+  std::vector<double> h;
+  for (const json& x : v) {
+    const double value = x.is_number() ? x.get<double>() : std::nan("");
+    if (!(std::isfinite(value) && value >= 0)) {
+      fail("hold finite numbers >= 0, found " + detail::describe(x) + " at index " +
+           std::to_string(h.size()));
+    }
+    h.push_back(value);
+  }
+  return h;
+}
+
+Entry schedule_values_key() {
+  return read_by(
+      "diffusion.schedule.values", "array of numbers",
+      [](const Ctx& ctx, const json& v, C& c) { c.schedule_values = read_strengths(ctx, v); },
+      [](const C& c) { return json(c.schedule_values); });
+}
+
 void check_order(const Ctx& ctx, double lo, double hi, const std::string& lo_key,
                  const std::string& hi_key) {
   if (lo <= hi) return;
@@ -304,6 +368,34 @@ void check_calibratable(const Ctx& ctx, const C& c) {
               "'diffusion.schedule.start' must be below 2 pi when 'diffusion.schedule.end' is "
               "\"auto\" (the calibration searches the end between them), found " +
                   detail::describe(json(c.schedule_start)));
+}
+
+// The targets defined only at some qubit counts.
+void check_target_qubits(const Ctx& ctx, const C& c) {
+  if (c.target.kind == TargetKind::Circle && c.n_data != 1) {
+    ctx.fail_at("qubits.data",
+                "'target.kind' \"circle\" is a one-qubit ensemble: 'qubits.data' "
+                "must be 1, found " +
+                    std::to_string(c.n_data));
+  }
+  if (c.target.kind == TargetKind::Tfim && c.n_data > kMaxTfimQubits) {
+    ctx.fail_at("qubits.data",
+                "'target.kind' \"tfim\" takes at most " + std::to_string(kMaxTfimQubits) +
+                    " qubits (exact ground states): 'qubits.data' is " + std::to_string(c.n_data));
+  }
+}
+
+// A listed schedule has one strength per step.
+void check_schedule_length(const Ctx& ctx, const C& c) {
+  if (static_cast<long long>(c.schedule_values.size()) == c.steps) return;
+  ctx.fail_at(
+      "diffusion.schedule.values",
+      "'diffusion.schedule.values' must hold 'diffusion.steps' = " + std::to_string(c.steps) +
+          " values (h_1..h_T), found " + std::to_string(c.schedule_values.size()));
+}
+
+bool is_sgd(const C& c) {
+  return c.optimizer == OptimizerKind::Sgd;
 }
 
 bool end_is_auto(const C& c) {
@@ -357,8 +449,12 @@ void qubit_keys(std::vector<Entry>& e) {
 void target_keys(std::vector<Entry>& e) {
   const GhzParams ghz;
   const ClusterParams cluster;
+  const TfimParams tfim;
   e.push_back(choice<TargetKind>("target.kind", MEMBER(target.kind), fixed(TargetKind::Ghz))
-                  .means("the data ensemble (model.md section 2)"));
+                  .checked(check_target_qubits)
+                  .means("the data ensemble (model.md section 2); `circle` needs "
+                         "`qubits.data` = 1, `tfim` at most " +
+                         std::to_string(kMaxTfimQubits)));
   e.push_back(
       number("target.theta_min", MEMBER(target.ghz.theta_min), Bound::kAny, fixed(ghz.theta_min))
           .of_kind("ghz")
@@ -396,6 +492,22 @@ void target_keys(std::vector<Entry>& e) {
                   .required("a .npy file of states")
                   .means("the states file, relative to the config file's folder (absolute in "
                          "`config.json`)"));
+  e.push_back(
+      choice<TfimBoundary>("target.boundary", MEMBER(target.tfim.boundary), fixed(tfim.boundary))
+          .of_kind("tfim")
+          .means("the chain's bonds (i, i+1): i < n-1, or every i with i+1 mod n"));
+  e.push_back(
+      number("target.g_min", MEMBER(target.tfim.g_min), Bound::kNonNegative, fixed(tfim.g_min))
+          .of_kind("tfim")
+          .means("the transverse field g ~ U[g_min, g_max], one per state"));
+  e.push_back(
+      number("target.g_max", MEMBER(target.tfim.g_max), Bound::kNonNegative, fixed(tfim.g_max))
+          .of_kind("tfim")
+          .checked([](const Ctx& ctx, const C& c) {
+            check_order(ctx, c.target.tfim.g_min, c.target.tfim.g_max, "target.g_min",
+                        "target.g_max");
+          })
+          .means("at least g_min"));
 }
 
 // The forward diffusion (docs/model.md, section 3).
@@ -403,7 +515,9 @@ void diffusion_keys(std::vector<Entry>& e) {
   e.push_back(integer("diffusion.steps", MEMBER(steps), 1, fixed(kDefaultSteps)).means("T"));
   e.push_back(choice<ScheduleKind>("diffusion.schedule.kind", MEMBER(schedule_kind),
                                    fixed(ScheduleKind::Linear))
-                  .means("h_t from `start` to `end`"));
+                  .means("`linear`: h_t from `start` to `end`; `quadratic`: h_t = end t^2 / T^2 "
+                         "(scale t^2 keyed by h_T = end); `list`: h_t = values[t-1] "
+                         "(model.md section 3)"));
   e.push_back(number("diffusion.schedule.start", MEMBER(schedule_start), Bound::kNonNegative,
                      [](const C& c) { return preset(c).schedule_start; })
                   .of_kind("linear")
@@ -422,6 +536,15 @@ void diffusion_keys(std::vector<Entry>& e) {
                   .default_shown_as("written by `train`")
                   .checked(check_calibratable)
                   .means("the calibrated end; a config holding it skips the search"));
+  e.push_back(quadratic_end_key()
+                  .of_kind("quadratic")
+                  .required("a number >= 0: h_T")
+                  .means("h_T; h_t = end t^2 / T^2 (a warning above 2 pi)"));
+  e.push_back(schedule_values_key()
+                  .of_kind("list")
+                  .required("an array of diffusion.steps numbers >= 0")
+                  .checked(check_schedule_length)
+                  .means("h_1..h_T, exactly `diffusion.steps` of them"));
 }
 
 // Where the backward chain starts (docs/model.md, section 5).
@@ -484,7 +607,27 @@ void training_keys(std::vector<Entry>& e) {
                   .means("epochs per cycle"));
   e.push_back(number("training.learning_rate", MEMBER(learning_rate), Bound::kPositive,
                      fixed(shared.learning_rate))
-                  .means("Adam's step size (a warning above 1)"));
+                  .means("the optimizer's step size before any decay (a warning above 1)"));
+  e.push_back(
+      choice<OptimizerKind>("training.optimizer", MEMBER(optimizer), fixed(shared.optimizer))
+          .means("every cycle's optimizer: Adam (beta1 0.9, beta2 0.999, eps 1e-8) or SGD with "
+                 "momentum as PyTorch's (v = momentum v + g; theta -= lr v), model.md section 5"));
+  e.push_back(
+      number("training.momentum", MEMBER(momentum), Bound::kNonNegative, fixed(shared.momentum))
+          .when("'training.optimizer' is \"sgd\"", is_sgd)
+          .checked([](const Ctx& ctx, const C& c) {
+            if (c.momentum < 1) return;
+            ctx.fail_at("training.momentum", "'training.momentum' must be below 1, found " +
+                                                 detail::describe(json(c.momentum)));
+          })
+          .means("SGD's momentum mu, below 1"));
+  e.push_back(
+      integer("training.decay_every", MEMBER(decay_every), 1, fixed(shared.decay_every))
+          .means("epochs per step of the staircase decay: epoch k of a cycle (from 0) steps with "
+                 "learning_rate * decay_factor^floor(k / decay_every)"));
+  e.push_back(number("training.decay_factor", MEMBER(decay_factor), Bound::kPositive,
+                     fixed(shared.decay_factor))
+                  .means("the staircase decay's factor (1: no decay)"));
   e.push_back(
       choice<TrainingInput>("training.input", MEMBER(training_input), fixed(TrainingInput::Chain))
           .means("what cycle t trains on: the backward chain's outputs S~_{t+1}, or "

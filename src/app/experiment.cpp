@@ -54,6 +54,10 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
   s.diffusion_size = c.diffusion_size;
   s.epochs = c.epochs;
   s.learning_rate = c.learning_rate;
+  s.optimizer = c.optimizer;
+  s.momentum = c.momentum;
+  s.decay_every = c.decay_every;
+  s.decay_factor = c.decay_factor;
   s.input = c.training_input;
   s.seed = c.seed;
   s.precision = c.precision;
@@ -73,6 +77,14 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
     case config::TargetKind::Haar:
       s.sample_target = [n](int count, std::uint64_t seed) { return make_haar(n, count, seed); };
       break;
+    case config::TargetKind::Tfim:
+      s.sample_target = [n, p = t.tfim](int count, std::uint64_t seed) {
+        return make_tfim(n, count, p, seed);
+      };
+      break;
+    case config::TargetKind::Circle:
+      s.sample_target = [](int count, std::uint64_t seed) { return make_circle(count, seed); };
+      break;
     case config::TargetKind::Npy:
       s.sample_target = file_sampler(t.file(), n, std::max(c.diffusion_size, c.samples));
       break;
@@ -80,9 +92,19 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
   return s;
 }
 
-// The schedule of the config (its end calibrated when "auto") added to the rest.
+// The schedule of the config (a linear end calibrated when "auto") added to the rest.
 TrainingSettings with_schedule(TrainingSettings s, const config::ExperimentConfig& c) {
-  s.schedule = linear_schedule(c.schedule_start, config::schedule_end_of(c), c.steps);
+  switch (c.schedule_kind) {
+    case config::ScheduleKind::Linear:
+      s.schedule = linear_schedule(c.schedule_start, config::schedule_end_of(c), c.steps);
+      break;
+    case config::ScheduleKind::Quadratic:
+      s.schedule = quadratic_schedule(c.schedule_end, c.steps);
+      break;
+    case config::ScheduleKind::List:
+      s.schedule = c.schedule_values;
+      break;
+  }
   return s;
 }
 

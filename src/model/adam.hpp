@@ -30,6 +30,10 @@ class Adam {
     v_ = s.v;
   }
 
+  int step_count() const { return t_; }
+  // The step size of the steps that follow (a decaying schedule sets it before each step).
+  void set_learning_rate(double lr) { lr_ = lr; }
+
   // theta <- theta - lr mhat / (sqrt(vhat) + eps).
   void step(double* theta, const RealVector& grad) {
     ++t_;

@@ -22,6 +22,15 @@ std::vector<double> linear_schedule(double start, double end, int steps) {
   return h;
 }
 
+std::vector<double> quadratic_schedule(double end, int steps) {
+  if (steps < 1) throw std::invalid_argument("diffusion needs at least one step");
+  std::vector<double> h(steps);
+  const double last = static_cast<double>(steps) * steps;
+  for (int t = 1; t <= steps; ++t)
+    h[t - 1] = end * (static_cast<double>(t) * t / last);
+  return h;
+}
+
 void diffusion_step(cplx* psi, int n, double h, const double* a, double g) {
   for (int q = 0; q < n; ++q) {
     const Gate2x2 u = gate_rz(h * a[3 * q + 2]) * gate_ry(h * a[3 * q + 1]) * gate_rz(h * a[3 * q]);

@@ -14,6 +14,10 @@ namespace quddpm {
 // `end`: when T = 1 the single step is h_1 = end (so a calibrated end means the same at any T).
 std::vector<double> linear_schedule(double start, double end, int steps);
 
+// h_1..h_T with h_t = scale t^2, scale = end / T^2: keyed, like the linear schedule, by its last
+// strength h_T = end, so that `end` means the same at any T.
+std::vector<double> quadratic_schedule(double end, int steps);
+
 // Largest schedule end the calibration searches: the angles of a step are h U[-pi/8, pi/8].
 inline constexpr double kMaxScheduleEnd = 2 * M_PI;
 

@@ -1,10 +1,8 @@
 #include "model/ensembles.hpp"
 
-#include <string>
-
 #include <numeric>
-
 #include <stdexcept>
+#include <string>
 
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
@@ -61,6 +59,27 @@ StateMatrix make_cluster(int nqubits, int count, const ClusterParams& p, std::ui
     const double sigma = p.scale / std::sqrt(static_cast<double>(d - 1));
     for (std::size_t x = 1; x < d; ++x)
       row[x] = sigma * rng.complex_normal();
+  });
+}
+
+StateMatrix make_tfim(int nqubits, int count, const TfimParams& p, std::uint64_t seed) {
+  if (nqubits > kMaxTfimQubits)
+    throw std::invalid_argument("tfim: qubit count must be 1.." + std::to_string(kMaxTfimQubits));
+  if (!(p.g_min >= 0 && p.g_min <= p.g_max))
+    throw std::invalid_argument("tfim: need 0 <= g_min <= g_max");
+  return generate(nqubits, count, seed, [&](Rng& rng, cplx* row, std::size_t d) {
+    const double g = rng.uniform(p.g_min, p.g_max);
+    const RealVector psi = tfim_ground_state(nqubits, g, p.boundary).state;
+    for (std::size_t x = 0; x < d; ++x)
+      row[x] = psi[static_cast<Eigen::Index>(x)];
+  });
+}
+
+StateMatrix make_circle(int count, std::uint64_t seed) {
+  return generate(1, count, seed, [](Rng& rng, cplx* row, std::size_t) {
+    const double phi = rng.uniform(0.0, 2 * M_PI);
+    row[0] = std::cos(phi);
+    row[1] = std::sin(phi);
   });
 }
 

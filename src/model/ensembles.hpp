@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "core/types.hpp"
+#include "model/tfim.hpp"
 
 namespace quddpm {
 
@@ -26,9 +27,22 @@ struct ClusterParams {
   double scale = 0.24;  // about 0.06 per amplitude at n = 4
 };
 
+// Ground states of the transverse-field Ising chain (model/tfim.hpp), one field g ~ U[g_min,
+// g_max] per state. The defaults are the original QuDDPM paper's TFIM experiment (open chain).
+struct TfimParams {
+  TfimBoundary boundary = TfimBoundary::Open;
+  double g_min = 0.2;
+  double g_max = 0.4;
+};
+
 StateMatrix make_haar(int nqubits, int count, std::uint64_t seed);
 StateMatrix make_ghz(int nqubits, int count, const GhzParams& p, std::uint64_t seed);
 StateMatrix make_cluster(int nqubits, int count, const ClusterParams& p, std::uint64_t seed);
+// n in 1..kMaxTfimQubits, 0 <= g_min <= g_max.
+StateMatrix make_tfim(int nqubits, int count, const TfimParams& p, std::uint64_t seed);
+// One qubit: cos(phi)|0> + sin(phi)|1>, phi ~ U[0, 2 pi) (a great circle of the Bloch sphere,
+// in the XZ plane).
+StateMatrix make_circle(int count, std::uint64_t seed);
 
 // `count` distinct rows of `pool` in the order a partial Fisher-Yates shuffle keyed by `seed`
 // draws them (each epoch's targets from S_t; an npy target's states from its file). Throws

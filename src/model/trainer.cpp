@@ -7,11 +7,11 @@
 #include <stdexcept>
 
 #include "core/rng.hpp"
-#include "model/adam.hpp"
 #include "model/backward_step.hpp"
 #include "model/circuit.hpp"
 #include "model/diffusion.hpp"
 #include "model/metrics.hpp"
+#include "model/optimizer.hpp"
 
 namespace quddpm {
 
@@ -23,6 +23,9 @@ void validate(const TrainingSettings& s) {
     throw std::invalid_argument("need 2 <= samples <= diffusion_size");
   if (s.epochs < 1) throw std::invalid_argument("need at least one epoch per cycle");
   if (!s.sample_target) throw std::invalid_argument("no target sampler");
+  if (s.decay_every < 1 || !(s.decay_factor > 0))
+    throw std::invalid_argument("need decay_every >= 1 and decay_factor > 0");
+  if (!(s.momentum >= 0 && s.momentum < 1)) throw std::invalid_argument("need 0 <= momentum < 1");
 }
 
 // Euclidean norm of each layer's slice of the gradient.
@@ -200,12 +203,12 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
     RealVector theta = s.warm_start && t + 1 < steps
                            ? RealVector(state.params.row(t + 1).transpose())
                            : initial_params(s, t);
-    Adam adam(theta.size(), s.learning_rate);
+    Optimizer optimizer(s.optimizer_settings(), theta.size());
     double norm_sum = 0, last_loss = nan;
     int first_epoch = 0;
     if (state.progress) {
       theta = state.progress->theta;
-      adam.restore(state.progress->adam);
+      optimizer.restore(state.progress->adam);
       norm_sum = state.progress->norm_sum;
       last_loss = state.progress->last_loss;
       first_epoch = state.progress->epochs_done;
@@ -231,14 +234,16 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
       observer.on_epoch({t, epoch, r.loss, norm, layer_norms(r.grad, s.layers)});
       norm_sum += norm;
       last_loss = r.loss;
-      adam.step(theta.data(), r.grad);
-      require_finite(theta.allFinite(), t, epoch, "the parameters after Adam's step are");
+      optimizer.step(theta.data(), r.grad);
+      require_finite(theta.allFinite(), t, epoch,
+                     s.optimizer == OptimizerKind::Sgd ? "the parameters after SGD's step are"
+                                                       : "the parameters after Adam's step are");
       // The last epoch is followed by the cycle's own bookkeeping, not by a stop or a
       // checkpoint inside the cycle.
       if (epoch + 1 < s.epochs) {
         const bool stop = observer.stop_requested();
         if (stop || observer.checkpoint_due()) {
-          state.progress = CycleProgress{epoch + 1, theta, adam.state(), norm_sum, last_loss};
+          state.progress = CycleProgress{epoch + 1, theta, optimizer.state(), norm_sum, last_loss};
           observer.on_state(state);
           state.progress.reset();
         }

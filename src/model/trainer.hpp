@@ -46,6 +46,8 @@ struct CycleRecord {
 struct CycleProgress {
   int epochs_done = 0;  // 1 .. epochs-1
   RealVector theta;     // parameters after those epochs
+  // The optimizer's state (model/optimizer.hpp): Adam's step and moments, or SGD's step and
+  // momentum buffer (in m; v zero).
   AdamState adam;
   double norm_sum = 0;   // sum of their gradient norms
   double last_loss = 0;  // loss of the last of them

@@ -10,6 +10,7 @@
 #include "core/types.hpp"
 #include "model/ensembles.hpp"
 #include "model/limits.hpp"
+#include "model/optimizer.hpp"
 #include "model/precision.hpp"
 
 namespace quddpm {
@@ -48,6 +49,12 @@ struct TrainingSettings {
   int diffusion_size = 500;  // N_diff >= N: size of each forward ensemble S_t
   int epochs = 300;          // per cycle
   double learning_rate = 0.005;
+  // The optimizer of every cycle (model/optimizer.hpp): Adam by default, or SGD with momentum;
+  // the step size of epoch k is learning_rate * decay_factor^floor(k / decay_every).
+  OptimizerKind optimizer = OptimizerKind::Adam;
+  double momentum = 0.9;  // SGD only
+  int decay_every = 1;
+  double decay_factor = 1.0;  // 1: no decay
   TrainingInput input = TrainingInput::Chain;
 
   std::uint64_t seed = 1;
@@ -56,6 +63,10 @@ struct TrainingSettings {
   // Draws `count` fresh target states (S_0's law) from the given seed: the `diffused` prior
   // diffuses these. The target ensemble S_0 itself is sample_target(diffusion_size, ...).
   std::function<StateMatrix(int count, std::uint64_t seed)> sample_target;
+
+  OptimizerSettings optimizer_settings() const {
+    return {optimizer, learning_rate, momentum, decay_every, decay_factor};
+  }
 
   int steps() const { return static_cast<int>(schedule.size()); }
   int total_qubits() const { return n_data + n_ancilla; }

@@ -340,7 +340,8 @@ TEST(ConfigRunId, NewKeysAtTheirDefaultsKeepEarlierIds) {
   j.erase("output");
   j.erase("checkpoint");
   j["circuit"]["init"].erase("warm_start");
-  j["training"].erase("input");
+  for (const char* key : {"input", "optimizer", "decay_every", "decay_factor"})
+    j["training"].erase(key);
   // j is the resolved config as it was before the keys existed; run ids hash it (config.hpp).
   const ExperimentConfig warm = resolve(json::parse(R"({"model": "original", "qubits": {"data": 4},
                       "circuit": {"init": {"warm_start": true}}})"),
@@ -353,6 +354,101 @@ TEST(ConfigRunId, NewKeysAtTheirDefaultsKeepEarlierIds) {
   EXPECT_NE(run_id(warm), run_id(c));
   EXPECT_NE(run_id(forced), run_id(c));
   EXPECT_NE(run_id(forced), run_id(warm));
+}
+
+// The optimizer keys (issue 26) at their defaults leave every earlier id as it was: the id of a
+// config that does not name them is the hash of the resolved config without them, as before
+// they existed; naming them at their defaults changes nothing, other values change the id.
+TEST(ConfigRunId, OptimizerKeysAtTheirDefaultsKeepEarlierIds) {
+  for (const char* text : {kMinimal, R"({"model": "improved", "qubits": {"data": 3},
+                                         "diffusion": {"schedule": {"calibrated_end": 1.5}},
+                                         "target": {"kind": "cluster"}})"}) {
+    const ExperimentConfig c = resolve(json::parse(text), "configs/x.json");
+    json j = to_json(c);
+    for (const char* key : {"output", "checkpoint"})
+      j.erase(key);
+    j["diffusion"]["schedule"].erase("calibrated_end");
+    j["circuit"]["init"].erase("warm_start");
+    for (const char* key : {"input", "optimizer", "decay_every", "decay_factor"})
+      j["training"].erase(key);
+    EXPECT_EQ(run_id(c), app::sha256_hex(j.dump()).substr(0, 12)) << text;
+    json named = json::parse(text);
+    named["training"] = {{"optimizer", "adam"}, {"decay_every", 1}, {"decay_factor", 1.0}};
+    EXPECT_EQ(run_id(resolve(named, "configs/x.json")), run_id(c)) << text;
+  }
+  const std::string base = run_id(resolve(json::parse(kMinimal), "configs/x.json"));
+  std::set<std::string> ids = {base};
+  for (const char* training :
+       {R"({"optimizer": "sgd"})", R"({"optimizer": "sgd", "momentum": 0.5})",
+        R"({"decay_every": 400})", R"({"decay_factor": 0.5})"}) {
+    json j = json::parse(kMinimal);
+    j["training"] = json::parse(training);
+    EXPECT_TRUE(ids.insert(run_id(resolve(j, "configs/x.json"))).second) << training;
+  }
+}
+
+// Bad values of the issue-26 keys: one line naming the key and what was expected.
+TEST(ConfigMalformed, SchedulesTargetsAndOptimizersNameTheKey) {
+  const std::vector<std::pair<const char*, const char*>> cases = {
+      {R"({"model": "original", "qubits": {"data": 2}, "diffusion": {"steps": 3,
+           "schedule": {"kind": "list", "values": [1, 2]}}})",
+       "'diffusion.schedule.values' must hold 'diffusion.steps' = 3 values (h_1..h_T), found 2"},
+      {R"({"model": "original", "qubits": {"data": 2}, "diffusion": {"steps": 2,
+           "schedule": {"kind": "list", "values": [1, -2]}}})",
+       "'diffusion.schedule.values' must hold finite numbers >= 0, found -2 at index 1"},
+      {R"({"model": "original", "qubits": {"data": 2}, "diffusion": {"steps": 2,
+           "schedule": {"kind": "list", "values": 1}}})",
+       "'diffusion.schedule.values' must be an array of numbers >= 0, found 1"},
+      {R"({"model": "original", "qubits": {"data": 2}, "diffusion": {"steps": 2,
+           "schedule": {"kind": "list"}}})",
+       "'diffusion.schedule.values' is required for a schedule of kind 'list'"},
+      {R"({"model": "original", "qubits": {"data": 2}, "diffusion": {"steps": 2,
+           "schedule": {"kind": "list", "values": [1, 2], "end": 3}}})",
+       "unknown key 'diffusion.schedule.end' for schedule kind 'list'"},
+      {R"({"model": "original", "qubits": {"data": 2},
+           "diffusion": {"schedule": {"kind": "quadratic", "end": "auto"}}})",
+       "'diffusion.schedule.end' must be a number >= 0 for a quadratic schedule: \"auto\" "
+       "calibrates only a linear one"},
+      {R"({"model": "original", "qubits": {"data": 2},
+           "diffusion": {"schedule": {"kind": "quadratic"}}})",
+       "'diffusion.schedule.end' is required for a schedule of kind 'quadratic'"},
+      {R"({"model": "original", "qubits": {"data": 2},
+           "diffusion": {"schedule": {"kind": "quadratic", "end": 1, "start": 0.1}}})",
+       "unknown key 'diffusion.schedule.start' for schedule kind 'quadratic'"},
+      {R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "circle"}})",
+       "'target.kind' \"circle\" is a one-qubit ensemble: 'qubits.data' must be 1, found 2"},
+      {R"({"model": "original", "qubits": {"data": 17, "ancilla": 0},
+           "target": {"kind": "tfim"}})",
+       "'target.kind' \"tfim\" takes at most 16 qubits (exact ground states): 'qubits.data' is 17"},
+      {R"({"model": "original", "qubits": {"data": 2},
+           "target": {"kind": "tfim", "g_min": 0.5, "g_max": 0.4}})",
+       "'target.g_min' (0.5) must be <= 'target.g_max' (0.4)"},
+      {R"({"model": "original", "qubits": {"data": 2},
+           "target": {"kind": "tfim", "g_min": -0.1}})",
+       "'target.g_min' must be a finite number >= 0, found -0.1"},
+      {R"({"model": "original", "qubits": {"data": 2},
+           "target": {"kind": "tfim", "boundary": "closed"}})",
+       "'target.boundary' must be one of: open, periodic; found \"closed\""},
+      {R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "circle", "g_min": 1}})",
+       "unknown key 'target.g_min' for target kind 'circle' (it belongs to kind 'tfim'"},
+      {R"({"model": "original", "qubits": {"data": 2}, "training": {"optimizer": "rmsprop"}})",
+       "'training.optimizer' must be one of: adam, sgd; found \"rmsprop\""},
+      {R"({"model": "original", "qubits": {"data": 2}, "training": {"momentum": 0.9}})",
+       "'training.momentum' applies only when 'training.optimizer' is \"sgd\""},
+      {R"({"model": "original", "qubits": {"data": 2},
+           "training": {"optimizer": "sgd", "momentum": 1}})",
+       "'training.momentum' must be below 1, found 1"},
+      {R"({"model": "original", "qubits": {"data": 2}, "training": {"decay_every": 0}})",
+       "'training.decay_every' must be an integer >= 1, found 0"},
+      {R"({"model": "original", "qubits": {"data": 2}, "training": {"decay_factor": 0}})",
+       "'training.decay_factor' must be a finite number > 0, found 0"},
+  };
+  for (const auto& [text, fragment] : cases) {
+    const std::string msg = resolve_error(text);
+    EXPECT_EQ(msg.rfind("configs/x.json: ", 0), 0u) << msg;
+    EXPECT_NE(msg.find(fragment), std::string::npos) << text << "\n" << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
 }
 
 TEST(ConfigOverrides, KindChangeKeepsTyposReported) {
@@ -416,6 +512,13 @@ TEST(ConfigRoundTrip, ResolveOfToJsonIsIdentity) {
           "target_mmd_to_haar": 0.3, "calibrated_end": 0.7}}})",
       R"({"model": "improved", "qubits": {"data": 2}, "diffusion": {"schedule": {"end": 1.5}}})",
       R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "npy", "path": "s.npy"}})",
+      R"({"model": "original", "qubits": {"data": 5}, "target": {"kind": "tfim",
+          "boundary": "periodic", "g_min": 0, "g_max": 0.30000000000000004},
+          "diffusion": {"steps": 3, "schedule": {"kind": "list", "values": [0.1, 0, 1e-17]}}})",
+      R"({"model": "improved", "qubits": {"data": 1}, "target": {"kind": "circle"},
+          "diffusion": {"schedule": {"kind": "quadratic", "end": 2.0000000000000004}},
+          "training": {"optimizer": "sgd", "momentum": 0, "decay_every": 400,
+                       "decay_factor": 0.5}})",
   };
   for (const auto& text : configs) {
     SCOPED_TRACE(text);
@@ -438,7 +541,7 @@ TEST(ConfigRoundTrip, ToJsonHoldsEveryDefaultAndOnlyTheKindsKeys) {
     "prior": {"kind": "haar"},
     "circuit": {"layers": 14, "init": {"kind": "normal", "std": 1.0, "warm_start": false}},
     "training": {"samples": 100, "diffusion_size": 500, "epochs": 300, "learning_rate": 0.005,
-                 "input": "chain"},
+                 "optimizer": "adam", "decay_every": 1, "decay_factor": 1.0, "input": "chain"},
     "checkpoint": {"every_seconds": 300.0}
   })");
   json without_target = j;
@@ -534,7 +637,7 @@ TEST(ConfigMalformed, EveryErrorNamesTheFileTheKeyAndTheExpectation) {
       {R"({"model": "original", "qubits": {"data": 4}, "target": "ghz"})",
        "'target' must be an object, found \"ghz\""},
       {R"({"model": "original", "qubits": {"data": 4}, "target": {"kind": "gaussian"}})",
-       "'target.kind' must be one of: ghz, cluster, haar, npy; found \"gaussian\""},
+       "'target.kind' must be one of: ghz, cluster, haar, npy, tfim, circle; found \"gaussian\""},
       {R"({"model": "original", "qubits": {"data": 4}, "target": {"scale": 0.1}})",
        "unknown key 'target.scale' for target kind 'ghz' (it belongs to kind 'cluster'"},
       {R"({"model": "original", "qubits": {"data": 4}, "target": {"theta_min": 2, "theta_max": 1}})",
@@ -560,7 +663,7 @@ TEST(ConfigMalformed, EveryErrorNamesTheFileTheKeyAndTheExpectation) {
       {R"({"model": "original", "qubits": {"data": 4}, "diffusion": {"schedule": {"end": "4"}}})",
        "'diffusion.schedule.end' must be a finite number >= 0 or \"auto\", found \"4\""},
       {R"({"model": "original", "qubits": {"data": 4}, "diffusion": {"schedule": {"kind": "cosine"}}})",
-       "'diffusion.schedule.kind' must be one of: linear; found \"cosine\""},
+       "'diffusion.schedule.kind' must be one of: linear, quadratic, list; found \"cosine\""},
       {R"({"model": "original", "qubits": {"data": 4}, "prior": {"kind": "gauss"}})",
        "'prior.kind' must be one of: haar, diffused, cluster; found \"gauss\""},
       {R"({"model": "original", "qubits": {"data": 4}, "prior": {"kind": "haar", "scale": 0.1}})",
@@ -715,7 +818,8 @@ TEST(ConfigUnknownKey, SuggestsTheNearestKeyAtThatLevel) {
   // Nothing close: list the valid keys instead of guessing.
   const std::string far = err(R"("training": {"zzzzzzzzz": 1})");
   EXPECT_NE(far.find("unknown key 'training.zzzzzzzzz' (valid keys in 'training': samples, "
-                     "diffusion_size, epochs, learning_rate, input)"),
+                     "diffusion_size, epochs, learning_rate, optimizer, momentum, decay_every, "
+                     "decay_factor, input)"),
             std::string::npos)
       << far;
   EXPECT_EQ(far.find("did you mean"), std::string::npos);
@@ -800,7 +904,12 @@ TEST(ConfigDocs, EveryResolvedKeyIsInTheReference) {
                "prior": {"kind": "cluster"}})",
         R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "haar"}})",
         R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "npy", "path": "s.npy"},
-               "circuit": {"init": {"kind": "uniform"}}})"}) {
+               "circuit": {"init": {"kind": "uniform"}}})",
+        R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "tfim"},
+               "diffusion": {"steps": 2, "schedule": {"kind": "list", "values": [1, 2]}},
+               "training": {"optimizer": "sgd"}})",
+        R"({"model": "original", "qubits": {"data": 1}, "target": {"kind": "circle"},
+               "diffusion": {"schedule": {"kind": "quadratic", "end": 3}}})"}) {
     leaf_paths(to_json(resolve(json::parse(text), "/data/x.json")), "", schema);
   }
   std::set<std::string> documented;

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "app/npy.hpp"
 #include "app/sha256.hpp"
 #include "support/background_process.hpp"
 #include "support/csv_rows.hpp"
@@ -95,18 +96,26 @@ fs::path train_reference(const fs::path& dir, const std::string& cfg) {
   return ref;
 }
 
+// Starts a one-thread run of `cfg` into `run` and sends `sig` once its second cycle has started
+// (fails the test if the run ends before that).
+void interrupt_in_second_cycle(const fs::path& dir, const std::string& cfg, const fs::path& run,
+                               int sig) {
+  const pid_t pid =
+      testing_cli::start_quddpm({"train", cfg, "--threads", "1", "--out", run.string()},
+                                (dir / "out.txt").string(), (dir / "err.txt").string());
+  ASSERT_TRUE(wait_for_second_cycle(run.string() + ".partial", pid))
+      << "the run ended before it could be interrupted";
+  ::kill(pid, sig);
+  testing_cli::wait_for(pid);
+}
+
 TEST(ResumeAfterSigkill, EndsBitwiseEqualToAnUninterruptedRun) {
   const auto dir = testing_cli::scratch_dir("resume_kill");
   const std::string cfg = write_config(dir);
   const fs::path ref = train_reference(dir, cfg);
   const fs::path run = dir / "run", partial = dir / "run.partial";
-
-  const pid_t pid =
-      testing_cli::start_quddpm({"train", cfg, "--threads", "1", "--out", run.string()},
-                                (dir / "out.txt").string(), (dir / "err.txt").string());
-  ASSERT_TRUE(wait_for_second_cycle(partial, pid)) << "the run ended before it could be killed";
-  ::kill(pid, SIGKILL);
-  testing_cli::wait_for(pid);
+  interrupt_in_second_cycle(dir, cfg, run, SIGKILL);
+  ASSERT_FALSE(HasFatalFailure());
 
   // Killed mid-cycle: the checkpoint is that of the first cycle, and epochs.csv holds rows of
   // the unfinished second one, which the resume must drop.
@@ -305,12 +314,8 @@ TEST(ResumeSinglePrecision, RefusesTheOtherPrecisionAndEndsBitwiseEqual) {
     expect_same_results(ref, dir / "two");
   }
   const fs::path run = dir / "run", partial = dir / "run.partial";
-  const pid_t pid =
-      testing_cli::start_quddpm({"train", cfg, "--threads", "1", "--out", run.string()},
-                                (dir / "out.txt").string(), (dir / "err.txt").string());
-  ASSERT_TRUE(wait_for_second_cycle(partial, pid)) << "the run ended before it could be stopped";
-  ::kill(pid, SIGTERM);
-  testing_cli::wait_for(pid);
+  interrupt_in_second_cycle(dir, cfg, run, SIGTERM);
+  ASSERT_FALSE(HasFatalFailure());
   EXPECT_EQ(checkpoint_state(partial)["precision"], "single");
 
   auto r = run_quddpm("train --threads 1 --set precision=double --resume " + run.string());
@@ -338,6 +343,36 @@ TEST(ResumeSinglePrecision, RefusesTheOtherPrecisionAndEndsBitwiseEqual) {
     std::ofstream(file) << text;
 
   r = run_quddpm("train --threads 1 --resume " + run.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  expect_same_results(ref, run);
+  fs::remove_all(dir);
+}
+
+// SGD with momentum and a staircase decay: a run stopped mid-cycle keeps the momentum buffer in
+// its checkpoint (the progress file's second row; the third is zero) and resumes to the bits of
+// an uninterrupted run.
+TEST(ResumeSgd, MomentumBufferIsCheckpointedAndTheRunEndsBitwiseEqual) {
+  const auto dir = testing_cli::scratch_dir("resume_sgd");
+  nlohmann::json j = slow_config();
+  j["training"]["optimizer"] = "sgd";
+  j["training"]["momentum"] = 0.9;
+  j["training"]["learning_rate"] = 0.01;
+  j["training"]["decay_every"] = 100;
+  j["training"]["decay_factor"] = 0.5;
+  const std::string cfg = (dir / "sgd.json").string();
+  std::ofstream(cfg) << j.dump(2);
+  const fs::path ref = train_reference(dir, cfg);
+  const fs::path run = dir / "run", partial = dir / "run.partial";
+  interrupt_in_second_cycle(dir, cfg, run, SIGTERM);
+  ASSERT_FALSE(HasFatalFailure());
+  const auto state = checkpoint_state(partial);
+  ASSERT_TRUE(state.contains("progress"));
+  const quddpm::RealMatrix progress = quddpm::npy::read_reals(
+      (partial / "checkpoint" / state["progress"]["file"].get<std::string>()).string());
+  ASSERT_EQ(progress.rows(), 3);
+  EXPECT_FALSE(progress.row(1).isZero(0));
+  EXPECT_TRUE(progress.row(2).isZero(0));
+  const auto r = run_quddpm("train --threads 1 --resume " + run.string());
   ASSERT_EQ(r.status, 0) << r.err;
   expect_same_results(ref, run);
   fs::remove_all(dir);

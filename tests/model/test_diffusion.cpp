@@ -95,6 +95,19 @@ TEST(DiffusionChain, LinearSchedule) {
   EXPECT_THROW(quddpm::linear_schedule(0.5, 4.0, 0), std::invalid_argument);
 }
 
+// h_t = scale t^2 with scale = end / T^2: h_T = end, and h_t / h_1 = t^2.
+TEST(DiffusionChain, QuadraticSchedule) {
+  const std::vector<double> h = quddpm::quadratic_schedule(3.0, 20);
+  ASSERT_EQ(h.size(), 20u);
+  EXPECT_EQ(h.back(), 3.0);
+  for (int t = 1; t <= 20; ++t) {
+    EXPECT_DOUBLE_EQ(h[t - 1], 3.0 / 400 * t * t) << t;
+    EXPECT_DOUBLE_EQ(h[t - 1] / h[0], static_cast<double>(t * t)) << t;
+  }
+  EXPECT_EQ(quddpm::quadratic_schedule(0.7, 1), std::vector<double>{0.7});
+  EXPECT_THROW(quddpm::quadratic_schedule(1.0, 0), std::invalid_argument);
+}
+
 TEST(DiffusionChain, ZeroScheduleIsIdentity) {
   for (int n : {1, 2, 4}) {
     const StateMatrix s0 = quddpm::make_haar(n, 20, 3);

@@ -298,6 +298,94 @@ TEST(GhzStatistics, SingleQubitIsBlochCluster) {
   EXPECT_NEAR(mn.mean, ex, kSigmas * mn.se + 10 * 2 * dflt.noise * dflt.noise);
 }
 
+// circle: phi ~ U[0, 2 pi) gives <Z> = cos 2phi and <X> = sin 2phi, uniform on the great circle of
+// the XZ plane: E<X> = E<Z> = E<X Z> = 0, E<X>^2 = E<Z>^2 = 1/2 (variance of each square
+// E sin^4 - 1/4 = 1/8), and <Y> = 0 for every state (real amplitudes).
+TEST(CircleStatistics, BlochVectorsUniformOnTheXzGreatCircle) {
+  constexpr int kStates = 8000;
+  const StateMatrix s = quddpm::make_circle(kStates, 31);
+  ASSERT_EQ(s.cols(), 2);
+  expect_normalized(s);
+  std::vector<double> x(kStates), z(kStates), x2(kStates), z2(kStates), xz(kStates);
+  for (int i = 0; i < kStates; ++i) {
+    const cplx a = s(i, 0), b = s(i, 1);
+    EXPECT_EQ(a.imag(), 0.0);
+    EXPECT_EQ(b.imag(), 0.0);
+    EXPECT_EQ(2 * std::imag(std::conj(a) * b), 0.0) << "<Y> of state " << i;
+    x[i] = 2 * std::real(std::conj(a) * b);
+    z[i] = std::norm(a) - std::norm(b);
+    x2[i] = x[i] * x[i];
+    z2[i] = z[i] * z[i];
+    xz[i] = x[i] * z[i];
+  }
+  const double se1 = std::sqrt(0.5 / kStates), se2 = std::sqrt(0.125 / kStates);
+  EXPECT_NEAR(dref::mean_se(x).mean, 0, kSigmas * se1);
+  EXPECT_NEAR(dref::mean_se(z).mean, 0, kSigmas * se1);
+  EXPECT_NEAR(dref::mean_se(x2).mean, 0.5, kSigmas * se2);
+  EXPECT_NEAR(dref::mean_se(z2).mean, 0.5, kSigmas * se2);
+  EXPECT_NEAR(dref::mean_se(xz).mean, 0, kSigmas * se2);  // E sin^2 2phi cos^2 2phi = 1/8
+  // phi covers the whole circle: each quadrant of (x, z) holds about a quarter.
+  for (int q = 0; q < 4; ++q) {
+    int count = 0;
+    for (int i = 0; i < kStates; ++i)
+      count += (x[i] >= 0) == (q % 2 == 0) && (z[i] >= 0) == (q / 2 == 0);
+    EXPECT_NEAR(count / double(kStates), 0.25, kSigmas * std::sqrt(0.1875 / kStates)) << q;
+  }
+}
+
+// tfim at n = 2 (open chain): the ground state is proportional to (2g, sqrt(1 + 4g^2) - 1) on
+// ((|00> + |11>)/sqrt 2, (|01> + |10>)/sqrt 2), so r = psi_01 / psi_00 gives g = r / (1 - r^2)
+// back. The recovered fields are U[g_min, g_max]: mean and variance against the uniform law.
+TEST(TfimStatistics, RecoveredFieldsAreUniform) {
+  constexpr int kStates = 3000;
+  const quddpm::TfimParams p{quddpm::TfimBoundary::Open, 0.1, 2.0};
+  const StateMatrix s = quddpm::make_tfim(2, kStates, p, 8);
+  expect_normalized(s);
+  std::vector<double> g(kStates), dev2(kStates);
+  const double mid = (p.g_min + p.g_max) / 2, width = p.g_max - p.g_min;
+  for (int i = 0; i < kStates; ++i) {
+    const double r = s(i, 1).real() / s(i, 0).real();
+    g[i] = r / (1 - r * r);
+    ASSERT_GE(g[i], p.g_min - 1e-9);
+    ASSERT_LE(g[i], p.g_max + 1e-9);
+    dev2[i] = (g[i] - mid) * (g[i] - mid);
+  }
+  // U[lo, hi]: variance w^2/12; (g - mid)^2 has mean w^2/12 and variance w^4/180.
+  EXPECT_NEAR(dref::mean_se(g).mean, mid, kSigmas * width / std::sqrt(12.0 * kStates));
+  EXPECT_NEAR(dref::mean_se(dev2).mean, width * width / 12,
+              kSigmas * width * width / std::sqrt(180.0 * kStates));
+}
+
+TEST(EnsemblesDeterministic, TfimAndCircleWhateverThreads) {
+  const quddpm::TfimParams p{quddpm::TfimBoundary::Periodic, 0.5, 1.5};
+  for (int n : {4, 7}) {  // the dense solver and Lanczos
+    StateMatrix t1, t2;
+    {
+      dref::ThreadsGuard guard(1);
+      t1 = quddpm::make_tfim(n, 9, p, 4);
+    }
+    {
+      dref::ThreadsGuard guard(2);
+      t2 = quddpm::make_tfim(n, 9, p, 4);
+    }
+    EXPECT_EQ(t1, t2) << n;
+    EXPECT_EQ(quddpm::make_tfim(n, 4, p, 4), t1.topRows(4)) << n;
+  }
+  StateMatrix c1, c2;
+  {
+    dref::ThreadsGuard guard(1);
+    c1 = quddpm::make_circle(50, 4);
+  }
+  {
+    dref::ThreadsGuard guard(2);
+    c2 = quddpm::make_circle(50, 4);
+  }
+  EXPECT_EQ(c1, c2);
+  EXPECT_THROW(quddpm::make_tfim(17, 2, p, 1), std::invalid_argument);
+  EXPECT_THROW(quddpm::make_tfim(3, 2, {quddpm::TfimBoundary::Open, 1.0, 0.5}, 1),
+               std::invalid_argument);
+}
+
 }  // namespace
 
 // self_gram(a) computes the upper half of a a^dagger and mirrors it: the same bits as

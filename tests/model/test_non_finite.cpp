@@ -8,6 +8,7 @@
 
 #include "model/ensembles.hpp"
 #include "model/trainer.hpp"
+#include "support/small_training.hpp"
 
 namespace {
 
@@ -15,20 +16,7 @@ using quddpm::TrainingSettings;
 using quddpm::TrainingState;
 
 TrainingSettings tiny(double learning_rate) {
-  TrainingSettings s;
-  s.n_data = 1;
-  s.n_ancilla = 1;
-  s.layers = 2;
-  s.schedule = {0.5, 1.0, 1.5};
-  s.samples = 8;
-  s.diffusion_size = 10;
-  s.epochs = 6;
-  s.learning_rate = learning_rate;
-  s.seed = 5;
-  s.sample_target = [](int count, std::uint64_t seed) {
-    return quddpm::make_ghz(1, count, quddpm::GhzParams{}, seed);
-  };
-  return s;
+  return testing_model::small_ghz_run(1, 8, 10, learning_rate, 5);
 }
 
 class Recorder : public quddpm::TrainingObserver {
