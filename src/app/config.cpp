@@ -273,6 +273,7 @@ std::string id_of(const ExperimentConfig& c, bool pin_target_content) {
   // Keys newer than published runs: absent from the id at their defaults.
   if (!c.warm_start) j["circuit"]["init"].erase("warm_start");
   if (c.training_input == TrainingInput::Chain) j["training"].erase("input");
+  if (c.loss_kind == LossKind::Mmd) j.erase("loss");
   // An npy target by its content, not only its path: a changed file is another experiment.
   if (pin_target_content && c.target.kind == TargetKind::Npy)
     j["target"]["sha256"] = app::sha256_file(c.target.file());

@@ -55,6 +55,7 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
   s.epochs = c.epochs;
   s.learning_rate = c.learning_rate;
   s.input = c.training_input;
+  s.loss = {c.loss_kind, c.loss_epsilon};
   s.seed = c.seed;
   s.precision = c.precision;
   const int n = c.n_data;

@@ -10,6 +10,7 @@
 #include "core/types.hpp"
 #include "model/ensembles.hpp"
 #include "model/limits.hpp"
+#include "model/loss.hpp"
 #include "model/precision.hpp"
 
 namespace quddpm {
@@ -48,6 +49,7 @@ struct TrainingSettings {
   int diffusion_size = 500;  // N_diff >= N: size of each forward ensemble S_t
   int epochs = 300;          // per cycle
   double learning_rate = 0.005;
+  LossSettings loss;  // what each epoch minimizes (model/loss.hpp)
   TrainingInput input = TrainingInput::Chain;
 
   std::uint64_t seed = 1;

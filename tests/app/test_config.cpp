@@ -332,8 +332,8 @@ TEST(ConfigOverrides, WarmStartIsSharedByEveryInitKind) {
       << input;
 }
 
-// The two keys added after runs were published leave those runs' ids as they were while at
-// their defaults, and change the id when set.
+// The two keys added after runs were published (and `loss`, tested below) leave those runs'
+// ids as they were while at their defaults, and change the id when set.
 TEST(ConfigRunId, NewKeysAtTheirDefaultsKeepEarlierIds) {
   const ExperimentConfig c = resolve(json::parse(kMinimal), "configs/x.json");
   json j = to_json(c);
@@ -341,6 +341,7 @@ TEST(ConfigRunId, NewKeysAtTheirDefaultsKeepEarlierIds) {
   j.erase("checkpoint");
   j["circuit"]["init"].erase("warm_start");
   j["training"].erase("input");
+  j.erase("loss");
   // j is the resolved config as it was before the keys existed; run ids hash it (config.hpp).
   const ExperimentConfig warm = resolve(json::parse(R"({"model": "original", "qubits": {"data": 4},
                       "circuit": {"init": {"warm_start": true}}})"),
@@ -353,6 +354,53 @@ TEST(ConfigRunId, NewKeysAtTheirDefaultsKeepEarlierIds) {
   EXPECT_NE(run_id(warm), run_id(c));
   EXPECT_NE(run_id(forced), run_id(c));
   EXPECT_NE(run_id(forced), run_id(warm));
+}
+
+// loss.kind = mmd (the default, given or not) leaves the run id of a config from before the
+// key; the other losses, and their epsilon, are other experiments.
+TEST(ConfigRunId, LossAtItsDefaultKeepsEarlierIds) {
+  const ExperimentConfig c = resolve(json::parse(kMinimal), "configs/x.json");
+  json j = to_json(c);
+  j.erase("output");
+  j.erase("checkpoint");
+  j["circuit"]["init"].erase("warm_start");
+  j["training"].erase("input");
+  ASSERT_EQ(j["loss"], json::parse(R"({"kind": "mmd"})"));
+  j.erase("loss");
+  EXPECT_EQ(run_id(c), app::sha256_hex(j.dump()).substr(0, 12));
+  const auto with = [](const char* loss) {
+    json k = json::parse(kMinimal);
+    k["loss"] = json::parse(loss);
+    return run_id(resolve(k, "configs/x.json"));
+  };
+  EXPECT_EQ(with(R"({"kind": "mmd"})"), run_id(c));
+  const std::set<std::string> ids = {run_id(c), with(R"({"kind": "wasserstein"})"),
+                                     with(R"({"kind": "sinkhorn"})"),
+                                     with(R"({"kind": "sinkhorn", "epsilon": 0.01})")};
+  EXPECT_EQ(ids.size(), 4u);
+}
+
+TEST(ConfigLoss, KeysParseWithTheirDefaults) {
+  const ExperimentConfig mmd = resolve(json::parse(kMinimal), "configs/x.json");
+  EXPECT_EQ(mmd.loss_kind, LossKind::Mmd);
+  json j = json::parse(kMinimal);
+  j["loss"] = {{"kind", "wasserstein"}};
+  EXPECT_EQ(resolve(j, "configs/x.json").loss_kind, LossKind::Wasserstein);
+  j["loss"] = {{"kind", "sinkhorn"}};
+  const ExperimentConfig sk = resolve(j, "configs/x.json");
+  EXPECT_EQ(sk.loss_kind, LossKind::Sinkhorn);
+  EXPECT_EQ(sk.loss_epsilon, LossSettings{}.epsilon);
+  EXPECT_EQ(to_json(sk)["loss"], json::parse(R"({"kind": "sinkhorn", "epsilon": 0.05})"));
+  j["loss"]["epsilon"] = 0.005;
+  EXPECT_EQ(resolve(j, "configs/x.json").loss_epsilon, 0.005);
+  // Through --set, as a string value.
+  TempDir dir;
+  const std::string path = dir.write("x.json", kMinimal);
+  EXPECT_EQ(load(path, {"loss.kind=sinkhorn", "loss.epsilon=0.2"}).loss_epsilon, 0.2);
+  const std::string msg = load_error(path, {"loss.kind=W"});
+  EXPECT_NE(msg.find("'loss.kind' must be one of: mmd, wasserstein, sinkhorn"), std::string::npos)
+      << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
 }
 
 TEST(ConfigOverrides, KindChangeKeepsTyposReported) {
@@ -416,6 +464,9 @@ TEST(ConfigRoundTrip, ResolveOfToJsonIsIdentity) {
           "target_mmd_to_haar": 0.3, "calibrated_end": 0.7}}})",
       R"({"model": "improved", "qubits": {"data": 2}, "diffusion": {"schedule": {"end": 1.5}}})",
       R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "npy", "path": "s.npy"}})",
+      R"({"model": "original", "qubits": {"data": 1}, "loss": {"kind": "wasserstein"}})",
+      R"({"model": "improved", "qubits": {"data": 1}, "loss": {"kind": "sinkhorn",
+          "epsilon": 0.30000000000000004}})",
   };
   for (const auto& text : configs) {
     SCOPED_TRACE(text);
@@ -437,6 +488,7 @@ TEST(ConfigRoundTrip, ToJsonHoldsEveryDefaultAndOnlyTheKindsKeys) {
     "diffusion": {"steps": 30, "schedule": {"kind": "linear", "start": 0.5, "end": 4.0}},
     "prior": {"kind": "haar"},
     "circuit": {"layers": 14, "init": {"kind": "normal", "std": 1.0, "warm_start": false}},
+    "loss": {"kind": "mmd"},
     "training": {"samples": 100, "diffusion_size": 500, "epochs": 300, "learning_rate": 0.005,
                  "input": "chain"},
     "checkpoint": {"every_seconds": 300.0}
@@ -521,6 +573,24 @@ TEST(ConfigMalformed, EveryErrorNamesTheFileTheKeyAndTheExpectation) {
        "'training.learning_rate' must be a finite number > 0, found -0.1"},
       {R"({"model": "original", "qubits": {"data": 4}, "training": {"learning_rate": "fast"}})",
        "'training.learning_rate' must be a finite number > 0, found \"fast\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "loss": {"kind": "emd"}})",
+       "'loss.kind' must be one of: mmd, wasserstein, sinkhorn; found \"emd\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "loss": "wasserstein"})",
+       "'loss' must be an object, found \"wasserstein\""},
+      {R"({"model": "original", "qubits": {"data": 4}, "loss": {"kind": "sinkhorn",
+          "epsilon": 0}})",
+       "'loss.epsilon' must be a finite number > 0, found 0"},
+      {R"({"model": "original", "qubits": {"data": 4}, "loss": {"kind": "sinkhorn",
+          "epsilon": -0.5}})",
+       "'loss.epsilon' must be a finite number > 0, found -0.5"},
+      {R"({"model": "original", "qubits": {"data": 4}, "loss": {"epsilon": 0.1}})",
+       "'loss.epsilon'"},
+      {R"({"model": "original", "qubits": {"data": 4}, "loss": {"kind": "wasserstein",
+          "epsilon": 0.1}})",
+       "'loss.epsilon'"},
+      {R"({"model": "original", "qubits": {"data": 4}, "loss": {"kind": "sinkhorn",
+          "epsilom": 0.1}})",
+       "unknown key 'loss.epsilom' for loss kind 'sinkhorn' (did you mean 'loss.epsilon'?)"},
       {R"({"model": "original", "qubits": {"data": 4}, "circuit": {"layers": 0}})",
        "'circuit.layers' must be an integer >= 1, found 0"},
       {R"({"model": "original", "qubits": {"data": 4}, "circuit": {"init": {"kind": "gauss"}}})",
@@ -800,7 +870,7 @@ TEST(ConfigDocs, EveryResolvedKeyIsInTheReference) {
                "prior": {"kind": "cluster"}})",
         R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "haar"}})",
         R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "npy", "path": "s.npy"},
-               "circuit": {"init": {"kind": "uniform"}}})"}) {
+               "circuit": {"init": {"kind": "uniform"}}, "loss": {"kind": "sinkhorn"}})"}) {
     leaf_paths(to_json(resolve(json::parse(text), "/data/x.json")), "", schema);
   }
   std::set<std::string> documented;
