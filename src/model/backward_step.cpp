@@ -241,11 +241,6 @@ Transport loss_transport(const LossSettings& loss, const StateMatrix& cross) {
 
 }  // namespace
 
-StateMatrix transport_output_gradient(const StateMatrix& outputs, const StateMatrix& targets,
-                                      const RealMatrix& plan) {
-  return plan_output_gradient(targets, gram(outputs, targets), plan, {0, outputs.rows()});
-}
-
 StateMatrix mmd_output_gradient(const StateMatrix& outputs, const StateMatrix& targets) {
   return output_gradient(outputs, targets, self_gram(outputs), gram(outputs, targets),
                          {0, outputs.rows()});

@@ -87,9 +87,4 @@ class StepGradient {
 // dL/d(psi_i^*) of L = MMD(outputs, targets) for every output row (docs/gradient.md, section 1).
 StateMatrix mmd_output_gradient(const StateMatrix& outputs, const StateMatrix& targets);
 
-// dL/d(psi_i^*) of L = sum_ij P_ij (1 - |<b_j|psi_i>|^2) with the plan P (outputs x targets)
-// held fixed, for every output row (docs/gradient.md, section 1).
-StateMatrix transport_output_gradient(const StateMatrix& outputs, const StateMatrix& targets,
-                                      const RealMatrix& plan);
-
 }  // namespace quddpm

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -34,13 +33,21 @@ int cost_scale_bits(const RealMatrix& cost) {
   return std::min(52, static_cast<int>(std::floor(52.0 - std::log2(nodes * largest))));
 }
 
+// Euclid's algorithm (std::gcd compiles to tzcnt, outside the x86-64 baseline the portable
+// binary keeps to: scripts/check_baseline_isa.py).
+std::int64_t common_divisor(std::int64_t a, std::int64_t b) {
+  while (b != 0)
+    a = std::exchange(b, a % b);
+  return a;
+}
+
 }  // namespace
 
 Transport exact_transport(const RealMatrix& cost) {
   check_cost(cost);
   using Graph = lemon::StaticDigraph;
   const std::int64_t n = cost.rows(), m = cost.cols();
-  const std::int64_t g = std::gcd(n, m);
+  const std::int64_t g = common_divisor(n, m);
   const std::int64_t sends = m / g, takes = n / g;  // units per source, per sink
   const double scale = std::ldexp(1.0, cost_scale_bits(cost));
 

@@ -10,6 +10,7 @@
 #include "core/ensemble_ops.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
+#include "epoch_loop.hpp"
 #include "model/adam.hpp"
 #include "model/backward_step.hpp"
 #include "model/ensembles.hpp"
@@ -81,13 +82,7 @@ void BM_CircleEpoch(benchmark::State& state) {
   StepGradient step(circuit, Precision::Double, StepGradient::kDefaultCacheLimit,
                     LossSettings{kinds[state.range(0)], 0.05});
   Adam adam(circuit.num_params(), 0.0005);
-  std::uint64_t epoch = 0;
-  for (auto _ : state) {
-    const LossAndGradient r =
-        step.evaluate(theta.data(), inputs, targets, sampled_outcomes(stream_key(9, {epoch++})));
-    adam.step(theta.data(), r.grad);
-    benchmark::DoNotOptimize(r.loss);
-  }
+  time_epochs(state, step, theta, inputs, targets, adam);
   par::set_max_threads(1);
 }
 BENCHMARK(BM_CircleEpoch)
