@@ -12,12 +12,13 @@ cxx=aarch64-linux-gnu-g++
 if ! command -v "$cxx" >/dev/null; then
   apt-get update -q >/dev/null && apt-get install -y -q g++-aarch64-linux-gnu >/dev/null
 fi
-# The host's header-only libraries (Highway, Eigen, spdlog, fmt, CLI11, nlohmann/json) are the
-# same text for every architecture; the cross compiler brings ARM's C and C++ headers. A
-# directory of links keeps the host's own system headers out of the search path.
+# The host's header-only libraries (Highway, Eigen, spdlog, fmt, CLI11, nlohmann/json, LEMON's
+# network simplex) are the same text for every architecture; the cross compiler brings ARM's C
+# and C++ headers. A directory of links keeps the host's own system headers out of the search
+# path.
 inc=$(mktemp -d)
 trap 'rm -rf "$inc"' EXIT
-for d in hwy eigen3 spdlog fmt CLI nlohmann; do
+for d in hwy eigen3 spdlog fmt CLI nlohmann lemon; do
   [ -e "/usr/include/$d" ] || { echo "check_arm_build.sh: /usr/include/$d missing (run scripts/setup.sh)" >&2; exit 2; }
   ln -s "/usr/include/$d" "$inc/$d"
 done

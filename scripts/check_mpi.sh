@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Test of the MPI build (ctest MpiBitwise, in a build with -DQUDDPM_MPI=ON): a tiny training
 # run under `mpirun -np 1, 2, 3` (3: uneven shards) gives byte-identical params.npy,
-# generated.npy, data.npy, prior.npy and traces (wall time aside) to one process without MPI;
+# generated.npy, data.npy, prior.npy and traces (wall time aside) to one process without MPI,
+# and so do runs with the wasserstein and sinkhorn losses under 2 and 3 processes;
 # `gradient` prints the same loss and gradient; a run killed under 2 processes resumes under 3
 # to the same bytes; a config error and a bad outcome seen by one process each give one line
 # and a non-zero exit on every process.
@@ -27,7 +28,7 @@ same_run() {
   for f in params.npy generated.npy data.npy prior.npy epochs.csv layers.csv diffusion.csv; do
     cmp -s "$1/$f" "$2/$f" || fail "$2/$f differs from $1/$f"
   done
-  cmp -s <(cut -d, -f1-12 "$1/cycles.csv") <(cut -d, -f1-12 "$2/cycles.csv") ||
+  cmp -s <(cut -d, -f1-13 "$1/cycles.csv") <(cut -d, -f1-13 "$2/cycles.csv") ||
     fail "$2/cycles.csv differs from $1/cycles.csv"
 }
 
@@ -38,6 +39,19 @@ for np in 1 2 3; do
     { cat "$tmp/np$np.err"; fail "mpirun -np $np train failed"; }
   same_run "$tmp/ref" "$tmp/np$np"
   echo "check_mpi: train under mpirun -np $np: byte-identical to one process"
+done
+
+# The transport losses: every process solves for the plan from the same gathered overlaps.
+for loss in wasserstein sinkhorn; do
+  "$ref_bin" train "$tmp/tiny.json" --set loss.kind=$loss --out "$tmp/ref_$loss" --threads 2 \
+    --quiet 2> /dev/null || fail "the one-process run with loss.kind=$loss failed"
+  for np in 2 3; do
+    mpi "$np" train "$tmp/tiny.json" --set loss.kind=$loss --out "$tmp/np${np}_$loss" --threads 1 \
+      --quiet 2> "$tmp/np${np}_$loss.err" ||
+      { cat "$tmp/np${np}_$loss.err"; fail "mpirun -np $np train with loss.kind=$loss failed"; }
+    same_run "$tmp/ref_$loss" "$tmp/np${np}_$loss"
+  done
+  echo "check_mpi: train with loss.kind=$loss under mpirun -np 2, 3: byte-identical to one process"
 done
 
 # gradient: one step's loss and gradient, with a bad outcome seen only by the last process.

@@ -8,8 +8,13 @@ States are the rows of an N x 2^n complex128 array (.npy, C order).
   mmd_to_haar(A) = mean_{i != i'} |<a_i|a_i'>|^2 - 1/d
   KL(T || M)     = sum_x P_T(x) log(P_T(x) / P_M(x)),  P_X(x) = mean_i |<x|x_i>|^2,
                    both smoothed P <- (P + 1e-10) / (1 + 2^n 1e-10).
-Output: one JSON object {"mmd": MMD(model, target), "kl": KL(target || model),
-"mmd_to_haar_model": ..., "mmd_to_haar_target": ...}.
+  W(A, B)        = min over plans P (row sums 1/N_a, column sums 1/N_b) of
+                   sum_ij P_ij (1 - |<a_i|b_j>|^2): solved here as an assignment problem
+                   (SciPy's linear_sum_assignment) on L = lcm(N_a, N_b) copies, each state of
+                   A repeated L/N_a times and each of B L/N_b times (the transportation
+                   problem's integral optimum is such an assignment), W = its cost / L.
+Output: one JSON object {"mmd": MMD(model, target), "wasserstein": W(model, target),
+"kl": KL(target || model), "mmd_to_haar_model": ..., "mmd_to_haar_target": ...}.
 
 `--generate DIR` writes a few fixed-seed test ensembles (haar / cluster / ghz)
 to DIR as .npy files for comparison with the C++ binary.
@@ -22,6 +27,7 @@ import os
 import sys
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from quddpm_ref import cluster, ghz, haar, mmd, mmd_to_haar
 
@@ -36,6 +42,14 @@ def basis_distribution(a):
 def kl(target, model):
     pt, pm = basis_distribution(target), basis_distribution(model)
     return float(np.sum(pt * np.log(pt / pm)))
+
+
+def wasserstein(a, b):
+    cost = 1.0 - np.abs(a.conj() @ b.T) ** 2
+    lcm = np.lcm(a.shape[0], b.shape[0])
+    big = np.repeat(np.repeat(cost, lcm // a.shape[0], axis=0), lcm // b.shape[0], axis=1)
+    rows, cols = linear_sum_assignment(big)
+    return float(big[rows, cols].sum() / lcm)
 
 
 def load_states(path):
@@ -55,6 +69,7 @@ def load_states(path):
 def metrics(model, target):
     return {
         "mmd": float(mmd(model, target)),
+        "wasserstein": wasserstein(model, target),
         "kl": kl(target, model),
         "mmd_to_haar_model": float(mmd_to_haar(model)),
         "mmd_to_haar_target": float(mmd_to_haar(target)),

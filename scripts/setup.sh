@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make libeigen3-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev
-  libbenchmark-dev libhwy-dev libspectra-dev python3-numpy python3-matplotlib)
+  libbenchmark-dev libhwy-dev libspectra-dev liblemon-dev python3-numpy python3-scipy
+  python3-matplotlib)
 scripts/install_packages.sh "${packages[@]}"
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null

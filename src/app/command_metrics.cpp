@@ -13,7 +13,8 @@
 namespace quddpm::app {
 
 void add_metrics_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("metrics", "MMD, KL and distance to Haar of two ensembles");
+  auto* cmd =
+      app.add_subcommand("metrics", "MMD, Wasserstein, KL and distance to Haar of two ensembles");
   auto model = std::make_shared<std::string>();
   auto target = std::make_shared<std::string>();
   cmd->add_option("--model", *model, "generated states (.npy, complex128, N x 2^n)")->required();
@@ -32,6 +33,7 @@ void add_metrics_command(CLI::App& app) {
                                     ": mmd_to_haar needs at least 2 states, found 1");
     nlohmann::json out;
     out["mmd"] = mmd(a, b);
+    out["wasserstein"] = wasserstein(a, b);
     out["kl"] = kl_divergence(b, a);
     out["mmd_to_haar_model"] = mmd_to_haar(a);
     out["mmd_to_haar_target"] = mmd_to_haar(b);

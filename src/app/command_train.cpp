@@ -202,10 +202,11 @@ std::string still_safe(const RunObserver& observer, const std::optional<Checkpoi
 void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const TrainingSettings& s,
                   RunDirectory& dir, const std::optional<Checkpoint>& ck, StopSignals& stop) {
   spdlog::info(
-      "{} {} QuDDPM: {} data + {} ancilla qubits, L = {}, T = {}, {} epochs, {} threads, {} "
-      "kernels -> {}",
+      "{} {} QuDDPM: {} data + {} ancilla qubits, L = {}, T = {}, {} epochs of {} loss, {} "
+      "threads, {} kernels -> {}",
       ck ? "resuming" : "training", config::name_of(c.model), c.n_data, c.n_ancilla, c.layers,
-      c.steps, c.epochs, par::max_threads(), active_kernels().name, dir.final_dir().string());
+      c.steps, c.epochs, config::name_of(c.loss_kind), par::max_threads(), active_kernels().name,
+      dir.final_dir().string());
   const std::string partial = dir.staging().string(), resume = resume_command(dir.final_dir());
   stop.set_note_for_second_signal(
       ck ? partial + " keeps its checkpoint; resume with: " + resume

@@ -276,6 +276,7 @@ std::string id_of(const ExperimentConfig& c, bool pin_target_content) {
   if (c.optimizer == OptimizerKind::Adam) j["training"].erase("optimizer");
   if (c.decay_every == 1) j["training"].erase("decay_every");
   if (c.decay_factor == 1) j["training"].erase("decay_factor");
+  if (c.loss_kind == LossKind::Mmd) j.erase("loss");
   // An npy target by its content, not only its path: a changed file is another experiment.
   if (pin_target_content && c.target.kind == TargetKind::Npy)
     j["target"]["sha256"] = app::sha256_file(c.target.file());

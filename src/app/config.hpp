@@ -8,8 +8,9 @@
 //   - JSON is parsed strictly: no comments, no duplicate keys; integers must be written as
 //     integers (2, not 2.0); numbers must be finite.
 //   - Unknown keys are errors (with a "did you mean" suggestion when one is close).
-//   - A kind-tagged object (target, prior, circuit.init, diffusion.schedule) accepts only "kind",
-//     the keys of its kind and the keys every kind shares; missing values take the defaults.
+//   - A kind-tagged object (target, prior, circuit.init, diffusion.schedule, loss) accepts only
+//     "kind", the keys of its kind and the keys every kind shares; missing values take the
+//     defaults.
 //   - "model" picks a preset (model/presets.hpp) for the keys where the two models differ.
 //
 // Overrides ("--set key.path=value"): the value is parsed as JSON when it parses, else taken as
@@ -96,6 +97,9 @@ struct ExperimentConfig {
   double decay_factor = 1;
   TrainingInput training_input = TrainingInput::Chain;
 
+  LossKind loss_kind = LossKind::Mmd;            // what each epoch minimizes (model/loss.hpp)
+  double loss_epsilon = LossSettings{}.epsilon;  // sinkhorn: the entropic regularization
+
   // Seconds between checkpoints inside a cycle (besides the one after every cycle); 0: none.
   // Operational, not part of the experiment: left out of run_id, and may differ on --resume.
   double checkpoint_every_seconds = kDefaultCheckpointSeconds;
@@ -137,16 +141,16 @@ nlohmann::json to_json(const ExperimentConfig& c);
 // resolved config without its output folder, checkpoint interval and calibrated schedule end, so
 // the same experiment (config and seed) has the same id wherever it is written, and an interrupted
 // run keeps its id when resumed. Keys added after runs were published (circuit.init.warm_start,
-// training.input, training.optimizer, training.decay_every, training.decay_factor) are left out
-// while at their defaults, so those runs keep their ids. An npy
+// training.input, training.optimizer, training.decay_every, training.decay_factor, loss) are left
+// out while at their defaults, so those runs keep their ids. An npy
 // target enters by the SHA-256 of its file (read here) as well as by its path.
 std::string run_id(const ExperimentConfig& c);
 // The id an earlier quddpm gave the same config: an npy target by its path only.
 std::string run_id_by_path(const ExperimentConfig& c);
 
 // The name the config gives a value of ModelKind, Precision, TargetKind, ScheduleKind,
-// PriorKind, InitKind, TrainingInput, TfimBoundary or OptimizerKind (also in logs, checkpoints
-// and the CSVs' model column).
+// PriorKind, InitKind, TrainingInput, TfimBoundary, OptimizerKind or LossKind (also in logs,
+// checkpoints and the CSVs' model column).
 template <class E>
 const char* name_of(E value);
 // The precisions by name, for --precision (CLI11's CheckedTransformer).

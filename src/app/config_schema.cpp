@@ -19,7 +19,7 @@ template <class E>
 using Names = std::vector<std::pair<E, const char*>>;
 const std::tuple<Names<ModelKind>, Names<Precision>, Names<TargetKind>, Names<ScheduleKind>,
                  Names<PriorKind>, Names<InitKind>, Names<TrainingInput>, Names<TfimBoundary>,
-                 Names<OptimizerKind>>
+                 Names<OptimizerKind>, Names<LossKind>>
     kNames = {{{ModelKind::Original, "original"}, {ModelKind::Improved, "improved"}},
               {{Precision::Double, "double"}, {Precision::Single, "single"}},
               {{TargetKind::Ghz, "ghz"},
@@ -37,7 +37,10 @@ const std::tuple<Names<ModelKind>, Names<Precision>, Names<TargetKind>, Names<Sc
               {{InitKind::Normal, "normal"}, {InitKind::Uniform, "uniform"}},
               {{TrainingInput::Chain, "chain"}, {TrainingInput::Forward, "forward"}},
               {{TfimBoundary::Open, "open"}, {TfimBoundary::Periodic, "periodic"}},
-              {{OptimizerKind::Adam, "adam"}, {OptimizerKind::Sgd, "sgd"}}};
+              {{OptimizerKind::Adam, "adam"}, {OptimizerKind::Sgd, "sgd"}},
+              {{LossKind::Mmd, "mmd"},
+               {LossKind::Wasserstein, "wasserstein"},
+               {LossKind::Sinkhorn, "sinkhorn"}}};
 
 template <class E>
 const Names<E>& names() {
@@ -61,6 +64,7 @@ template const char* name_of(InitKind);
 template const char* name_of(TrainingInput);
 template const char* name_of(TfimBoundary);
 template const char* name_of(OptimizerKind);
+template const char* name_of(LossKind);
 
 std::map<std::string, Precision> precision_names() {
   std::map<std::string, Precision> m;
@@ -586,6 +590,18 @@ void circuit_keys(std::vector<Entry>& e) {
                          "first cycle only"));
 }
 
+// What each epoch minimizes (docs/model.md, section 5).
+void loss_keys(std::vector<Entry>& e) {
+  const LossSettings shared;
+  e.push_back(choice<LossKind>("loss.kind", MEMBER(loss_kind), fixed(shared.kind))
+                  .means("the loss to the targets: MMD, the exact Wasserstein (optimal "
+                         "transport) cost W, or its entropic version OT_eps (model.md "
+                         "section 5)"));
+  e.push_back(number("loss.epsilon", MEMBER(loss_epsilon), Bound::kPositive, fixed(shared.epsilon))
+                  .of_kind("sinkhorn")
+                  .means("the entropic regularization eps of OT_eps"));
+}
+
 // Training, and checkpoints (operational: outside the run id).
 void training_keys(std::vector<Entry>& e) {
   const TrainingSettings& shared = shared_defaults();
@@ -649,6 +665,7 @@ std::vector<Key> build() {
   diffusion_keys(e);
   prior_keys(e);
   circuit_keys(e);
+  loss_keys(e);
   training_keys(e);
   std::vector<Key> out;
   for (auto& x : e)

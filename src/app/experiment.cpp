@@ -59,6 +59,7 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
   s.decay_every = c.decay_every;
   s.decay_factor = c.decay_factor;
   s.input = c.training_input;
+  s.loss = {c.loss_kind, c.loss_epsilon};
   s.seed = c.seed;
   s.precision = c.precision;
   const int n = c.n_data;

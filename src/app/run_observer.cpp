@@ -17,8 +17,8 @@ const std::vector<std::string> kDiffusionHeader = header({"t", "mmd_to_data", "m
 const std::vector<std::string> kEpochsHeader = header({"t", "epoch", "loss", "grad_norm"});
 const std::vector<std::string> kLayersHeader = header({"t", "epoch", "layer", "grad_norm"});
 const std::vector<std::string> kCyclesHeader =
-    header({"t", "mmd_to_forward", "mmd_to_data", "kl_to_data", "mmd_to_haar", "mean_grad_norm",
-            "final_loss", "seconds"});
+    header({"t", "mmd_to_forward", "mmd_to_data", "wasserstein_to_data", "kl_to_data",
+            "mmd_to_haar", "mean_grad_norm", "final_loss", "seconds"});
 
 }  // namespace
 
@@ -76,8 +76,8 @@ void RunObserver::on_epoch(const EpochRecord& r) {
 }
 
 void RunObserver::on_cycle(const CycleRecord& r) {
-  cycles_.row(cells({(long long)r.t, r.mmd_to_forward, r.mmd_to_data, r.kl_to_data, r.mmd_to_haar,
-                     r.mean_grad_norm, r.final_loss, r.seconds}));
+  cycles_.row(cells({(long long)r.t, r.mmd_to_forward, r.mmd_to_data, r.wasserstein_to_data,
+                     r.kl_to_data, r.mmd_to_haar, r.mean_grad_norm, r.final_loss, r.seconds}));
   progress_.clear();
   if (r.t == steps_) {
     spdlog::info("prior S~_{}: mmd to S_{} {:.4g}, mmd to data {:.4g}, kl {:.4g}", r.t, r.t,

@@ -11,6 +11,7 @@
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "model/metrics.hpp"
+#include "model/transport.hpp"
 
 namespace quddpm {
 
@@ -219,6 +220,25 @@ StateMatrix output_gradient(const StateMatrix& outputs, const StateMatrix& targe
   return combine(coef, stacked);
 }
 
+// dL/d(psi_i^*) of L = sum_ij P_ij (1 - |<b_j|psi_i>|^2) (P held fixed) for the outputs i in
+// `rows`: g_i = -sum_j P_ij <b_j|psi_i> b_j, from cross = outputs targets^dagger. The MMD's
+// cross term with the weights -P_ij in place of -2/(NM), and no self term.
+StateMatrix plan_output_gradient(const StateMatrix& targets, const StateMatrix& cross,
+                                 const RealMatrix& plan, dist::Shard rows) {
+  const Eigen::Index count = rows.hi - rows.lo;
+  const StateMatrix coef = -(plan.middleRows(rows.lo, count).cast<cplx>().array() *
+                             cross.middleRows(rows.lo, count).array())
+                                .matrix();
+  return combine(coef, targets);
+}
+
+// The transport plan of the loss from the cost C_ij = 1 - |<b_j|psi_i>|^2.
+Transport loss_transport(const LossSettings& loss, const StateMatrix& cross) {
+  const RealMatrix cost = (1.0 - cross.cwiseAbs2().array()).matrix();
+  return loss.kind == LossKind::Sinkhorn ? entropic_transport(cost, loss.epsilon)
+                                         : exact_transport(cost);
+}
+
 }  // namespace
 
 StateMatrix mmd_output_gradient(const StateMatrix& outputs, const StateMatrix& targets) {
@@ -273,14 +293,22 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
     forward_one(c, gates, inputs, i, choose, w, r.outputs);
   });
   gather_outputs(r.outputs);
-  // The loss and its output gradient share their Gram matrices (the loss is metrics' mmd()).
-  // Each process computes its shard's rows of the Gram matrices, which are gathered (N x N,
-  // small), and the state gradient of its own samples only.
-  const StateMatrix self = gathered_self_gram(r.outputs.states);
+  // The loss and its output gradient share their Gram matrices (the MMD loss is metrics'
+  // mmd()). Each process computes its shard's rows of the Gram matrices, which are gathered
+  // (N x N, small), and the state gradient of its own samples only. A transport loss solves
+  // for its plan on every process, from the same gathered bits and so with the same result.
   const StateMatrix cross = gathered_gram(r.outputs.states, targets);
-  const StateMatrix target_self = gathered_self_gram(targets);
-  r.loss = mmd_from_overlaps(self.cwiseAbs2(), target_self.cwiseAbs2(), cross.cwiseAbs2());
-  const StateMatrix g = output_gradient(r.outputs.states, targets, self, cross, mine);
+  StateMatrix g;
+  if (loss_.kind == LossKind::Mmd) {
+    const StateMatrix self = gathered_self_gram(r.outputs.states);
+    const StateMatrix target_self = gathered_self_gram(targets);
+    r.loss = mmd_from_overlaps(self.cwiseAbs2(), target_self.cwiseAbs2(), cross.cwiseAbs2());
+    g = output_gradient(r.outputs.states, targets, self, cross, mine);
+  } else {
+    const Transport plan = loss_transport(loss_, cross);
+    r.loss = plan.value;
+    g = plan_output_gradient(targets, cross, plan.plan, mine);
+  }
 
   for_my_samples(mine, [&](std::int64_t i) {
     Amp* psi = final_state_of(i);

@@ -1,7 +1,7 @@
 // One backward (denoising) step on a batch: PQC, ancilla measurement, post-measurement
-// normalization, MMD loss to a target batch, and its exact gradient by the adjoint method
-// (derivation: docs/gradient.md). Sampled outcomes are held fixed; the
-// 1/sqrt(p_m) normalization is differentiated.
+// normalization, the loss to a target batch (MMD, or optimal transport: model/loss.hpp), and
+// its exact gradient by the adjoint method (derivation: docs/gradient.md). Sampled outcomes are
+// held fixed; the 1/sqrt(p_m) normalization is differentiated.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 
 #include "core/types.hpp"
 #include "model/circuit.hpp"
+#include "model/loss.hpp"
 #include "model/precision.hpp"
 
 namespace quddpm {
@@ -52,8 +53,8 @@ class StepGradient {
   static constexpr std::size_t kDefaultCacheLimit = std::size_t{1} << 30;
 
   explicit StepGradient(const HeaCircuit& circuit, Precision precision = Precision::Double,
-                        std::size_t cache_limit_bytes = kDefaultCacheLimit)
-      : circuit_(circuit), precision_(precision), cache_limit_(cache_limit_bytes) {}
+                        std::size_t cache_limit_bytes = kDefaultCacheLimit, LossSettings loss = {})
+      : circuit_(circuit), precision_(precision), cache_limit_(cache_limit_bytes), loss_(loss) {}
 
   LossAndGradient evaluate(const double* theta, const StateMatrix& inputs,
                            const StateMatrix& targets, const OutcomeChooser& choose);
@@ -77,6 +78,7 @@ class StepGradient {
   const HeaCircuit& circuit_;
   Precision precision_;
   std::size_t cache_limit_;
+  LossSettings loss_;
   Buffers<double> double_;
   Buffers<float> single_;
   RealMatrix per_sample_grad_;  // N x P, summed in sample order (determinism)

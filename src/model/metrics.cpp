@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/ensemble_ops.hpp"
+#include "model/transport.hpp"
 
 namespace quddpm {
 
@@ -29,6 +30,12 @@ double mmd(const StateMatrix& a, const StateMatrix& b, const Pace& pace) {
 
 double mmd_from_overlaps(const RealMatrix& aa, const RealMatrix& bb, const RealMatrix& ab) {
   return aa.mean() + bb.mean() - 2.0 * ab.mean();
+}
+
+double wasserstein(const StateMatrix& a, const StateMatrix& b, const Pace& pace) {
+  require_same_dim(a, b);
+  const RealMatrix cost = (1.0 - overlap_sq(a, b, pace).array()).matrix();
+  return exact_transport(cost).value;
 }
 
 double mmd_to_haar(const StateMatrix& a, const Pace& pace) {

@@ -14,6 +14,11 @@ double mmd(const StateMatrix& a, const StateMatrix& b, const Pace& pace = {});
 // training loss, whose Gram matrices also give its gradient).
 double mmd_from_overlaps(const RealMatrix& aa, const RealMatrix& bb, const RealMatrix& ab);
 
+// W(A, B) = min_P sum_ij P_ij (1 - |<a_i|b_j>|^2) over plans P with row sums 1/N_a and column
+// sums 1/N_b: the exact optimal-transport cost (model/transport.hpp), as the official code's
+// ot.emd2. A pace hears the overlaps (the transport solve itself is one piece).
+double wasserstein(const StateMatrix& a, const StateMatrix& b, const Pace& pace = {});
+
 // mean_{i != i'} |<a_i|a_i'>|^2 - 1/d: zero in expectation for Haar states. Needs >= 2 rows.
 double mmd_to_haar(const StateMatrix& a, const Pace& pace = {});
 

@@ -160,19 +160,21 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
   TrainingState state;  // S~_{t+1} in state.current while cycle t trains
   auto record_cycle = [&](int t, double mean_norm, double last_loss, const Pace& pace) {
     const StateMatrix& c = state.current;
-    // The pace's fraction counts pairs of states over the three O(N^2) metrics.
+    // The pace's fraction counts pairs of states over the four O(N^2) metrics (the transport
+    // solve of W counts as its overlaps' pairs).
     const double nc = c.rows(), nf = forward[t].rows(), nd = result.data.rows();
     const double w1 = nc * nc + nf * nf + nc * nf, w2 = w1 + nc * nc + nd * nd + nc * nd;
-    const double total = w2 + nc * nc;
+    const double w3 = w2 + nc * nc, total = w3 + nc * nd;
     const double to_forward = mmd(c, forward[t], part_of(pace, 0.0, w1 / total));
     const double to_data = mmd(c, result.data, part_of(pace, w1 / total, w2 / total));
-    const double to_haar = mmd_to_haar(c, part_of(pace, w2 / total, 1.0));
+    const double to_haar = mmd_to_haar(c, part_of(pace, w2 / total, w3 / total));
+    const double w_to_data = wasserstein(c, result.data, part_of(pace, w3 / total, 1.0));
     const double kl = kl_divergence(result.data, c);
     require_finite(std::isfinite(to_forward) && std::isfinite(to_data) && std::isfinite(kl) &&
-                       std::isfinite(to_haar),
+                       std::isfinite(to_haar) && std::isfinite(w_to_data),
                    t, -1, "a metric of its output ensemble is");
     observer.on_cycle(
-        {t, to_forward, to_data, kl, to_haar, mean_norm, last_loss, seconds_since(t0)});
+        {t, to_forward, to_data, w_to_data, kl, to_haar, mean_norm, last_loss, seconds_since(t0)});
   };
   if (resume) {
     state = *resume;
@@ -214,7 +216,7 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
       first_epoch = state.progress->epochs_done;
       state.progress.reset();
     }
-    StepGradient step(circuit, s.precision);
+    StepGradient step(circuit, s.precision, StepGradient::kDefaultCacheLimit, s.loss);
     for (int epoch = first_epoch; epoch < s.epochs; ++epoch) {
       const auto ue = static_cast<std::uint64_t>(epoch);
       const StateMatrix targets =

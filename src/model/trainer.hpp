@@ -32,14 +32,15 @@ struct EpochRecord {
 };
 
 struct CycleRecord {
-  int t;                  // S~_t was just produced (t = T: the prior itself)
-  double mmd_to_forward;  // MMD(S~_t, S_t)
-  double mmd_to_data;     // MMD(S~_t, S_0)
-  double kl_to_data;      // KL(S_0 || S~_t)
-  double mmd_to_haar;     // mmd_to_haar(S~_t)
-  double mean_grad_norm;  // over the epochs of cycle t (NaN for t = T)
-  double final_loss;      // loss of the last epoch (NaN for t = T)
-  double seconds;         // wall time of the cycle
+  int t;                       // S~_t was just produced (t = T: the prior itself)
+  double mmd_to_forward;       // MMD(S~_t, S_t)
+  double mmd_to_data;          // MMD(S~_t, S_0)
+  double wasserstein_to_data;  // W(S~_t, S_0) (model/metrics.hpp)
+  double kl_to_data;           // KL(S_0 || S~_t)
+  double mmd_to_haar;          // mmd_to_haar(S~_t)
+  double mean_grad_norm;       // over the epochs of cycle t (NaN for t = T)
+  double final_loss;           // loss of the last epoch (NaN for t = T)
+  double seconds;              // wall time of the cycle
 };
 
 // A cycle stopped between two epochs: what its remaining epochs start from.

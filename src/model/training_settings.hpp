@@ -10,6 +10,7 @@
 #include "core/types.hpp"
 #include "model/ensembles.hpp"
 #include "model/limits.hpp"
+#include "model/loss.hpp"
 #include "model/optimizer.hpp"
 #include "model/precision.hpp"
 
@@ -55,6 +56,7 @@ struct TrainingSettings {
   double momentum = 0.9;  // SGD only
   int decay_every = 1;
   double decay_factor = 1.0;  // 1: no decay
+  LossSettings loss;          // what each epoch minimizes (model/loss.hpp)
   TrainingInput input = TrainingInput::Chain;
 
   std::uint64_t seed = 1;

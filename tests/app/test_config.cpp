@@ -332,8 +332,8 @@ TEST(ConfigOverrides, WarmStartIsSharedByEveryInitKind) {
       << input;
 }
 
-// The two keys added after runs were published leave those runs' ids as they were while at
-// their defaults, and change the id when set.
+// The two keys added after runs were published (and `loss`, tested below) leave those runs'
+// ids as they were while at their defaults, and change the id when set.
 TEST(ConfigRunId, NewKeysAtTheirDefaultsKeepEarlierIds) {
   const ExperimentConfig c = resolve(json::parse(kMinimal), "configs/x.json");
   json j = to_json(c);
@@ -342,6 +342,8 @@ TEST(ConfigRunId, NewKeysAtTheirDefaultsKeepEarlierIds) {
   j["circuit"]["init"].erase("warm_start");
   for (const char* key : {"input", "optimizer", "decay_every", "decay_factor"})
     j["training"].erase(key);
+  ASSERT_EQ(j["loss"], json::parse(R"({"kind": "mmd"})"));
+  j.erase("loss");
   // j is the resolved config as it was before the keys existed; run ids hash it (config.hpp).
   const ExperimentConfig warm = resolve(json::parse(R"({"model": "original", "qubits": {"data": 4},
                       "circuit": {"init": {"warm_start": true}}})"),
@@ -371,6 +373,7 @@ TEST(ConfigRunId, OptimizerKeysAtTheirDefaultsKeepEarlierIds) {
     j["circuit"]["init"].erase("warm_start");
     for (const char* key : {"input", "optimizer", "decay_every", "decay_factor"})
       j["training"].erase(key);
+    j.erase("loss");
     EXPECT_EQ(run_id(c), app::sha256_hex(j.dump()).substr(0, 12)) << text;
     json named = json::parse(text);
     named["training"] = {{"optimizer", "adam"}, {"decay_every", 1}, {"decay_factor", 1.0}};
@@ -451,6 +454,67 @@ TEST(ConfigMalformed, SchedulesTargetsAndOptimizersNameTheKey) {
   }
 }
 
+// loss.kind = mmd given explicitly has the id of the config without it (which the test above
+// pins to the id from before the key); the other losses, and their epsilon, are other
+// experiments.
+TEST(ConfigRunId, LossAtItsDefaultKeepsEarlierIds) {
+  const ExperimentConfig c = resolve(json::parse(kMinimal), "configs/x.json");
+  const auto with = [](const char* loss) {
+    json k = json::parse(kMinimal);
+    k["loss"] = json::parse(loss);
+    return run_id(resolve(k, "configs/x.json"));
+  };
+  EXPECT_EQ(with(R"({"kind": "mmd"})"), run_id(c));
+  const std::set<std::string> ids = {run_id(c), with(R"({"kind": "wasserstein"})"),
+                                     with(R"({"kind": "sinkhorn"})"),
+                                     with(R"({"kind": "sinkhorn", "epsilon": 0.01})")};
+  EXPECT_EQ(ids.size(), 4u);
+}
+
+// Each bad `loss` object (in the minimal config) gives one line naming the key.
+TEST(ConfigLoss, BadValuesAreOneLineErrorsNamingTheKey) {
+  const std::vector<std::pair<const char*, const char*>> cases = {
+      {R"({"kind": "emd"})",
+       "'loss.kind' must be one of: mmd, wasserstein, sinkhorn; found \"emd\""},
+      {R"("wasserstein")", "'loss' must be an object, found \"wasserstein\""},
+      {R"({"kind": "sinkhorn", "epsilon": 0})", "'loss.epsilon' must be a finite number > 0"},
+      {R"({"kind": "sinkhorn", "epsilon": -1})", "'loss.epsilon' must be a finite number > 0"},
+      {R"({"epsilon": 0.1})", "unknown key 'loss.epsilon' for loss kind 'mmd' (it belongs to"},
+      {R"({"kind": "wasserstein", "epsilon": 1})", "for loss kind 'wasserstein' (it belongs to"},
+      {R"({"kind": "sinkhorn", "epsilom": 1})", "(did you mean 'loss.epsilon'?)"}};
+  for (const auto& [loss, fragment] : cases) {
+    json j = json::parse(kMinimal);
+    j["loss"] = json::parse(loss);
+    const std::string msg = resolve_error(j.dump());
+    EXPECT_EQ(msg.rfind("configs/x.json: ", 0), 0u) << msg;
+    EXPECT_NE(msg.find(fragment), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
+}
+
+TEST(ConfigLoss, KeysParseWithTheirDefaults) {
+  const ExperimentConfig mmd = resolve(json::parse(kMinimal), "configs/x.json");
+  EXPECT_EQ(mmd.loss_kind, LossKind::Mmd);
+  json j = json::parse(kMinimal);
+  j["loss"] = {{"kind", "wasserstein"}};
+  EXPECT_EQ(resolve(j, "configs/x.json").loss_kind, LossKind::Wasserstein);
+  j["loss"] = {{"kind", "sinkhorn"}};
+  const ExperimentConfig sk = resolve(j, "configs/x.json");
+  EXPECT_EQ(sk.loss_kind, LossKind::Sinkhorn);
+  EXPECT_EQ(sk.loss_epsilon, LossSettings{}.epsilon);
+  EXPECT_EQ(to_json(sk)["loss"], json::parse(R"({"kind": "sinkhorn", "epsilon": 0.05})"));
+  j["loss"]["epsilon"] = 0.005;
+  EXPECT_EQ(resolve(j, "configs/x.json").loss_epsilon, 0.005);
+  // Through --set, as a string value.
+  TempDir dir;
+  const std::string path = dir.write("x.json", kMinimal);
+  EXPECT_EQ(load(path, {"loss.kind=sinkhorn", "loss.epsilon=0.2"}).loss_epsilon, 0.2);
+  const std::string msg = load_error(path, {"loss.kind=W"});
+  EXPECT_NE(msg.find("'loss.kind' must be one of: mmd, wasserstein, sinkhorn"), std::string::npos)
+      << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+}
+
 TEST(ConfigOverrides, KindChangeKeepsTyposReported) {
   TempDir dir;
   const std::string path = dir.write(
@@ -519,6 +583,9 @@ TEST(ConfigRoundTrip, ResolveOfToJsonIsIdentity) {
           "diffusion": {"schedule": {"kind": "quadratic", "end": 2.0000000000000004}},
           "training": {"optimizer": "sgd", "momentum": 0, "decay_every": 400,
                        "decay_factor": 0.5}})",
+      R"({"model": "original", "qubits": {"data": 1}, "loss": {"kind": "wasserstein"}})",
+      R"({"model": "improved", "qubits": {"data": 1}, "loss": {"kind": "sinkhorn",
+          "epsilon": 0.30000000000000004}})",
   };
   for (const auto& text : configs) {
     SCOPED_TRACE(text);
@@ -540,6 +607,7 @@ TEST(ConfigRoundTrip, ToJsonHoldsEveryDefaultAndOnlyTheKindsKeys) {
     "diffusion": {"steps": 30, "schedule": {"kind": "linear", "start": 0.5, "end": 4.0}},
     "prior": {"kind": "haar"},
     "circuit": {"layers": 14, "init": {"kind": "normal", "std": 1.0, "warm_start": false}},
+    "loss": {"kind": "mmd"},
     "training": {"samples": 100, "diffusion_size": 500, "epochs": 300, "learning_rate": 0.005,
                  "optimizer": "adam", "decay_every": 1, "decay_factor": 1.0, "input": "chain"},
     "checkpoint": {"every_seconds": 300.0}
@@ -904,7 +972,7 @@ TEST(ConfigDocs, EveryResolvedKeyIsInTheReference) {
                "prior": {"kind": "cluster"}})",
         R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "haar"}})",
         R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "npy", "path": "s.npy"},
-               "circuit": {"init": {"kind": "uniform"}}})",
+               "circuit": {"init": {"kind": "uniform"}}, "loss": {"kind": "sinkhorn"}})",
         R"({"model": "original", "qubits": {"data": 2}, "target": {"kind": "tfim"},
                "diffusion": {"steps": 2, "schedule": {"kind": "list", "values": [1, 2]}},
                "training": {"optimizer": "sgd"}})",

@@ -9,6 +9,7 @@
 #include "core/kernel_table.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
+#include "epoch_loop.hpp"
 #include "model/adam.hpp"
 #include "model/backward_step.hpp"
 #include "model/diffusion.hpp"
@@ -64,13 +65,7 @@ void epoch(benchmark::State& state, Precision precision) {
   std::vector<double> theta = small_params(circuit);
   StepGradient step(circuit, precision);
   Adam adam(circuit.num_params(), 0.005);
-  std::uint64_t epoch = 0;
-  for (auto _ : state) {
-    const LossAndGradient r =
-        step.evaluate(theta.data(), inputs, targets, sampled_outcomes(stream_key(9, {epoch++})));
-    adam.step(theta.data(), r.grad);
-    benchmark::DoNotOptimize(r.loss);
-  }
+  time_epochs(state, step, theta, inputs, targets, adam);
   state.counters["layers"] = circuit.layers();
   count_epoch_work(state, circuit, n, static_cast<int>(state.range(1)));
   par::set_max_threads(1);

@@ -47,6 +47,7 @@ TEST(CliMetrics, ClosedFormsOnBasisStates) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_DOUBLE_EQ(j["mmd"].get<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(j["wasserstein"].get<double>(), 1.0);  // every overlap is 0: every cost 1
   EXPECT_DOUBLE_EQ(j["mmd_to_haar_model"].get<double>(), 0.75);
   EXPECT_DOUBLE_EQ(j["mmd_to_haar_target"].get<double>(), -0.25);
   const double eps = 1e-10, z = 1 + 4 * eps;
@@ -54,6 +55,13 @@ TEST(CliMetrics, ClosedFormsOnBasisStates) {
   // x = 1 and x = 3: target 1/2, model 0; x = 0: target 0, model 1; x = 2: both 0.
   const double kl = 2 * p_half * std::log(p_half / p_zero) + p_zero * std::log(p_zero / p_one);
   EXPECT_NEAR(j["kl"].get<double>(), kl, 1e-12 * kl);
+  // A = {|00>, |01>}, B = {|01>, |10>}: costs [[1, 1], [0, 1]]; the best plan sends |01> to
+  // |01> (cost 0) and |00> to |10> (cost 1), each with mass 1/2: W = 1/2.
+  npy::write_states(a, basis_states(2, {0, 1}));
+  npy::write_states(b, basis_states(2, {1, 2}));
+  r = run_quddpm("metrics --model " + a + " --target " + b);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(r.out)["wasserstein"].get<double>(), 0.5);
   std::filesystem::remove_all(dir);
 }
 

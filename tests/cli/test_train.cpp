@@ -73,6 +73,8 @@ TEST(TrainOriginalTiny, LowersTheLossAndEndsNearTheTarget) {
   const auto gen = quddpm::npy::read_states((run / "generated.npy").string());
   const auto data = quddpm::npy::read_states((run / "data.npy").string());
   EXPECT_NEAR(quddpm::mmd(gen, data), generated, 1e-12);
+  EXPECT_NEAR(quddpm::wasserstein(gen, data), std::stod(cycles.back().at("wasserstein_to_data")),
+              1e-12);
   const auto params = quddpm::npy::read_reals((run / "params.npy").string());
   EXPECT_EQ(params.rows(), 4);
   EXPECT_EQ(params.cols(), 2 * 2 * 4);  // L = 2 ntot by default
@@ -119,6 +121,43 @@ TEST(TrainDeterminism, SameSeedSameBitsWithOneAndTwoThreads) {
   fs::remove_all(dir);
 }
 
+// The transport losses train too, bit for bit the same with one and two threads; the epoch's
+// loss is the loss's own (W of the outputs is at least 0, OT_eps too), and the last epoch's is
+// the cycle's final_loss.
+TEST(TrainDeterminism, TransportLossesSameBitsWithOneAndTwoThreads) {
+  const auto dir = testing_cli::scratch_dir("train_transport");
+  for (const char* loss : {"wasserstein", "sinkhorn"}) {
+    SCOPED_TRACE(loss);
+    nlohmann::json j = tiny_original();
+    j["qubits"] = {{"data", 2}, {"ancilla", 1}};
+    j["diffusion"]["steps"] = 2;
+    j["training"]["epochs"] = 6;
+    j["loss"] = {{"kind", loss}};
+    const std::string cfg = write_config(dir, j, std::string(loss) + ".json");
+    for (int threads : {1, 2}) {
+      auto r = run_quddpm("train " + cfg + " --threads " + std::to_string(threads) + " --out " +
+                          (dir / (std::string(loss) + std::to_string(threads))).string());
+      ASSERT_EQ(r.status, 0) << r.err;
+    }
+    const fs::path a = dir / (std::string(loss) + "1"), b = dir / (std::string(loss) + "2");
+    for (const char* f : {"epochs.csv", "layers.csv", "params.npy", "generated.npy"})
+      EXPECT_EQ(slurp((a / f).string()), slurp((b / f).string())) << f;
+    auto ca = read_csv(a / "cycles.csv"), cb = read_csv(b / "cycles.csv");
+    ASSERT_EQ(ca.size(), 3u);
+    ASSERT_EQ(ca.size(), cb.size());
+    for (std::size_t k = 0; k < ca.size(); ++k) {
+      ca[k].erase("seconds");
+      cb[k].erase("seconds");
+      EXPECT_EQ(ca[k], cb[k]) << "row " << k;
+    }
+    const auto epochs = read_csv(a / "epochs.csv");
+    for (const auto& row : epochs)
+      EXPECT_GE(std::stod(row.at("loss")), 0.0);
+    EXPECT_EQ(epochs.back().at("loss"), ca.back().at("final_loss"));
+  }
+  fs::remove_all(dir);
+}
+
 // The improved preset's schedule end "auto": the search's result is recorded in config.json and
 // as the last step's h in diffusion.csv, the chain's terminal ensemble sits at the target
 // distance from Haar, prior.npy is the S~_T that cycles.csv describes, and rerunning the
@@ -153,6 +192,8 @@ TEST(TrainAutoSchedule, RecordsTheCalibratedEndAndHitsTheTarget) {
   EXPECT_EQ(cycles.front().at("t"), "3");
   EXPECT_NEAR(quddpm::mmd(prior, data), std::stod(cycles.front().at("mmd_to_data")), 1e-12);
   EXPECT_NEAR(quddpm::kl_divergence(data, prior), std::stod(cycles.front().at("kl_to_data")),
+              1e-12);
+  EXPECT_NEAR(quddpm::wasserstein(prior, data), std::stod(cycles.front().at("wasserstein_to_data")),
               1e-12);
 
   r = run_quddpm("train " + (dir / "a" / "config.json").string() + " --out " +
