@@ -5,15 +5,18 @@
 
 namespace quddpm::app {
 
-ObservableTraces::ObservableTraces(const Folder& dir, const std::string& observables_name,
-                                   const std::string& histograms_name,
-                                   std::vector<CsvWriter::Cell> run_cells,
-                                   std::vector<Observable> observables)
+ObservableTraces::ObservableTraces(std::vector<CsvWriter::Cell> run_cells,
+                                   std::vector<Observable> observables, const Folder& dir,
+                                   const std::string& observables_name,
+                                   const Folder* histogram_dir,
+                                   const std::string& histograms_name)
     : run_cells_(std::move(run_cells)),
       observables_(std::move(observables)),
-      values_(dir, observables_name, trace_header({"t", "chain", "observable", "mean", "sd"})),
-      histograms_(dir, histograms_name,
-                  trace_header({"t", "chain", "observable", "bin", "lo", "hi", "count"})) {}
+      values_(dir, observables_name, trace_header({"t", "chain", "observable", "mean", "sd"})) {
+  if (histogram_dir != nullptr)
+    histograms_.emplace(*histogram_dir, histograms_name,
+                        trace_header({"t", "chain", "observable", "bin", "lo", "hi", "count"}));
+}
 
 std::vector<CsvWriter::Cell> ObservableTraces::row(
     std::initializer_list<CsvWriter::Cell> rest) const {
@@ -27,10 +30,11 @@ void ObservableTraces::add(Chain chain, int t, const StateMatrix& states) {
   for (const ObservableValues& v : measure(observables_, states)) {
     const MeanSd m = mean_sd(v.values);
     values_.row(row({(long long)t, chain_name, v.name, m.mean, m.sd}));
+    if (!histograms_) continue;
     const std::vector<long long> counts = histogram(v.values, v.lo, v.hi, v.bins);
     const double width = (v.hi - v.lo) / v.bins;
     for (int k = 0; k < v.bins; ++k)
-      histograms_.row(row({(long long)t, chain_name, v.name, (long long)k, v.lo + k * width,
+      histograms_->row(row({(long long)t, chain_name, v.name, (long long)k, v.lo + k * width,
                            k + 1 == v.bins ? v.hi : v.lo + (k + 1) * width,
                            counts[static_cast<std::size_t>(k)]}));
   }
@@ -38,7 +42,7 @@ void ObservableTraces::add(Chain chain, int t, const StateMatrix& states) {
 
 void ObservableTraces::close() {
   values_.close();
-  histograms_.close();
+  if (histograms_) histograms_->close();
 }
 
 std::vector<CsvWriter::Cell> run_cells(const config::ExperimentConfig& c, std::uint64_t seed) {
@@ -54,7 +58,8 @@ void record_chains(const Folder& dir, const config::ExperimentConfig& c, const T
                    const TrainingResult& r) {
   std::optional<ObservableTraces> traces;
   if (!c.observables.empty())
-    traces.emplace(dir, "observables.csv", "histograms.csv", run_cells(c, c.seed), c.observables);
+    traces.emplace(run_cells(c, c.seed), c.observables, dir, "observables.csv", &dir,
+                   "histograms.csv");
   std::optional<Folder> ensembles;
   if (c.save_ensembles) ensembles = dir.child("ensembles", true);
   visit_chains(s, r, [&](Chain chain, int t, const StateMatrix& states) {

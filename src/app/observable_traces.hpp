@@ -4,6 +4,7 @@
 // (docs/model.md, sections 7 and 8).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,11 +18,12 @@ namespace quddpm::app {
 
 class ObservableTraces {
  public:
-  // New files `observables_name` and `histograms_name` in `dir`; every row starts with the
-  // run's columns (model, run id, seed, qubit counts: `run_cells`).
-  ObservableTraces(const Folder& dir, const std::string& observables_name,
-                   const std::string& histograms_name, std::vector<CsvWriter::Cell> run_cells,
-                   std::vector<Observable> observables);
+  // New files `observables_name` in `dir` and, unless `histogram_dir` is null, `histograms_name`
+  // in it; every row starts with the run's columns (model, run id, seed, qubit counts:
+  // `run_cells`).
+  ObservableTraces(std::vector<CsvWriter::Cell> run_cells, std::vector<Observable> observables,
+                   const Folder& dir, const std::string& observables_name,
+                   const Folder* histogram_dir, const std::string& histograms_name);
   // The rows of one ensemble: each quantity's mean and sd, and its histogram's bins.
   void add(Chain chain, int t, const StateMatrix& states);
   void close();
@@ -30,7 +32,8 @@ class ObservableTraces {
   std::vector<CsvWriter::Cell> row(std::initializer_list<CsvWriter::Cell> rest) const;
   std::vector<CsvWriter::Cell> run_cells_;
   std::vector<Observable> observables_;
-  CsvWriter values_, histograms_;
+  CsvWriter values_;
+  std::optional<CsvWriter> histograms_;
 };
 
 // The columns every trace starts with, for a run of `c` with seed `seed`.
