@@ -747,7 +747,8 @@ void observable_keys(std::vector<Entry>& e) {
   e.push_back(observables_key().means(
       "each {\"kind\": ...} measured on the forward, backward and test chains at every t "
       "(`observables.csv`, `histograms.csv`): `basis_fidelity` with `bits` (such as \"0101\", "
-      "qubit 0 first), `pauli` with `string` (such as \"Y0\" or \"Z0Z1\": <P> and <P>^2) or "
+      "qubit 0 first), `pauli` with `string` (such as \"Y0\" or \"Z0Z1\": its expectation and the "
+      "expectation's square) or "
       "`magnetization`; each may set `bins` (integer >= 1, default 10) of its histograms "
       "(model.md section 7). Not part of the run id while empty"));
   e.push_back(boolean("save_ensembles", MEMBER(save_ensembles), fixed(false))
