@@ -119,8 +119,7 @@ void run_generate(const GenerateArgs& a) {
   use_run_target(c, model);  // the run's own copy of an npy target
   check_run_id(c, model);    // the config the parameters were trained with
   if (!a.observables.empty() && c.observables.empty())
-    throw std::invalid_argument("--observables: the model's config (" +
-                                model.shown("config.json") +
+    throw std::invalid_argument("--observables: the model's config (" + model.shown("config.json") +
                                 ") lists no 'observables' to measure");
   check_memory(c, a.samples);
   apply_thread_option(a.threads);
@@ -158,8 +157,9 @@ void run_generate(const GenerateArgs& a) {
     std::optional<ObservableTraces> traces;
     traces.emplace(run_cells(c, a.seed), c.observables, obs_dir, obs.filename().string(),
                    hist_dir ? &*hist_dir : nullptr, hist.filename().string());
-    samples = backward_chain(s, params, sample_prior(s), kTagPropagate,
-                             [&](int t, const StateMatrix& x) { traces->add(Chain::Backward, t, x); });
+    samples =
+        backward_chain(s, params, sample_prior(s), kTagPropagate,
+                       [&](int t, const StateMatrix& x) { traces->add(Chain::Backward, t, x); });
     traces->close();
   }
   npy::write_states(a.out, samples);

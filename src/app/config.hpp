@@ -147,8 +147,8 @@ nlohmann::json to_json(const ExperimentConfig& c);
 // the same experiment (config and seed) has the same id wherever it is written, and an interrupted
 // run keeps its id when resumed. Keys added after runs were published (circuit.init.warm_start,
 // training.input, training.optimizer, training.decay_every, training.decay_factor, loss,
-// observables, save_ensembles) are left out while at their defaults, so those runs keep their ids. An npy
-// target enters by the SHA-256 of its file (read here) as well as by its path.
+// observables, save_ensembles) are left out while at their defaults, so those runs keep their ids.
+// An npy target enters by the SHA-256 of its file (read here) as well as by its path.
 std::string run_id(const ExperimentConfig& c);
 // The id an earlier quddpm gave the same config: an npy target by its path only.
 std::string run_id_by_path(const ExperimentConfig& c);

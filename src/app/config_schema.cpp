@@ -434,8 +434,8 @@ Observable read_observable(const Ctx& ctx, const json& v, const std::string& at,
     kinds.push_back(name);
   const auto kind_it = v.find("kind");
   if (kind_it == v.end())
-    ctx.fail_at("observables", "'" + at + ".kind' is required (one of: " +
-                                   detail::join_list(kinds) + ")");
+    ctx.fail_at("observables",
+                "'" + at + ".kind' is required (one of: " + detail::join_list(kinds) + ")");
   Observable o;
   o.kind = kObservableNames[detail::read_choice(ctx, *kind_it, at + ".kind", kinds)].first;
   const std::string own = o.kind == ObservableKind::BasisFidelity ? "bits"
@@ -446,8 +446,8 @@ Observable read_observable(const Ctx& ctx, const json& v, const std::string& at,
   for (auto it = v.begin(); it != v.end(); ++it)
     if (!detail::contains(allowed, it.key()))
       ctx.fail_at("observables", "unknown key '" + at + "." + it.key() + "' for an observable of " +
-                                     "kind '" + kind_it->get<std::string>() + "' (valid here: " +
-                                     detail::join_list(allowed) + ")");
+                                     "kind '" + kind_it->get<std::string>() +
+                                     "' (valid here: " + detail::join_list(allowed) + ")");
   o.bins = v.contains("bins") ? detail::read_int(ctx, v["bins"], at + ".bins", 1) : kDefaultBins;
   if (own.empty()) return o;
   const std::string key = at + "." + own;
@@ -464,8 +464,8 @@ Observable read_observable(const Ctx& ctx, const json& v, const std::string& at,
     try {
       parse_pauli(text, n_data);
     } catch (const std::invalid_argument& e) {
-      ctx.fail_at("observables", "'" + key + "' " + e.what() + " (found " +
-                                     detail::describe(v[own]) + ")");
+      ctx.fail_at("observables",
+                  "'" + key + "' " + e.what() + " (found " + detail::describe(v[own]) + ")");
     }
     o.pauli = text;
   }
@@ -489,8 +489,8 @@ Entry observables_key() {
     c.observables.clear();
     if (v == nullptr) return;
     if (!v->is_array())
-      ctx.fail_at("observables", "'observables' must be an array of objects, found " +
-                                     detail::describe(*v));
+      ctx.fail_at("observables",
+                  "'observables' must be an array of objects, found " + detail::describe(*v));
     for (std::size_t i = 0; i < v->size(); ++i)
       c.observables.push_back(
           read_observable(ctx, (*v)[i], "observables[" + std::to_string(i) + "]", c.n_data));

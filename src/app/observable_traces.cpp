@@ -7,8 +7,7 @@ namespace quddpm::app {
 
 ObservableTraces::ObservableTraces(std::vector<CsvWriter::Cell> run_cells,
                                    std::vector<Observable> observables, const Folder& dir,
-                                   const std::string& observables_name,
-                                   const Folder* histogram_dir,
+                                   const std::string& observables_name, const Folder* histogram_dir,
                                    const std::string& histograms_name)
     : run_cells_(std::move(run_cells)),
       observables_(std::move(observables)),
@@ -35,8 +34,8 @@ void ObservableTraces::add(Chain chain, int t, const StateMatrix& states) {
     const double width = (v.hi - v.lo) / v.bins;
     for (int k = 0; k < v.bins; ++k)
       histograms_->row(row({(long long)t, chain_name, v.name, (long long)k, v.lo + k * width,
-                           k + 1 == v.bins ? v.hi : v.lo + (k + 1) * width,
-                           counts[static_cast<std::size_t>(k)]}));
+                            k + 1 == v.bins ? v.hi : v.lo + (k + 1) * width,
+                            counts[static_cast<std::size_t>(k)]}));
   }
 }
 

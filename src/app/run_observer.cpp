@@ -13,12 +13,13 @@ std::vector<std::string> trace_header(std::initializer_list<const char*> rest) {
 }
 
 namespace {
-const std::vector<std::string> kDiffusionHeader = trace_header({"t", "mmd_to_data", "mmd_to_haar", "h"});
+const std::vector<std::string> kDiffusionHeader =
+    trace_header({"t", "mmd_to_data", "mmd_to_haar", "h"});
 const std::vector<std::string> kEpochsHeader = trace_header({"t", "epoch", "loss", "grad_norm"});
 const std::vector<std::string> kLayersHeader = trace_header({"t", "epoch", "layer", "grad_norm"});
 const std::vector<std::string> kCyclesHeader =
     trace_header({"t", "mmd_to_forward", "mmd_to_data", "wasserstein_to_data", "kl_to_data",
-            "mmd_to_haar", "mean_grad_norm", "final_loss", "seconds"});
+                  "mmd_to_haar", "mean_grad_norm", "final_loss", "seconds"});
 
 }  // namespace
 

@@ -23,9 +23,10 @@ std::vector<PauliFactor> parse_pauli(const std::string& text, int n_qubits) {
   while (i < text.size()) {
     const char p = text[i];
     if (p != 'X' && p != 'Y' && p != 'Z')
-      throw std::invalid_argument("must be a product of X, Y or Z followed by a qubit (such as "
-                                  "Z0Z1), found '" +
-                                  std::string(1, p) + "' at position " + std::to_string(i));
+      throw std::invalid_argument(
+          "must be a product of X, Y or Z followed by a qubit (such as "
+          "Z0Z1), found '" +
+          std::string(1, p) + "' at position " + std::to_string(i));
     std::size_t j = ++i;
     while (j < text.size() && text[j] >= '0' && text[j] <= '9' && j - i < 3)
       ++j;
@@ -59,7 +60,8 @@ std::string bits_problem(const std::string& bits, int n_qubits) {
 
 RealVector basis_fidelities(const StateMatrix& states, const std::string& bits) {
   const int n = qubits_in(states);
-  if (!bits_problem(bits, n).empty()) throw std::invalid_argument("bit string " + bits_problem(bits, n));
+  if (!bits_problem(bits, n).empty())
+    throw std::invalid_argument("bit string " + bits_problem(bits, n));
   std::size_t x = 0;
   for (int q = 0; q < n; ++q)
     if (bits[static_cast<std::size_t>(q)] == '1') x |= std::size_t{1} << bit_of(n, q);

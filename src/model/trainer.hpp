@@ -101,12 +101,12 @@ class SetupInterrupted : public std::runtime_error {
 };
 
 struct TrainingResult {
-  RealMatrix params;      // T x num_params, row t = theta_t
-  StateMatrix generated;  // S~_0
-  StateMatrix data;       // S_0
-  StateMatrix prior;      // S~_T, the backward chain's input
+  RealMatrix params;                 // T x num_params, row t = theta_t
+  StateMatrix generated;             // S~_0
+  StateMatrix data;                  // S_0
+  StateMatrix prior;                 // S~_T, the backward chain's input
   std::vector<StateMatrix> forward;  // S_0..S_T
-  bool stopped = false;   // stop_requested() ended it; the last on_state() tells where
+  bool stopped = false;              // stop_requested() ended it; the last on_state() tells where
 };
 
 // Trains from the start, or continues from `resume` (a state on_state() handed out, for the

@@ -503,8 +503,9 @@ TEST(ConfigObservables, BadEntriesAreOneLineErrorsNamingKeyAndIndex) {
   const std::vector<std::pair<const char*, const char*>> cases = {
       {R"({"kind": "magnetization"})", "'observables' must be an array of objects, found"},
       {R"([{"kind": "magnetization"}, 3])", "'observables[1]' must be an object"},
-      {R"([{"bits": "0000"}])", "'observables[0].kind' is required (one of: basis_fidelity, "
-                                "pauli, magnetization)"},
+      {R"([{"bits": "0000"}])",
+       "'observables[0].kind' is required (one of: basis_fidelity, "
+       "pauli, magnetization)"},
       {R"([{"kind": "fidelity"}])",
        "'observables[0].kind' must be one of: basis_fidelity, pauli, magnetization"},
       {R"([{"kind": "magnetization"}, {"kind": "pauli"}])",

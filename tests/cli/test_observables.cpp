@@ -43,8 +43,7 @@ std::string write_config(const fs::path& dir) {
   return path.string();
 }
 
-fs::path train(const fs::path& dir, const std::string& cfg, const std::string& name,
-               int threads) {
+fs::path train(const fs::path& dir, const std::string& cfg, const std::string& name, int threads) {
   const fs::path out = dir / name;
   const auto r = run_quddpm("train " + cfg + " --quiet --threads " + std::to_string(threads) +
                             " --out " + out.string());
@@ -95,9 +94,9 @@ void expect_rows_match(const Rows& values, const Rows& hist, const StateMatrix& 
                        const std::string& where) {
   const auto v = truth(states);
   ASSERT_EQ(values.size(), v.size()) << where;
-  const std::map<std::string, int> bins = {
-      {"basis_fidelity:01", 10}, {"pauli:Y0", 4},  {"pauli_squared:Y0", 4},
-      {"pauli:X1Z0", 10},        {"pauli_squared:X1Z0", 10}, {"magnetization", 3}};
+  const std::map<std::string, int> bins = {{"basis_fidelity:01", 10},  {"pauli:Y0", 4},
+                                           {"pauli_squared:Y0", 4},    {"pauli:X1Z0", 10},
+                                           {"pauli_squared:X1Z0", 10}, {"magnetization", 3}};
   std::size_t h = 0;
   for (const auto& row : values) {
     const std::string name = row.at("observable");
@@ -141,8 +140,7 @@ TEST(ObservableFiles, CsvRowsAgreeWithTheSavedEnsembles) {
   // Three chains of T + 1 ensembles, six quantities each (a Pauli string gives two).
   ASSERT_EQ(values.size(), 3u * (kSteps + 1) * 6);
   const std::string header = slurp((run / "observables.csv").string()).substr(0, 100);
-  EXPECT_EQ(header.rfind("model,run_id,seed,n_data,n_ancilla,t,chain,observable,mean,sd\n", 0),
-            0u);
+  EXPECT_EQ(header.rfind("model,run_id,seed,n_data,n_ancilla,t,chain,observable,mean,sd\n", 0), 0u);
   for (const char* chain : {"backward", "test"}) {
     for (int t = 0; t <= kSteps; ++t) {
       const std::string file = std::string(chain) + "_t" + std::to_string(t) + ".npy";
@@ -166,10 +164,10 @@ TEST(ObservableFiles, CsvRowsAgreeWithTheSavedEnsembles) {
 
   // generate --observables with the training seed and sample count: the backward chain's rows.
   const fs::path gen_values = dir / "gen.csv", gen_hist = dir / "gen_hist.csv";
-  const auto r = run_quddpm("generate --model " + run.string() + " --samples " +
-                            std::to_string(kSamples) + " --seed 5 --out " +
-                            (dir / "gen.npy").string() + " --observables " + gen_values.string() +
-                            " --histograms " + gen_hist.string());
+  const auto r =
+      run_quddpm("generate --model " + run.string() + " --samples " + std::to_string(kSamples) +
+                 " --seed 5 --out " + (dir / "gen.npy").string() + " --observables " +
+                 gen_values.string() + " --histograms " + gen_hist.string());
   ASSERT_EQ(r.status, 0) << r.err;
   Rows backward_values, backward_hist;
   for (const auto& row : values)
@@ -205,9 +203,9 @@ TEST(ObservableFiles, NoneListedMeansNoFilesAndGenerateRefuses) {
   const fs::path run = train(dir, (dir / "plain.json").string(), "run", 1);
   for (const char* f : {"observables.csv", "histograms.csv", "ensembles"})
     EXPECT_FALSE(fs::exists(run / f)) << f;
-  const auto r = run_quddpm("generate --model " + run.string() + " --samples 4 --seed 1 --out " +
-                            (dir / "g.npy").string() + " --observables " +
-                            (dir / "g.csv").string());
+  const auto r =
+      run_quddpm("generate --model " + run.string() + " --samples 4 --seed 1 --out " +
+                 (dir / "g.npy").string() + " --observables " + (dir / "g.csv").string());
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.err.find("--observables: the model's config"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir / "g.csv"));

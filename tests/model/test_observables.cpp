@@ -195,10 +195,10 @@ TEST(Observables, MeasureNamesEachQuantityWithItsRange) {
 
 TEST(Observables, BadPauliStringsAreRefusedSayingWhy) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"", "is empty"},          {"Z0Z0", "names qubit 0 twice"},
-      {"Z3", "names qubit 3"},   {"A0", "found 'A' at position 0"},
-      {"Z", "has no qubit"},     {"z0", "found 'z'"},
-      {"Z0 Z1", "found ' '"},    {"Z00001", "beyond"}};
+      {"", "is empty"},        {"Z0Z0", "names qubit 0 twice"},
+      {"Z3", "names qubit 3"}, {"A0", "found 'A' at position 0"},
+      {"Z", "has no qubit"},   {"z0", "found 'z'"},
+      {"Z0 Z1", "found ' '"},  {"Z00001", "beyond"}};
   for (const auto& [text, why] : cases) {
     try {
       quddpm::parse_pauli(text, 3);
@@ -221,9 +221,8 @@ TEST(Observables, MeanSdAndHistogramCountByDefinition) {
   v << 0.0, 0.25, 0.5, 1.0;
   const quddpm::MeanSd m = quddpm::mean_sd(v);
   EXPECT_DOUBLE_EQ(m.mean, 0.4375);
-  EXPECT_DOUBLE_EQ(m.sd, std::sqrt((0.4375 * 0.4375 + 0.1875 * 0.1875 + 0.0625 * 0.0625 +
-                                    0.5625 * 0.5625) /
-                                   4));
+  EXPECT_DOUBLE_EQ(
+      m.sd, std::sqrt((0.4375 * 0.4375 + 0.1875 * 0.1875 + 0.0625 * 0.0625 + 0.5625 * 0.5625) / 4));
   EXPECT_EQ(quddpm::histogram(v, 0, 1, 4), (std::vector<long long>{1, 1, 1, 1}));
   EXPECT_EQ(quddpm::histogram(v, 0, 1, 2), (std::vector<long long>{2, 2}));
   quddpm::RealVector w(5);
