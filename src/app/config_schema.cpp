@@ -260,14 +260,18 @@ Entry seed_key() {
   return e;
 }
 
-// A required key that no builder fits: read and written by the given functions.
+// A key that no builder fits: read and written by the given functions (a key that is not
+// required is read as `when_absent` when absent).
 Entry read_by(std::string path, std::string type_doc,
               std::function<void(const Ctx&, const json&, C&)> read,
-              std::function<json(const C&)> write) {
+              std::function<json(const C&)> write, json when_absent = json()) {
   Entry e;
   e.k.path = std::move(path);
   e.k.type_doc = std::move(type_doc);
-  e.k.read = [read = std::move(read)](const Ctx& ctx, const json* v, C& c) { read(ctx, *v, c); };
+  e.k.read = [read = std::move(read), when_absent = std::move(when_absent)](const Ctx& ctx,
+                                                                            const json* v, C& c) {
+    read(ctx, v != nullptr ? *v : when_absent, c);
+  };
   e.k.write = std::move(write);
   return e;
 }
@@ -481,26 +485,25 @@ json observable_json(const Observable& o) {
 }
 
 Entry observables_key() {
-  Entry e;
-  e.k.path = "observables";
-  e.k.type_doc = "array of objects";
+  Entry e = read_by(
+      "observables", "array of objects",
+      [](const Ctx& ctx, const json& v, C& c) {
+        if (!v.is_array())
+          ctx.fail_at("observables",
+                      "'observables' must be an array of objects, found " + detail::describe(v));
+        c.observables.clear();
+        for (std::size_t i = 0; i < v.size(); ++i)
+          c.observables.push_back(
+              read_observable(ctx, v[i], "observables[" + std::to_string(i) + "]", c.n_data));
+      },
+      [](const C& c) {
+        json a = json::array();
+        for (const Observable& o : c.observables)
+          a.push_back(observable_json(o));
+        return a;
+      },
+      json::array());
   e.k.default_doc = "`[]`";
-  e.k.read = [](const Ctx& ctx, const json* v, C& c) {
-    c.observables.clear();
-    if (v == nullptr) return;
-    if (!v->is_array())
-      ctx.fail_at("observables",
-                  "'observables' must be an array of objects, found " + detail::describe(*v));
-    for (std::size_t i = 0; i < v->size(); ++i)
-      c.observables.push_back(
-          read_observable(ctx, (*v)[i], "observables[" + std::to_string(i) + "]", c.n_data));
-  };
-  e.k.write = [](const C& c) {
-    json a = json::array();
-    for (const Observable& o : c.observables)
-      a.push_back(observable_json(o));
-    return a;
-  };
   return e;
 }
 

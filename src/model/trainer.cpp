@@ -306,15 +306,8 @@ StateMatrix generate_samples(const TrainingSettings& s, const RealMatrix& params
 }
 
 const char* name_of(Chain chain) {
-  switch (chain) {
-    case Chain::Forward:
-      return "forward";
-    case Chain::Backward:
-      return "backward";
-    case Chain::Test:
-      return "test";
-  }
-  return "?";
+  static const char* const kNames[] = {"forward", "backward", "test"};  // in Chain's order
+  return kNames[static_cast<int>(chain)];
 }
 
 void visit_chains(const TrainingSettings& s, const TrainingResult& r,
