@@ -13,6 +13,7 @@
 #include "app/config.hpp"
 #include "app/experiment.hpp"
 #include "app/npy.hpp"
+#include "app/observable_traces.hpp"
 #include "app/run_directory.hpp"
 #include "app/run_inputs.hpp"
 #include "model/memory.hpp"
@@ -26,7 +27,7 @@ namespace quddpm::app {
 namespace {
 
 struct GenerateArgs {
-  std::string model, out;
+  std::string model, out, observables, histograms;
   int samples = 0, threads = 0;
   std::uint64_t seed = 0;
   bool force = false;
@@ -93,8 +94,18 @@ void run_generate(const GenerateArgs& a) {
       throw std::invalid_argument("--model: '" + a.model + "': " + ec.message());
     throw std::invalid_argument("--model: '" + a.model + "' is not a results directory");
   }
-  check_outside_model(a.out, a.model);
-  check_writable(a.out, a.force);
+  for (const std::string* file : {&a.out, &a.observables, &a.histograms}) {
+    if (file->empty()) continue;
+    check_outside_model(*file, a.model);
+    check_writable(*file, a.force);
+  }
+  if (!a.histograms.empty() && a.observables.empty())
+    throw std::invalid_argument("--histograms: needs --observables");
+  if (!a.observables.empty() &&
+      (a.observables == a.out || (!a.histograms.empty() && a.histograms == a.out) ||
+       a.histograms == a.observables))
+    throw std::invalid_argument("--observables: --out, --observables and --histograms must be " +
+                                std::string("three different files"));
   const fs::path dir(a.model);
   if (!fs::exists(dir / "params.npy", ec) && has_checkpoint(dir)) {
     throw std::invalid_argument("--model: '" + a.model +
@@ -107,6 +118,9 @@ void run_generate(const GenerateArgs& a) {
   config::ExperimentConfig c = load_run_config(model);
   use_run_target(c, model);  // the run's own copy of an npy target
   check_run_id(c, model);    // the config the parameters were trained with
+  if (!a.observables.empty() && c.observables.empty())
+    throw std::invalid_argument("--observables: the model's config (" + model.shown("config.json") +
+                                ") lists no 'observables' to measure");
   check_memory(c, a.samples);
   apply_thread_option(a.threads);
   calibrate_schedule(c);  // a no-op for runs of train, whose config.json holds the result
@@ -130,7 +144,24 @@ void run_generate(const GenerateArgs& a) {
                                 std::to_string(c.n_data) + " qubits (its config), found " +
                                 std::to_string(data.rows()) + " x " + std::to_string(data.cols()));
 
-  const StateMatrix samples = generate_samples(s, params);
+  StateMatrix samples;
+  if (a.observables.empty()) {
+    samples = generate_samples(s, params);
+  } else {
+    // The generated chain S~_T..S~_0, measured as train measures its backward chain; the
+    // histograms go to --histograms, or nowhere.
+    const fs::path obs(a.observables), hist(a.histograms);
+    const Folder obs_dir = Folder::parent_of(obs);
+    std::optional<Folder> hist_dir;
+    if (!a.histograms.empty()) hist_dir = Folder::parent_of(hist);
+    std::optional<ObservableTraces> traces;
+    traces.emplace(run_cells(c, a.seed), c.observables, obs_dir, obs.filename().string(),
+                   hist_dir ? &*hist_dir : nullptr, hist.filename().string());
+    samples =
+        backward_chain(s, params, sample_prior(s), kTagPropagate,
+                       [&](int t, const StateMatrix& x) { traces->add(Chain::Backward, t, x); });
+    traces->close();
+  }
   npy::write_states(a.out, samples);
   nlohmann::json out;
   out["samples"] = a.samples;
@@ -158,7 +189,12 @@ void add_generate_command(CLI::App& app) {
       ->check(unsigned64_check());
   cmd->add_option("--out", a->out, "output file (.npy, complex128, N x 2^n)")->required();
   cmd->add_option("--threads", a->threads, "worker threads (0: all cores)")->check(threads_check());
-  cmd->add_flag("--force", a->force, "replace an existing output file");
+  cmd->add_option("--observables", a->observables,
+                  "also write the observables of the model's config, measured on the generated "
+                  "chain S~_T..S~_0, to this CSV (the columns of observables.csv)");
+  cmd->add_option("--histograms", a->histograms,
+                  "with --observables: their histograms, to this CSV (those of histograms.csv)");
+  cmd->add_flag("--force", a->force, "replace existing output files");
   cmd->callback([a] {
     require_one_process("generate");
     run_generate(*a);

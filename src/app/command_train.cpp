@@ -18,6 +18,7 @@
 #include "app/experiment.hpp"
 #include "app/manifest.hpp"
 #include "app/npy.hpp"
+#include "app/observable_traces.hpp"
 #include "app/progress.hpp"
 #include "app/run_directory.hpp"
 #include "app/run_inputs.hpp"
@@ -253,6 +254,7 @@ void train_to_end(const TrainArgs& a, const config::ExperimentConfig& c, const T
                                    "; resume with: " + resume);
   }
   try {
+    if (records_chains(c)) record_chains(dir.folder(), c, s, r);
     npy::write_reals(dir.folder(), "params.npy", r.params);
     npy::write_states(dir.folder(), "generated.npy", r.generated);
     npy::write_states(dir.folder(), "data.npy", r.data);
@@ -312,8 +314,8 @@ double calibrate_with_progress(const TrainArgs& a, CheckedRun& run, StopSignals&
 
 // A process other than the first (MPI): trains its shard of every epoch with the others and
 // writes nothing; it stops when they stop.
-void work_to_end(const TrainingSettings& s, const std::optional<Checkpoint>& ck,
-                 StopSignals& stop) {
+void work_to_end(const config::ExperimentConfig& c, const TrainingSettings& s,
+                 const std::optional<Checkpoint>& ck, StopSignals& stop) {
   WorkerObserver quiet(stop);
   CollectiveObserver observer(quiet);
   TrainingResult r;
@@ -323,6 +325,8 @@ void work_to_end(const TrainingSettings& s, const std::optional<Checkpoint>& ck,
     throw ExitError(128 + (stop.signal() ? stop.signal() : SIGTERM), "");
   }
   if (r.stopped) throw ExitError(128 + (stop.signal() ? stop.signal() : SIGTERM), "");
+  // The chains run distributed: measured by the first process, computed by all.
+  if (records_chains(c)) visit_chains(s, r, [](Chain, int, const StateMatrix&) {});
 }
 
 // --resume DIR: the run's own config.json gives everything; a CONFIG, --seed or --set given
@@ -358,7 +362,7 @@ void resume_train(const TrainArgs& a, StopSignals& stop) {
       spdlog::info("{} holds no checkpoint (the run stopped during set-up): starting it over",
                    staging.string());
   });
-  if (!first_process()) return work_to_end(settings, ck, stop);
+  if (!first_process()) return work_to_end(c, settings, ck, stop);
   run_to_end(a, c, settings, *dir, ck, config_file, stop);
 }
 
@@ -406,7 +410,7 @@ void run_train(const TrainArgs& a) {
     dir->folder().write_atomically("config.json", config::to_json(c).dump(2) + "\n");
     keep_target_copy(c, dir->folder());
   });
-  if (!first_process()) return work_to_end(settings, std::nullopt, stop);
+  if (!first_process()) return work_to_end(c, settings, std::nullopt, stop);
   run_to_end(a, c, settings, *dir, std::nullopt, a.config, stop);
 }
 

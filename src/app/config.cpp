@@ -277,6 +277,8 @@ std::string id_of(const ExperimentConfig& c, bool pin_target_content) {
   if (c.decay_every == 1) j["training"].erase("decay_every");
   if (c.decay_factor == 1) j["training"].erase("decay_factor");
   if (c.loss_kind == LossKind::Mmd) j.erase("loss");
+  if (c.observables.empty()) j.erase("observables");
+  if (!c.save_ensembles) j.erase("save_ensembles");
   // An npy target by its content, not only its path: a changed file is another experiment.
   if (pin_target_content && c.target.kind == TargetKind::Npy)
     j["target"]["sha256"] = app::sha256_file(c.target.file());

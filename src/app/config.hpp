@@ -31,6 +31,7 @@
 
 #include "model/ensembles.hpp"
 #include "model/limits.hpp"
+#include "model/observables.hpp"
 #include "model/precision.hpp"
 #include "model/presets.hpp"
 
@@ -100,6 +101,10 @@ struct ExperimentConfig {
   LossKind loss_kind = LossKind::Mmd;            // what each epoch minimizes (model/loss.hpp)
   double loss_epsilon = LossSettings{}.epsilon;  // sinkhorn: the entropic regularization
 
+  // Measured on every chain at every t once training ends (model/observables.hpp).
+  std::vector<Observable> observables;
+  bool save_ensembles = false;  // S~_t of every t kept as .npy in the run folder
+
   // Seconds between checkpoints inside a cycle (besides the one after every cycle); 0: none.
   // Operational, not part of the experiment: left out of run_id, and may differ on --resume.
   double checkpoint_every_seconds = kDefaultCheckpointSeconds;
@@ -141,9 +146,9 @@ nlohmann::json to_json(const ExperimentConfig& c);
 // resolved config without its output folder, checkpoint interval and calibrated schedule end, so
 // the same experiment (config and seed) has the same id wherever it is written, and an interrupted
 // run keeps its id when resumed. Keys added after runs were published (circuit.init.warm_start,
-// training.input, training.optimizer, training.decay_every, training.decay_factor, loss) are left
-// out while at their defaults, so those runs keep their ids. An npy
-// target enters by the SHA-256 of its file (read here) as well as by its path.
+// training.input, training.optimizer, training.decay_every, training.decay_factor, loss,
+// observables, save_ensembles) are left out while at their defaults, so those runs keep their ids.
+// An npy target enters by the SHA-256 of its file (read here) as well as by its path.
 std::string run_id(const ExperimentConfig& c);
 // The id an earlier quddpm gave the same config: an npy target by its path only.
 std::string run_id_by_path(const ExperimentConfig& c);

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "model/diffusion.hpp"
+#include "model/observables.hpp"
 
 namespace quddpm::config {
 
@@ -259,14 +260,18 @@ Entry seed_key() {
   return e;
 }
 
-// A required key that no builder fits: read and written by the given functions.
+// A key that no builder fits: read and written by the given functions (a key that is not
+// required is read as `when_absent` when absent).
 Entry read_by(std::string path, std::string type_doc,
               std::function<void(const Ctx&, const json&, C&)> read,
-              std::function<json(const C&)> write) {
+              std::function<json(const C&)> write, json when_absent = json()) {
   Entry e;
   e.k.path = std::move(path);
   e.k.type_doc = std::move(type_doc);
-  e.k.read = [read = std::move(read)](const Ctx& ctx, const json* v, C& c) { read(ctx, *v, c); };
+  e.k.read = [read = std::move(read), when_absent = std::move(when_absent)](const Ctx& ctx,
+                                                                            const json* v, C& c) {
+    read(ctx, v != nullptr ? *v : when_absent, c);
+  };
   e.k.write = std::move(write);
   return e;
 }
@@ -416,6 +421,91 @@ const char* const kAuto = "'diffusion.schedule.end' is \"auto\"";
   [](auto& c) -> auto& { \
     return c.m;          \
   }
+
+// The observables: a list of objects {"kind": ..., its key, "bins": ...} (docs/model.md, section
+// 7). Every entry is checked against the data qubits; a message names the entry by its index.
+constexpr int kDefaultBins = 10;
+const Names<ObservableKind> kObservableNames = {{ObservableKind::BasisFidelity, "basis_fidelity"},
+                                                {ObservableKind::Pauli, "pauli"},
+                                                {ObservableKind::Magnetization, "magnetization"}};
+
+Observable read_observable(const Ctx& ctx, const json& v, const std::string& at, int n_data) {
+  if (!v.is_object())
+    ctx.fail_at("observables", "'" + at + "' must be an object such as {\"kind\": \"pauli\", " +
+                                   "\"string\": \"Z0\"}, found " + detail::describe(v));
+  std::vector<std::string> kinds;
+  for (const auto& [kind, name] : kObservableNames)
+    kinds.push_back(name);
+  const auto kind_it = v.find("kind");
+  if (kind_it == v.end())
+    ctx.fail_at("observables",
+                "'" + at + ".kind' is required (one of: " + detail::join_list(kinds) + ")");
+  Observable o;
+  o.kind = kObservableNames[detail::read_choice(ctx, *kind_it, at + ".kind", kinds)].first;
+  const std::string own = o.kind == ObservableKind::BasisFidelity ? "bits"
+                          : o.kind == ObservableKind::Pauli       ? "string"
+                                                                  : "";
+  std::vector<std::string> allowed = {"kind", "bins"};
+  if (!own.empty()) allowed.push_back(own);
+  for (auto it = v.begin(); it != v.end(); ++it)
+    if (!detail::contains(allowed, it.key()))
+      ctx.fail_at("observables", "unknown key '" + at + "." + it.key() + "' for an observable of " +
+                                     "kind '" + kind_it->get<std::string>() +
+                                     "' (valid here: " + detail::join_list(allowed) + ")");
+  o.bins = v.contains("bins") ? detail::read_int(ctx, v["bins"], at + ".bins", 1) : kDefaultBins;
+  if (own.empty()) return o;
+  const std::string key = at + "." + own;
+  if (!v.contains(own))
+    ctx.fail_at("observables", "'" + key + "' is required for an observable of kind '" +
+                                   kind_it->get<std::string>() + "'");
+  const std::string text = detail::read_string(ctx, v[own], key);
+  if (o.kind == ObservableKind::BasisFidelity) {
+    const std::string why = bits_problem(text, n_data);
+    if (!why.empty())
+      ctx.fail_at("observables", "'" + key + "' " + why + ", found " + detail::describe(v[own]));
+    o.bits = text;
+  } else {
+    try {
+      parse_pauli(text, n_data);
+    } catch (const std::invalid_argument& e) {
+      ctx.fail_at("observables",
+                  "'" + key + "' " + e.what() + " (found " + detail::describe(v[own]) + ")");
+    }
+    o.pauli = text;
+  }
+  return o;
+}
+
+json observable_json(const Observable& o) {
+  json j = {{"kind", kObservableNames[static_cast<std::size_t>(o.kind)].second}};
+  if (o.kind == ObservableKind::BasisFidelity) j["bits"] = o.bits;
+  if (o.kind == ObservableKind::Pauli) j["string"] = o.pauli;
+  j["bins"] = o.bins;
+  return j;
+}
+
+Entry observables_key() {
+  Entry e = read_by(
+      "observables", "array of objects",
+      [](const Ctx& ctx, const json& v, C& c) {
+        if (!v.is_array())
+          ctx.fail_at("observables",
+                      "'observables' must be an array of objects, found " + detail::describe(v));
+        c.observables.clear();
+        for (std::size_t i = 0; i < v.size(); ++i)
+          c.observables.push_back(
+              read_observable(ctx, v[i], "observables[" + std::to_string(i) + "]", c.n_data));
+      },
+      [](const C& c) {
+        json a = json::array();
+        for (const Observable& o : c.observables)
+          a.push_back(observable_json(o));
+        return a;
+      },
+      json::array());
+  e.k.default_doc = "`[]`";
+  return e;
+}
 
 // The run: which model, its seed, precision and folder.
 void run_keys(std::vector<Entry>& e) {
@@ -655,6 +745,21 @@ void training_keys(std::vector<Entry>& e) {
                          "part of the run id; may change on `--resume`"));
 }
 
+// What a finished run measures and keeps besides its traces (docs/model.md, section 7).
+void observable_keys(std::vector<Entry>& e) {
+  e.push_back(observables_key().means(
+      "each {\"kind\": ...} measured on the forward, backward and test chains at every t "
+      "(`observables.csv`, `histograms.csv`): `basis_fidelity` with `bits` (such as \"0101\", "
+      "qubit 0 first), `pauli` with `string` (such as \"Y0\" or \"Z0Z1\": its expectation and the "
+      "expectation's square) or "
+      "`magnetization`; each may set `bins` (integer >= 1, default 10) of its histograms "
+      "(model.md section 7). Not part of the run id while empty"));
+  e.push_back(boolean("save_ensembles", MEMBER(save_ensembles), fixed(false))
+                  .means("also keep S~_t and the test chain's states for every t as "
+                         "`ensembles/backward_t<t>.npy` and `ensembles/test_t<t>.npy`. Not part "
+                         "of the run id while false"));
+}
+
 #undef MEMBER
 
 std::vector<Key> build() {
@@ -667,6 +772,7 @@ std::vector<Key> build() {
   circuit_keys(e);
   loss_keys(e);
   training_keys(e);
+  observable_keys(e);
   std::vector<Key> out;
   for (auto& x : e)
     out.push_back(std::move(x.k));

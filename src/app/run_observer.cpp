@@ -4,21 +4,22 @@
 
 namespace quddpm::app {
 
-namespace {
-
 // Every trace starts with the columns that say which run a row belongs to: model, run id
 // (config::run_id), seed, qubit counts. (Columns before `model` are a sweep's swept keys.)
-std::vector<std::string> header(std::initializer_list<const char*> rest) {
+std::vector<std::string> trace_header(std::initializer_list<const char*> rest) {
   std::vector<std::string> h = {"model", "run_id", "seed", "n_data", "n_ancilla"};
   h.insert(h.end(), rest.begin(), rest.end());
   return h;
 }
-const std::vector<std::string> kDiffusionHeader = header({"t", "mmd_to_data", "mmd_to_haar", "h"});
-const std::vector<std::string> kEpochsHeader = header({"t", "epoch", "loss", "grad_norm"});
-const std::vector<std::string> kLayersHeader = header({"t", "epoch", "layer", "grad_norm"});
+
+namespace {
+const std::vector<std::string> kDiffusionHeader =
+    trace_header({"t", "mmd_to_data", "mmd_to_haar", "h"});
+const std::vector<std::string> kEpochsHeader = trace_header({"t", "epoch", "loss", "grad_norm"});
+const std::vector<std::string> kLayersHeader = trace_header({"t", "epoch", "layer", "grad_norm"});
 const std::vector<std::string> kCyclesHeader =
-    header({"t", "mmd_to_forward", "mmd_to_data", "wasserstein_to_data", "kl_to_data",
-            "mmd_to_haar", "mean_grad_norm", "final_loss", "seconds"});
+    trace_header({"t", "mmd_to_forward", "mmd_to_data", "wasserstein_to_data", "kl_to_data",
+                  "mmd_to_haar", "mean_grad_norm", "final_loss", "seconds"});
 
 }  // namespace
 

@@ -17,6 +17,9 @@
 
 namespace quddpm::app {
 
+// The header of a trace: the run's columns (model, run_id, seed, n_data, n_ancilla), then `rest`.
+std::vector<std::string> trace_header(std::initializer_list<const char*> rest);
+
 class RunObserver : public TrainingObserver {
  public:
   // `resume`: the trace rows of the checkpoint being continued (nullptr for a new run).

@@ -70,8 +70,10 @@ RealVector initial_params(const TrainingSettings& s, int t) {
   return theta;
 }
 
-StateMatrix sample_prior(const TrainingSettings& s, const Pace& pace) {
-  const std::uint64_t key = stream_key(s.seed, {kTagPrior});
+namespace {
+
+StateMatrix prior_from(const TrainingSettings& s, std::uint64_t key, std::uint64_t diffusion_key,
+                       const Pace& pace) {
   switch (s.prior) {
     case PriorKind::Haar:
       return make_haar(s.n_data, s.samples, key);
@@ -81,8 +83,19 @@ StateMatrix sample_prior(const TrainingSettings& s, const Pace& pace) {
       break;
   }
   // Fresh target states, diffused T steps with fresh angles: new draws of S_T's law.
-  return diffuse_to_end(s.sample_target(s.samples, key), s.schedule,
-                        stream_key(s.seed, {kTagPriorDiffusion}), pace);
+  return diffuse_to_end(s.sample_target(s.samples, key), s.schedule, diffusion_key, pace);
+}
+
+}  // namespace
+
+StateMatrix sample_prior(const TrainingSettings& s, const Pace& pace) {
+  return prior_from(s, stream_key(s.seed, {kTagPrior}), stream_key(s.seed, {kTagPriorDiffusion}),
+                    pace);
+}
+
+StateMatrix sample_test_prior(const TrainingSettings& s) {
+  return prior_from(s, stream_key(s.seed, {kTagTestPrior}),
+                    stream_key(s.seed, {kTagTestPriorDiffusion}), {});
 }
 
 ScheduleCalibration calibrate_run_schedule(const TrainingSettings& s, double start, int steps,
@@ -123,8 +136,8 @@ void validate_resume(const TrainingSettings& s, const TrainingState& r) {
 
 // Cycle t's output S~_t from its input S~_{t+1}: shared by training and generation.
 StateMatrix propagate(const HeaCircuit& circuit, const TrainingSettings& s, const double* theta,
-                      const StateMatrix& input, int t) {
-  const auto key = stream_key(s.seed, {kTagPropagate, static_cast<std::uint64_t>(t)});
+                      const StateMatrix& input, int t, std::uint64_t tag = kTagPropagate) {
+  const auto key = stream_key(s.seed, {tag, static_cast<std::uint64_t>(t)});
   return run_step(circuit, theta, input, sampled_outcomes(key), s.precision).states;
 }
 
@@ -152,7 +165,7 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
 
   TrainingResult result;
   result.data = s.sample_target(s.diffusion_size, stream_key(s.seed, {kTagTarget}));
-  const std::vector<StateMatrix> forward = diffuse_chain(
+  std::vector<StateMatrix> forward = diffuse_chain(
       result.data, s.schedule, stream_key(s.seed, {kTagDiffusion}), setup("forward diffusion"));
 
   result.prior = sample_prior(s, setup("prior"));
@@ -272,21 +285,45 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
   }
   result.params = std::move(state.params);
   result.generated = std::move(state.current);
+  result.forward = std::move(forward);
   return result;
 }
 
-StateMatrix generate_samples(const TrainingSettings& s, const RealMatrix& params) {
+StateMatrix backward_chain(const TrainingSettings& s, const RealMatrix& params, StateMatrix prior,
+                           std::uint64_t tag,
+                           const std::function<void(int t, const StateMatrix&)>& visit) {
   if (params.rows() != s.steps() || params.cols() != s.num_params())
     throw std::invalid_argument("parameters of the wrong shape for these settings");
   if (!params.allFinite()) throw std::invalid_argument("the parameters hold a non-finite value");
   const HeaCircuit circuit(s.n_data, s.n_ancilla, s.layers);
-  StateMatrix current = sample_prior(s);
+  StateMatrix current = std::move(prior);
+  if (visit) visit(s.steps(), current);
   for (int t = s.steps() - 1; t >= 0; --t) {
     const RealVector theta = params.row(t).transpose();
-    current = propagate(circuit, s, theta.data(), current, t);
+    current = propagate(circuit, s, theta.data(), current, t, tag);
     require_finite(current.allFinite(), t, -1, "an output state is");
+    if (visit) visit(t, current);
   }
   return current;
+}
+
+StateMatrix generate_samples(const TrainingSettings& s, const RealMatrix& params) {
+  return backward_chain(s, params, sample_prior(s), kTagPropagate);
+}
+
+const char* name_of(Chain chain) {
+  static const char* const kNames[] = {"forward", "backward", "test"};  // in Chain's order
+  return kNames[static_cast<int>(chain)];
+}
+
+void visit_chains(const TrainingSettings& s, const TrainingResult& r,
+                  const std::function<void(Chain, int t, const StateMatrix&)>& visit) {
+  for (std::size_t t = 0; t < r.forward.size(); ++t)
+    visit(Chain::Forward, static_cast<int>(t), r.forward[t]);
+  backward_chain(s, r.params, r.prior, kTagPropagate,
+                 [&](int t, const StateMatrix& x) { visit(Chain::Backward, t, x); });
+  backward_chain(s, r.params, sample_test_prior(s), kTagTestPropagate,
+                 [&](int t, const StateMatrix& x) { visit(Chain::Test, t, x); });
 }
 
 }  // namespace quddpm

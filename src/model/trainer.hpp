@@ -2,6 +2,7 @@
 // trained from t = T-1 down to 0 on the outputs of the already trained later steps.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -100,11 +101,12 @@ class SetupInterrupted : public std::runtime_error {
 };
 
 struct TrainingResult {
-  RealMatrix params;      // T x num_params, row t = theta_t
-  StateMatrix generated;  // S~_0
-  StateMatrix data;       // S_0
-  StateMatrix prior;      // S~_T, the backward chain's input
-  bool stopped = false;   // stop_requested() ended it; the last on_state() tells where
+  RealMatrix params;                 // T x num_params, row t = theta_t
+  StateMatrix generated;             // S~_0
+  StateMatrix data;                  // S_0
+  StateMatrix prior;                 // S~_T, the backward chain's input
+  std::vector<StateMatrix> forward;  // S_0..S_T
+  bool stopped = false;              // stop_requested() ended it; the last on_state() tells where
 };
 
 // Trains from the start, or continues from `resume` (a state on_state() handed out, for the
@@ -118,6 +120,24 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
 // training exactly).
 StateMatrix generate_samples(const TrainingSettings& s, const RealMatrix& params);
 
+// The backward chain of `prior` (S~_T) through the trained circuits t = T-1..0, the outcomes of
+// step t drawn from the stream (seed, tag, t): visit(t, S~_t) for t = T, T-1, ..., 0 (when
+// set). Returns S~_0. With tag kTagPropagate and the training prior it is training's own chain.
+StateMatrix backward_chain(const TrainingSettings& s, const RealMatrix& params, StateMatrix prior,
+                           std::uint64_t tag,
+                           const std::function<void(int t, const StateMatrix&)>& visit = {});
+
+// The chains a finished run measures (docs/model.md, section 7).
+enum class Chain { Forward, Backward, Test };
+const char* name_of(Chain chain);
+
+// Visits, after training, the forward chain S_0..S_T, the backward chain S~_T..S~_0 of the
+// training prior (exactly training's) and the test chain: a held-out prior (sample_test_prior)
+// through the same trained circuits with its own outcome streams. Under MPI every process calls
+// it (the circuits run distributed).
+void visit_chains(const TrainingSettings& s, const TrainingResult& r,
+                  const std::function<void(Chain, int t, const StateMatrix&)>& visit);
+
 // Stream tags: every random draw of a run is keyed (seed, tag, ...) so that no two uses
 // share a stream.
 enum StreamTag : std::uint64_t {
@@ -130,6 +150,9 @@ enum StreamTag : std::uint64_t {
   kTagOutcome = 7,
   kTagPropagate = 8,
   kTagInputBatch = 9,  // training.input = forward: cycle t's inputs drawn from S_{t+1}
+  kTagTestPrior = 10,  // the held-out prior of the test chain, and its outcomes
+  kTagTestPriorDiffusion = 11,
+  kTagTestPropagate = 12,
 };
 
 // Initial parameters of cycle t as drawn from the init (with warm_start, only the first cycle's,
@@ -138,6 +161,9 @@ RealVector initial_params(const TrainingSettings& s, int t);
 
 // The prior S~_T of N states (a pace hears the diffusion of a "diffused" prior).
 StateMatrix sample_prior(const TrainingSettings& s, const Pace& pace = {});
+// A held-out prior of the same law and size, from the streams (seed, kTagTestPrior) and (seed,
+// kTagTestPriorDiffusion).
+StateMatrix sample_test_prior(const TrainingSettings& s);
 
 // The schedule end at which this run's own forward chain (its S_0 and the diffusion streams of
 // training, over `steps` steps from `start`) ends at mmd_to_haar = target; s.schedule is not

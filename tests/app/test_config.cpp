@@ -339,6 +339,8 @@ TEST(ConfigRunId, NewKeysAtTheirDefaultsKeepEarlierIds) {
   json j = to_json(c);
   j.erase("output");
   j.erase("checkpoint");
+  j.erase("observables");
+  j.erase("save_ensembles");
   j["circuit"]["init"].erase("warm_start");
   for (const char* key : {"input", "optimizer", "decay_every", "decay_factor"})
     j["training"].erase(key);
@@ -367,7 +369,7 @@ TEST(ConfigRunId, OptimizerKeysAtTheirDefaultsKeepEarlierIds) {
                                          "target": {"kind": "cluster"}})"}) {
     const ExperimentConfig c = resolve(json::parse(text), "configs/x.json");
     json j = to_json(c);
-    for (const char* key : {"output", "checkpoint"})
+    for (const char* key : {"output", "checkpoint", "observables", "save_ensembles"})
       j.erase(key);
     j["diffusion"]["schedule"].erase("calibrated_end");
     j["circuit"]["init"].erase("warm_start");
@@ -469,6 +471,72 @@ TEST(ConfigRunId, LossAtItsDefaultKeepsEarlierIds) {
                                      with(R"({"kind": "sinkhorn"})"),
                                      with(R"({"kind": "sinkhorn", "epsilon": 0.01})")};
   EXPECT_EQ(ids.size(), 4u);
+}
+
+// `observables` (empty) and `save_ensembles` (false) at their defaults leave earlier ids as they
+// were: the id is the hash of the resolved config without them; other values change the id.
+TEST(ConfigRunId, ObservablesAtTheirDefaultsKeepEarlierIds) {
+  const ExperimentConfig c = resolve(json::parse(kMinimal), "configs/x.json");
+  json j = to_json(c);
+  for (const char* key : {"output", "checkpoint", "loss", "observables", "save_ensembles"})
+    j.erase(key);
+  j["circuit"]["init"].erase("warm_start");
+  for (const char* key : {"input", "optimizer", "decay_every", "decay_factor"})
+    j["training"].erase(key);
+  EXPECT_EQ(run_id(c), app::sha256_hex(j.dump()).substr(0, 12));
+  const auto with = [](const char* extra) {
+    json k = json::parse(kMinimal);
+    k.update(json::parse(extra));
+    return run_id(resolve(k, "configs/x.json"));
+  };
+  EXPECT_EQ(with(R"({"observables": [], "save_ensembles": false})"), run_id(c));
+  const std::set<std::string> ids = {
+      run_id(c), with(R"({"save_ensembles": true})"),
+      with(R"({"observables": [{"kind": "magnetization"}]})"),
+      with(R"({"observables": [{"kind": "magnetization", "bins": 20}]})"),
+      with(R"({"observables": [{"kind": "pauli", "string": "Y0"}]})")};
+  EXPECT_EQ(ids.size(), 5u);
+}
+
+// Each bad `observables` entry gives one line naming the key with the entry's index.
+TEST(ConfigObservables, BadEntriesAreOneLineErrorsNamingKeyAndIndex) {
+  const std::vector<std::pair<const char*, const char*>> cases = {
+      {R"({"kind": "magnetization"})", "'observables' must be an array of objects, found"},
+      {R"([{"kind": "magnetization"}, 3])", "'observables[1]' must be an object"},
+      {R"([{"bits": "0000"}])",
+       "'observables[0].kind' is required (one of: basis_fidelity, "
+       "pauli, magnetization)"},
+      {R"([{"kind": "fidelity"}])",
+       "'observables[0].kind' must be one of: basis_fidelity, pauli, magnetization"},
+      {R"([{"kind": "magnetization"}, {"kind": "pauli"}])",
+       "'observables[1].string' is required for an observable of kind 'pauli'"},
+      {R"([{"kind": "magnetization"}, {"kind": "pauli", "string": "Y4"}])",
+       "'observables[1].string' names qubit 4, but there are 4 data qubits"},
+      {R"([{"kind": "pauli", "string": "Z0Z0"}])", "'observables[0].string' names qubit 0 twice"},
+      {R"([{"kind": "pauli", "string": "Q0"}])", "'observables[0].string' must be a product of X"},
+      {R"([{"kind": "pauli", "string": 3}])", "'observables[0].string' must be a non-empty string"},
+      {R"([{"kind": "basis_fidelity", "bits": "000"}])",
+       "'observables[0].bits' must be a string of 4 characters 0 or 1"},
+      {R"([{"kind": "basis_fidelity", "bits": "00a0"}])", "'observables[0].bits' must be a string"},
+      {R"([{"kind": "magnetization", "bits": "0000"}])",
+       "unknown key 'observables[0].bits' for an observable of kind 'magnetization'"},
+      {R"([{"kind": "magnetization", "bins": 0}])",
+       "'observables[0].bins' must be an integer >= 1, found 0"},
+      {R"([{"kind": "magnetization", "bins": 2.5}])", "'observables[0].bins' must be an integer"},
+  };
+  for (const auto& [list, fragment] : cases) {
+    json j = json::parse(kMinimal);
+    j["observables"] = json::parse(list);
+    const std::string msg = resolve_error(j.dump());
+    EXPECT_EQ(msg.rfind("configs/x.json: ", 0), 0u) << msg;
+    EXPECT_NE(msg.find(fragment), std::string::npos) << list << "\n" << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
+  json j = json::parse(kMinimal);
+  j["save_ensembles"] = "yes";
+  EXPECT_NE(resolve_error(j.dump()).find("'save_ensembles' must be true or false"),
+            std::string::npos)
+      << resolve_error(j.dump());
 }
 
 // Each bad `loss` object (in the minimal config) gives one line naming the key.
@@ -586,6 +654,10 @@ TEST(ConfigRoundTrip, ResolveOfToJsonIsIdentity) {
       R"({"model": "original", "qubits": {"data": 1}, "loss": {"kind": "wasserstein"}})",
       R"({"model": "improved", "qubits": {"data": 1}, "loss": {"kind": "sinkhorn",
           "epsilon": 0.30000000000000004}})",
+      R"({"model": "original", "qubits": {"data": 3}, "save_ensembles": true,
+          "observables": [{"kind": "basis_fidelity", "bits": "010"},
+                          {"kind": "pauli", "string": "Y2X0", "bins": 3},
+                          {"kind": "magnetization", "bins": 1}]})",
   };
   for (const auto& text : configs) {
     SCOPED_TRACE(text);
@@ -610,7 +682,8 @@ TEST(ConfigRoundTrip, ToJsonHoldsEveryDefaultAndOnlyTheKindsKeys) {
     "loss": {"kind": "mmd"},
     "training": {"samples": 100, "diffusion_size": 500, "epochs": 300, "learning_rate": 0.005,
                  "optimizer": "adam", "decay_every": 1, "decay_factor": 1.0, "input": "chain"},
-    "checkpoint": {"every_seconds": 300.0}
+    "checkpoint": {"every_seconds": 300.0},
+    "observables": [], "save_ensembles": false
   })");
   json without_target = j;
   without_target.erase("target");

@@ -75,6 +75,8 @@ TEST(RunManifest, TracesCarryTheRunIdAndSeed) {
     for (const char* key : {"decay_every", "decay_factor"})
       if (c["training"][key] == 1) c["training"].erase(key);
     if (c["loss"]["kind"] == "mmd") c.erase("loss");
+    if (c["observables"].empty()) c.erase("observables");
+    if (c["save_ensembles"] == false) c.erase("save_ensembles");
     return sha256_hex(c.dump()).substr(0, 12);
   };
   std::map<std::string, std::string> ids;

@@ -37,7 +37,11 @@ nlohmann::json slow_config() {
       {"qubits", {{"data", 2}, {"ancilla", 2}}},
       {"diffusion", {{"steps", kSteps}}},
       {"training",
-       {{"samples", 100}, {"diffusion_size", 120}, {"epochs", kEpochs}, {"learning_rate", 0.05}}}};
+       {{"samples", 100}, {"diffusion_size", 120}, {"epochs", kEpochs}, {"learning_rate", 0.05}}},
+      // Measured on every chain once training ends: a resumed run writes the same bytes.
+      {"observables", nlohmann::json::parse(R"([{"kind": "pauli", "string": "Y0"},
+                                                {"kind": "basis_fidelity", "bits": "00"},
+                                                {"kind": "magnetization"}])")}};
 }
 
 std::string write_config(const fs::path& dir, const std::string& precision = "double") {
@@ -73,7 +77,7 @@ nlohmann::json checkpoint_state(const fs::path& partial) {
 // Every result file agrees bit for bit, except the wall-time column and the output path.
 void expect_same_results(const fs::path& a, const fs::path& b) {
   for (const char* f : {"params.npy", "generated.npy", "data.npy", "prior.npy", "epochs.csv",
-                        "layers.csv", "diffusion.csv"}) {
+                        "layers.csv", "diffusion.csv", "observables.csv", "histograms.csv"}) {
     const std::string fa = slurp((a / f).string()), fb = slurp((b / f).string());
     EXPECT_FALSE(fa.empty()) << f;
     EXPECT_TRUE(fa == fb) << f << " differs";
@@ -383,6 +387,7 @@ std::string tiny_config(const fs::path& dir) {
   nlohmann::json j = slow_config();
   j["qubits"] = {{"data", 1}, {"ancilla", 1}};
   j["training"] = {{"samples", 10}, {"diffusion_size", 10}, {"epochs", 3}};
+  j.erase("observables");  // of two qubits
   const std::string path = (dir / "tiny.json").string();
   std::ofstream(path) << j.dump(2);
   return path;

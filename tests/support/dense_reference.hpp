@@ -11,6 +11,7 @@
 #include <random>
 #include <unsupported/Eigen/KroneckerProduct>
 #include <unsupported/Eigen/MatrixFunctions>
+#include <utility>
 #include <vector>
 
 #include "core/gates.hpp"
@@ -118,6 +119,15 @@ inline Mat to_mat(const quddpm::Gate2x2& g) {
 }
 inline quddpm::Gate2x2 to_gate(const Mat& m) {
   return {m(0, 0), m(0, 1), m(1, 0), m(1, 1)};
+}
+
+// The dense matrix of a Pauli string such as {{'Z', 0}, {'Z', 1}} on nq qubits: the Kronecker
+// product over qubits 0..nq-1 of the letter on each (identity elsewhere).
+inline Mat pauli_string(int nq, const std::vector<std::pair<char, int>>& factors) {
+  std::vector<Mat> ops(static_cast<std::size_t>(nq), pauli_i());
+  for (const auto& [p, q] : factors)
+    ops[static_cast<std::size_t>(q)] = p == 'X' ? pauli_x() : p == 'Y' ? pauli_y() : pauli_z();
+  return kron_all(ops);
 }
 
 // Computational basis state |b> of nq qubits.
