@@ -9,6 +9,7 @@
 
 #include "app/config_detail.hpp"
 #include "app/config_schema.hpp"
+#include "app/folder.hpp"
 #include "app/input_file.hpp"
 #include "app/sha256.hpp"
 #include "model/memory.hpp"
@@ -281,7 +282,9 @@ std::string id_of(const ExperimentConfig& c, bool pin_target_content) {
   if (!c.save_ensembles) j.erase("save_ensembles");
   // An npy target by its content, not only its path: a changed file is another experiment.
   if (pin_target_content && c.target.kind == TargetKind::Npy)
-    j["target"]["sha256"] = app::sha256_file(c.target.file());
+    // The run's own copy (states_file) is never read through a link.
+    j["target"]["sha256"] = app::sha256_file(
+        c.target.file(), c.target.states_file.empty() ? app::Links::kFollow : app::Links::kRefuse);
   return app::sha256_hex(j.dump()).substr(0, 12);
 }
 

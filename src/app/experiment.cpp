@@ -1,10 +1,12 @@
 #include "app/experiment.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <numeric>
 #include <stdexcept>
 
+#include "app/folder.hpp"
 #include "app/npy.hpp"
 #include "core/rng.hpp"
 #include "model/diffusion.hpp"
@@ -19,8 +21,12 @@ using Sampler = std::function<StateMatrix(int, std::uint64_t)>;
 
 // Target states from a file: `count` distinct rows, chosen by the seed. The file is the
 // whole target law, so "fresh" samples are re-draws of its rows.
-Sampler file_sampler(const std::string& path, int n_data, int needed) {
-  auto pool = std::make_shared<StateMatrix>(npy::read_states(path));
+// `own_copy`: the run folder's target.npy, read relative to its folder without following a link.
+Sampler file_sampler(const std::string& path, int n_data, int needed, bool own_copy) {
+  const std::filesystem::path p(path);
+  auto pool = std::make_shared<StateMatrix>(
+      own_copy ? npy::read_states(app::Folder::parent_of(p), p.filename().string())
+               : npy::read_states(path));
   if (pool->cols() != static_cast<Eigen::Index>(dim_of(n_data)))
     throw std::invalid_argument(path + ": states have " + std::to_string(pool->cols()) +
                                 " amplitudes, but qubits.data = " + std::to_string(n_data) +
@@ -87,7 +93,8 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
       s.sample_target = [](int count, std::uint64_t seed) { return make_circle(count, seed); };
       break;
     case config::TargetKind::Npy:
-      s.sample_target = file_sampler(t.file(), n, std::max(c.diffusion_size, c.samples));
+      s.sample_target =
+          file_sampler(t.file(), n, std::max(c.diffusion_size, c.samples), !t.states_file.empty());
       break;
   }
   return s;

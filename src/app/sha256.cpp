@@ -1,11 +1,14 @@
 // SHA-256 as FIPS 180-4 specifies it: 64-byte blocks, 64 rounds of the compression function.
 #include "app/sha256.hpp"
 
+#include <fcntl.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <stdexcept>
 
+#include "app/folder.hpp"
 #include "app/input_file.hpp"
 
 namespace quddpm::app {
@@ -100,8 +103,12 @@ std::string sha256_hex(const std::string& bytes) {
 }
 
 std::string sha256_file(const std::string& path) {
+  return sha256_file(path, Links::kFollow);
+}
+
+std::string sha256_file(const std::string& path, Links links) {
   std::string why;
-  const InputFile in = open_input_file(path, why);  // never blocks on a FIFO
+  const InputFile in = open_input_at(AT_FDCWD, path, links, why);  // never blocks on a FIFO
   if (!in) throw std::runtime_error(path + ": cannot read (" + why + ") for its SHA-256");
   std::string bytes;
   if (!read_rest(in.get(), bytes))

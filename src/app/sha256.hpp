@@ -28,8 +28,12 @@ class Sha256 {
 // Lower-case hex digest of `bytes`.
 std::string sha256_hex(const std::string& bytes);
 
+enum class Links;
+
 // Lower-case hex digest of the file's contents; throws std::runtime_error naming the file when
-// it cannot be read.
+// it cannot be read. With Links::kRefuse a symbolic link at the path's last component is refused
+// (a run's own copy of its target); by default one is followed (a user's input).
 std::string sha256_file(const std::string& path);
+std::string sha256_file(const std::string& path, Links links);
 
 }  // namespace quddpm::app

@@ -13,6 +13,7 @@
 #include "app/folder.hpp"
 #include "app/npy.hpp"
 #include "app/run_directory.hpp"
+#include "app/sha256.hpp"
 
 namespace {
 
@@ -135,6 +136,16 @@ TEST_F(FolderAt, ACommittedRunIsTheFolderItWroteInto) {
   EXPECT_FALSE(fs::exists(root_ / "result.partial"));
   dir.folder().write_atomically("late.txt", "x");  // the descriptor follows the rename
   EXPECT_TRUE(fs::exists(root_ / "result" / "late.txt"));
+}
+
+// A run's own copy of its target (target.npy) is hashed and read without following a link
+// there; a user's input path may be a link.
+TEST_F(FolderAt, TheRunsTargetCopyIsNeverReadThroughALink) {
+  fs::create_directory(root_ / "run");
+  fs::create_symlink(root_ / "victim" / "precious.txt", root_ / "run" / "target.npy");
+  const std::string copy = (root_ / "run" / "target.npy").string();
+  EXPECT_THROW(quddpm::app::sha256_file(copy, Links::kRefuse), std::runtime_error);
+  EXPECT_EQ(quddpm::app::sha256_file(copy), quddpm::app::sha256_hex("the user's file\n"));
 }
 
 TEST_F(FolderAt, AFolderLeftByARunKilledWhileCreatingItIsReplacedAsQuddpms) {
