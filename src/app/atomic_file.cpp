@@ -1,23 +1,18 @@
 #include "app/atomic_file.hpp"
 
-#include <sys/stat.h>
+#include <fcntl.h>
 
 #include <filesystem>
 #include <stdexcept>
 
 #include "app/folder.hpp"
-#include "app/input_file.hpp"
 
 namespace fs = std::filesystem;
 
 namespace quddpm::app {
 
 std::optional<std::string> why_not_replaceable(const std::string& path) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) return {};  // nothing there (or unreachable: open says)
-  if (S_ISREG(st.st_mode)) return {};
-  return std::string("refusing to replace a ") + special_file_kind(st.st_mode) +
-         " with a file (quddpm writes only regular files; choose another path)";
+  return why_not_replaceable_at(AT_FDCWD, path);  // unreachable: the open says why
 }
 
 void ensure_replaceable(const std::string& path) {

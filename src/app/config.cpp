@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -186,11 +187,9 @@ std::vector<std::string> option_overrides(std::vector<std::string> sets, const s
 
 ExperimentConfig load(const std::string& path, const std::vector<std::string>& overrides) {
   const Ctx ctx(path);
-  std::string why;
-  const app::InputFile in = app::open_input_file(path, why);  // never blocks on a FIFO
-  if (!in) ctx.fail("cannot open file (" + why + ")");
-  std::string text;
-  if (!app::read_rest(in.get(), text)) ctx.fail("cannot read file");
+  std::string why, text;  // read without blocking on a FIFO
+  if (!app::read_file_at(AT_FDCWD, path, app::Links::kFollow, text, why))
+    ctx.fail(why.empty() ? "cannot read file" : "cannot open file (" + why + ")");
   return load_text(text, path, overrides);
 }
 

@@ -137,11 +137,16 @@ std::FILE* Folder::open_stream(const std::string& name, int flags, const char* m
   return open_stream_at(fd(), name, flags, mode, links, why);
 }
 
-std::optional<std::string> Folder::why_not_replaceable(const std::string& name) const {
-  const auto st = status(name);
-  if (!st || S_ISREG(st->st_mode)) return {};
-  return std::string("refusing to replace a ") + special_file_kind(st->st_mode) +
+std::optional<std::string> why_not_replaceable_at(int dirfd, const std::string& name) {
+  struct stat st {};
+  if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return {};  // nothing there
+  if (S_ISREG(st.st_mode)) return {};
+  return std::string("refusing to replace a ") + special_file_kind(st.st_mode) +
          " with a file (quddpm writes only regular files; choose another path)";
+}
+
+std::optional<std::string> Folder::why_not_replaceable(const std::string& name) const {
+  return why_not_replaceable_at(fd(), name);
 }
 
 void Folder::write_atomically(const std::string& name,
@@ -177,11 +182,7 @@ void Folder::write_atomically(const std::string& name, const std::string& text) 
 }
 
 bool Folder::rename(const std::string& from, const std::string& to) const {
-  return rename(from, *this, to);
-}
-
-bool Folder::rename(const std::string& from, const Folder& to_folder, const std::string& to) const {
-  return ::renameat(fd(), from.c_str(), to_folder.fd(), to.c_str()) == 0;
+  return ::renameat(fd(), from.c_str(), fd(), to.c_str()) == 0;
 }
 
 bool Folder::remove(const std::string& name) const {

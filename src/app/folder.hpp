@@ -37,6 +37,8 @@ Descriptor open_regular_at(int dirfd, const std::string& name, int flags, Links 
                            std::string& why);
 std::FILE* open_stream_at(int dirfd, const std::string& name, int flags, const char* mode,
                           Links links, std::string& why);
+// Folder::why_not_replaceable relative to any descriptor.
+std::optional<std::string> why_not_replaceable_at(int dirfd, const std::string& name);
 
 class Folder {
  public:
@@ -79,9 +81,8 @@ class Folder {
   void write_atomically(const std::string& name, const std::function<bool(std::FILE*)>& body) const;
   void write_atomically(const std::string& name, const std::string& text) const;
 
-  // renameat within the folder (or onto `to_folder`); false with errno set on failure.
+  // renameat within the folder; false with errno set on failure.
   bool rename(const std::string& from, const std::string& to) const;
-  bool rename(const std::string& from, const Folder& to_folder, const std::string& to) const;
   // Removes the file or link `name` (never what a link points to); false with errno set.
   bool remove(const std::string& name) const;
   // Removes `name` and, for a folder, everything in it, without following any link; false

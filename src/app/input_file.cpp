@@ -32,6 +32,15 @@ InputFile open_input_at(int dirfd, const std::string& name, Links links, std::st
   return file;
 }
 
+bool read_file_at(int dirfd, const std::string& name, Links links, std::string& bytes,
+                  std::string& why) {
+  const InputFile in = open_input_at(dirfd, name, links, why);
+  if (!in) return false;
+  if (read_rest(in.get(), bytes)) return true;
+  why.clear();
+  return false;
+}
+
 bool read_rest(std::FILE* f, std::string& out) {
   char buf[1 << 16];
   for (std::size_t got; (got = std::fread(buf, 1, sizeof buf, f)) > 0;)

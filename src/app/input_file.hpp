@@ -32,4 +32,9 @@ InputFile open_input_at(int dirfd, const std::string& name, Links links, std::st
 // Appends what is left of the stream to `out`; false on a read error.
 bool read_rest(std::FILE* f, std::string& out);
 
+// The whole of `name` (relative to `dirfd`, opened as open_input_at does) into `bytes`. False
+// on failure, with `why` the open's one-line reason, or empty when a read failed.
+bool read_file_at(int dirfd, const std::string& name, Links links, std::string& bytes,
+                  std::string& why);
+
 }  // namespace quddpm::app

@@ -55,8 +55,8 @@ nlohmann::json build_json() {
 // The manifest of `dir` (discarded JSON when it cannot be read or parsed); never through a link.
 nlohmann::json read_json(const Folder& dir) {
   std::string why, text;
-  const InputFile in = open_input_at(dir.fd(), kManifest, Links::kRefuse, why);
-  if (!in || !read_rest(in.get(), text)) return nlohmann::json(nlohmann::json::value_t::discarded);
+  if (!read_file_at(dir.fd(), kManifest, Links::kRefuse, text, why))
+    return nlohmann::json(nlohmann::json::value_t::discarded);
   return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
 }
 

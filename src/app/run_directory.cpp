@@ -148,8 +148,7 @@ RunDirectory::RunDirectory(const std::string& final_dir, Mode mode)
   const std::string partial = staging_.string(), name = staging_.filename().string();
   std::error_code ec;
   if (staging_.has_parent_path()) fs::create_directories(staging_.parent_path(), ec);
-  if (ec)
-    throw std::runtime_error(partial + ": cannot create directory (" + ec.message() + ")");
+  if (ec) throw std::runtime_error(partial + ": cannot create directory (" + ec.message() + ")");
   // From here on the run's folders are reached only through the parent's descriptor, opened
   // once: a link put at <dir> or <dir>.partial later redirects nothing.
   parent_ = Folder::parent_of(staging_);
@@ -185,10 +184,6 @@ RunDirectory::~RunDirectory() {
   if (!committed_ && !keep_ && folder_ &&
       still_there(*parent_, staging_.filename().string(), *folder_))
     parent_->remove_tree(staging_.filename().string());
-}
-
-std::string RunDirectory::file(const std::string& name) const {
-  return (staging_ / name).string();
 }
 
 void RunDirectory::commit() {

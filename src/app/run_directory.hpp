@@ -36,8 +36,6 @@ class RunDirectory {
   RunDirectory(const RunDirectory&) = delete;
   RunDirectory& operator=(const RunDirectory&) = delete;
 
-  // Path of a file inside the staging directory (for messages and a user's later reads).
-  std::string file(const std::string& name) const;
   // The staging directory, held open: everything the run writes goes through it.
   const Folder& folder() const { return *folder_; }
   const std::filesystem::path& staging() const { return staging_; }

@@ -1,5 +1,7 @@
 #include "app/run_inputs.hpp"
 
+#include <fcntl.h>
+
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
@@ -16,13 +18,12 @@ namespace quddpm::app {
 
 namespace {
 
-// A whole input file, through the reader that never blocks on a FIFO or device.
-std::string read_bytes(const fs::path& file) {
+// A whole file, through the reader that never blocks on a FIFO or device; `shown` in errors.
+std::string read_or_throw(int dirfd, const std::string& name, Links links,
+                          const std::string& shown) {
   std::string why, bytes;
-  const InputFile in = open_input_file(file.string(), why);
-  if (!in || !read_rest(in.get(), bytes))
-    throw std::runtime_error(file.string() + ": cannot read" +
-                             (why.empty() ? "" : " (" + why + ")"));
+  if (!read_file_at(dirfd, name, links, bytes, why))
+    throw std::runtime_error(shown + ": cannot read" + (why.empty() ? "" : " (" + why + ")"));
   return bytes;
 }
 
@@ -42,12 +43,7 @@ nlohmann::json manifest_of(const Folder& dir) {
 }  // namespace
 
 std::string read_run_file(const Folder& dir, const std::string& name) {
-  std::string why, bytes;
-  const InputFile in = open_input_at(dir.fd(), name, Links::kRefuse, why);
-  if (!in || !read_rest(in.get(), bytes))
-    throw std::runtime_error(dir.shown(name) + ": cannot read" +
-                             (why.empty() ? "" : " (" + why + ")"));
-  return bytes;
+  return read_or_throw(dir.fd(), name, Links::kRefuse, dir.shown(name));
 }
 
 config::ExperimentConfig load_run_config(const Folder& dir) {
@@ -58,7 +54,8 @@ void keep_target_copy(const config::ExperimentConfig& c, const Folder& dir) {
   if (c.target.kind != config::TargetKind::Npy) return;
   // Read once; the copy is those bytes, and the original must still hold them (the run id,
   // which hashes the original, then describes the copy too).
-  const std::string bytes = read_bytes(c.target.npy_path);
+  const std::string& path = c.target.npy_path;
+  const std::string bytes = read_or_throw(AT_FDCWD, path, Links::kFollow, path);
   dir.write_atomically(kTargetCopy, bytes);
   if (sha256_file(c.target.npy_path) != sha256_hex(bytes))
     throw std::runtime_error(c.target.npy_path + ": changed while the run was starting; start " +

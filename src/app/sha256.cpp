@@ -107,12 +107,11 @@ std::string sha256_file(const std::string& path) {
 }
 
 std::string sha256_file(const std::string& path, Links links) {
-  std::string why;
-  const InputFile in = open_input_at(AT_FDCWD, path, links, why);  // never blocks on a FIFO
-  if (!in) throw std::runtime_error(path + ": cannot read (" + why + ") for its SHA-256");
-  std::string bytes;
-  if (!read_rest(in.get(), bytes))
-    throw std::runtime_error(path + ": cannot read (for its SHA-256)");
+  std::string why, bytes;  // read without blocking on a FIFO
+  if (!read_file_at(AT_FDCWD, path, links, bytes, why)) {
+    const std::string reason = why.empty() ? "(for its SHA-256)" : "(" + why + ") for its SHA-256";
+    throw std::runtime_error(path + ": cannot read " + reason);
+  }
   return sha256_hex(bytes);
 }
 

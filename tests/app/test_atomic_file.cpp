@@ -6,20 +6,17 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "app/atomic_file.hpp"
 #include "app/npy.hpp"
+#include "support/run_command.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
 std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return testing_cli::slurp(p.string());
 }
 
 class AtomicFile : public testing::Test {

@@ -8,12 +8,12 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "app/folder.hpp"
 #include "app/npy.hpp"
 #include "app/run_directory.hpp"
 #include "app/sha256.hpp"
+#include "support/run_command.hpp"
 
 namespace {
 
@@ -23,10 +23,7 @@ using quddpm::app::Links;
 using quddpm::app::RunDirectory;
 
 std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return testing_cli::slurp(p.string());
 }
 
 class FolderAt : public testing::Test {
