@@ -248,21 +248,50 @@ StateMatrix mmd_output_gradient(const StateMatrix& outputs, const StateMatrix& t
 
 LossAndGradient StepGradient::evaluate(const double* theta, const StateMatrix& inputs,
                                        const StateMatrix& targets, const OutcomeChooser& choose) {
-  return precision_ == Precision::Single ? evaluate_in(single_, theta, inputs, targets, choose)
-                                         : evaluate_in(double_, theta, inputs, targets, choose);
+  if (targets.cols() != inputs.cols())
+    throw std::invalid_argument("targets and inputs have different numbers of qubits");
+  return evaluate(theta, inputs, loss_objective(targets), choose);
+}
+
+LossAndGradient StepGradient::evaluate(const double* theta, const StateMatrix& inputs,
+                                       const OutputObjective& objective,
+                                       const OutcomeChooser& choose) {
+  return precision_ == Precision::Single ? evaluate_in(single_, theta, inputs, objective, choose)
+                                         : evaluate_in(double_, theta, inputs, objective, choose);
+}
+
+OutputObjective StepGradient::loss_objective(const StateMatrix& targets) const {
+  // The loss and its output gradient share their Gram matrices (the MMD loss is metrics'
+  // mmd()). Each process computes its shard's rows of the Gram matrices, which are gathered
+  // (N x N, small), and the state gradient of its own samples only. A transport loss solves
+  // for its plan on every process, from the same gathered bits and so with the same result.
+  return [&targets, loss = loss_](const StateMatrix& outputs, std::int64_t lo, std::int64_t hi) {
+    const dist::Shard mine{lo, hi};
+    const StateMatrix cross = gathered_gram(outputs, targets);
+    OutputScore r;
+    if (loss.kind == LossKind::Mmd) {
+      const StateMatrix self = gathered_self_gram(outputs);
+      const StateMatrix target_self = gathered_self_gram(targets);
+      r.loss = mmd_from_overlaps(self.cwiseAbs2(), target_self.cwiseAbs2(), cross.cwiseAbs2());
+      r.gradient = output_gradient(outputs, targets, self, cross, mine);
+    } else {
+      const Transport plan = loss_transport(loss, cross);
+      r.loss = plan.value;
+      r.gradient = plan_output_gradient(targets, cross, plan.plan, mine);
+    }
+    return r;
+  };
 }
 
 template <class T>
 LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
-                                          const StateMatrix& inputs, const StateMatrix& targets,
+                                          const StateMatrix& inputs,
+                                          const OutputObjective& objective,
                                           const OutcomeChooser& choose) {
   using Amp = std::complex<T>;
   const HeaCircuit& c = circuit_;
   check_inputs(c, inputs);
-  if (targets.cols() != inputs.cols())
-    throw std::invalid_argument("targets and inputs have different numbers of qubits");
   const Eigen::Index n = inputs.rows();
-  const int nq = c.num_qubits();
   const std::size_t dd = dim_of(c.n_data());
   // This process's samples: their final states are cached (or recomputed) here, the outputs
   // and per-sample gradients of all samples gathered from every process.
@@ -293,22 +322,12 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
     forward_one(c, gates, inputs, i, choose, w, r.outputs);
   });
   gather_outputs(r.outputs);
-  // The loss and its output gradient share their Gram matrices (the MMD loss is metrics'
-  // mmd()). Each process computes its shard's rows of the Gram matrices, which are gathered
-  // (N x N, small), and the state gradient of its own samples only. A transport loss solves
-  // for its plan on every process, from the same gathered bits and so with the same result.
-  const StateMatrix cross = gathered_gram(r.outputs.states, targets);
-  StateMatrix g;
-  if (loss_.kind == LossKind::Mmd) {
-    const StateMatrix self = gathered_self_gram(r.outputs.states);
-    const StateMatrix target_self = gathered_self_gram(targets);
-    r.loss = mmd_from_overlaps(self.cwiseAbs2(), target_self.cwiseAbs2(), cross.cwiseAbs2());
-    g = output_gradient(r.outputs.states, targets, self, cross, mine);
-  } else {
-    const Transport plan = loss_transport(loss_, cross);
-    r.loss = plan.value;
-    g = plan_output_gradient(targets, cross, plan.plan, mine);
-  }
+  OutputScore score = objective(r.outputs.states, mine.lo, mine.hi);
+  if (score.gradient.rows() != mine.hi - mine.lo ||
+      score.gradient.cols() != r.outputs.states.cols())
+    throw std::logic_error("an output objective returned a gradient of the wrong shape");
+  r.loss = score.loss;
+  const StateMatrix& g = score.gradient;
 
   for_my_samples(mine, [&](std::int64_t i) {
     Amp* psi = final_state_of(i);
@@ -325,20 +344,8 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
       const cplx v = (gi[x] - re * out[x]) / norm_v;
       lambda[m * dd + x] = Amp(static_cast<T>(v.real()), static_cast<T>(v.imag()));
     }
-    // Adjoint sweep (docs/gradient.md, section 4), gates in reverse order. For the fused gate
-    // RY(b) RX(a): dL/db = Im<l|Y|psi> before the gate's undo, dL/da = Im<l|X|psi> after it.
-    double* grad = per_sample_grad_.data() + i;  // column-major: stride n between params
-    for (int l = c.layers() - 1; l >= 0; --l) {
-      for (int q = nq - 1; q >= 0; --q) {
-        const Gate2x2& u = undo[l * nq + q];
-        // The layer's CZ ladders are un-applied in the same pass as its last gate.
-        const AdjointReads e = (q == nq - 1 && nq >= 2)
-                                   ? adjacent_cz_then_adjoint_undo(lambda, psi, nq, u)
-                                   : adjoint_undo(lambda, psi, nq, q, u);
-        grad[n * c.ry_index(l, q)] = e.y_before;
-        grad[n * c.rx_index(l, q)] = e.x_after;
-      }
-    }
+    // Adjoint sweep (docs/gradient.md, section 4); stride n between parameters (column-major).
+    c.adjoint_sweep(lambda, psi, undo, per_sample_grad_.data() + i, n);
   });
   gather_gradients(per_sample_grad_);
   r.grad = per_sample_grad_.colwise().sum().transpose();

@@ -42,6 +42,17 @@ struct LossAndGradient {
 StepOutputs run_step(const HeaCircuit& circuit, const double* theta, const StateMatrix& inputs,
                      const OutcomeChooser& choose, Precision precision = Precision::Double);
 
+// What a step's outputs are scored by, for a loss other than model/loss.hpp's distances to a
+// target batch (the QGAN generator's): called by every process with all N outputs, it returns
+// the loss and dL/d(psi_i^*) of the outputs i in [lo, hi) (row i - lo), where dL = 2 Re sum_i
+// <g_i|d psi_i>.
+struct OutputScore {
+  double loss = 0;
+  StateMatrix gradient;
+};
+using OutputObjective =
+    std::function<OutputScore(const StateMatrix& outputs, std::int64_t lo, std::int64_t hi)>;
+
 // Loss and exact gradient; keeps its buffers between calls (one instance per training cycle).
 //
 // Memory: the sweep of sample i starts from its final state U|0,phi_i>. When the N final
@@ -58,6 +69,9 @@ class StepGradient {
 
   LossAndGradient evaluate(const double* theta, const StateMatrix& inputs,
                            const StateMatrix& targets, const OutcomeChooser& choose);
+  // The same with the outputs scored by `objective` (the loss settings are not used).
+  LossAndGradient evaluate(const double* theta, const StateMatrix& inputs,
+                           const OutputObjective& objective, const OutcomeChooser& choose);
 
   // Whether a batch of `n` inputs keeps its final states between the two passes.
   bool caches_final_states(Eigen::Index n) const;
@@ -73,7 +87,9 @@ class StepGradient {
   };
   template <class T>
   LossAndGradient evaluate_in(Buffers<T>& b, const double* theta, const StateMatrix& inputs,
-                              const StateMatrix& targets, const OutcomeChooser& choose);
+                              const OutputObjective& objective, const OutcomeChooser& choose);
+  // The loss settings' distance to `targets` as an objective.
+  OutputObjective loss_objective(const StateMatrix& targets) const;
 
   const HeaCircuit& circuit_;
   Precision precision_;

@@ -48,6 +48,36 @@ void HeaCircuit::apply(std::complex<T>* psi, const std::vector<Gate2x2>& gates) 
   }
 }
 
+template <class T>
+void HeaCircuit::apply_inverse(std::complex<T>* psi, const std::vector<Gate2x2>& undo) const {
+  const int nq = num_qubits();
+  for (int l = layers_ - 1; l >= 0; --l) {
+    apply_entangler(psi);
+    for (int q = nq - 1; q >= 0; --q)
+      apply_1q(psi, nq, q, undo[l * nq + q]);
+  }
+}
+
+template <class T>
+void HeaCircuit::adjoint_sweep(std::complex<T>* lambda, std::complex<T>* psi,
+                               const std::vector<Gate2x2>& undo, double* grad,
+                               std::int64_t stride) const {
+  // For the fused gate RY(b) RX(a): dL/db = Im<l|Y|psi> before the gate's undo, dL/da =
+  // Im<l|X|psi> after it.
+  const int nq = num_qubits();
+  for (int l = layers_ - 1; l >= 0; --l) {
+    for (int q = nq - 1; q >= 0; --q) {
+      const Gate2x2& u = undo[l * nq + q];
+      // The layer's CZ ladders are un-applied in the same pass as its last gate.
+      const AdjointReads e = (q == nq - 1 && nq >= 2)
+                                 ? adjacent_cz_then_adjoint_undo(lambda, psi, nq, u)
+                                 : adjoint_undo(lambda, psi, nq, q, u);
+      grad[stride * ry_index(l, q)] = e.y_before;
+      grad[stride * rx_index(l, q)] = e.x_after;
+    }
+  }
+}
+
 void HeaCircuit::apply(cplx* psi, const double* theta) const {
   apply(psi, fused_gates(theta));
 }
@@ -56,5 +86,11 @@ template void HeaCircuit::apply(std::complex<double>*, const std::vector<Gate2x2
 template void HeaCircuit::apply(std::complex<float>*, const std::vector<Gate2x2>&) const;
 template void HeaCircuit::apply_entangler(std::complex<double>*) const;
 template void HeaCircuit::apply_entangler(std::complex<float>*) const;
+template void HeaCircuit::apply_inverse(std::complex<double>*, const std::vector<Gate2x2>&) const;
+template void HeaCircuit::apply_inverse(std::complex<float>*, const std::vector<Gate2x2>&) const;
+template void HeaCircuit::adjoint_sweep(std::complex<double>*, std::complex<double>*,
+                                        const std::vector<Gate2x2>&, double*, std::int64_t) const;
+template void HeaCircuit::adjoint_sweep(std::complex<float>*, std::complex<float>*,
+                                        const std::vector<Gate2x2>&, double*, std::int64_t) const;
 
 }  // namespace quddpm

@@ -46,6 +46,18 @@ class HeaCircuit {
   template <class T>
   void apply_entangler(std::complex<T>* psi) const;
 
+  // psi <- U^dagger psi, with `undo` the adjoints of fused_gates() (same indices): the
+  // layers and gates of apply() in reverse order.
+  template <class T>
+  void apply_inverse(std::complex<T>* psi, const std::vector<Gate2x2>& undo) const;
+
+  // The adjoint sweep (docs/gradient.md, section 4): psi holds U|in> and lambda dL/d(psi^*)
+  // there; both are carried back through the gates in reverse order (psi ends as |in>) and
+  // dL/dtheta_k is written to grad[stride * k] for every parameter k.
+  template <class T>
+  void adjoint_sweep(std::complex<T>* lambda, std::complex<T>* psi,
+                     const std::vector<Gate2x2>& undo, double* grad, std::int64_t stride) const;
+
  private:
   int n_data_, n_ancilla_, layers_;
 };

@@ -153,6 +153,9 @@ enum StreamTag : std::uint64_t {
   kTagTestPrior = 10,  // the held-out prior of the test chain, and its outcomes
   kTagTestPriorDiffusion = 11,
   kTagTestPropagate = 12,
+  kTagQganInputs = 13,      // model/qgan.hpp: the generator's fixed Haar inputs
+  kTagQganTestInputs = 14,  // its held-out inputs
+  kTagQganFake = 15,        // the outcomes of the fake states of a discriminator phase
 };
 
 // Initial parameters of cycle t as drawn from the init (with warm_start, only the first cycle's,
