@@ -20,6 +20,7 @@
 #include "app/npy.hpp"
 #include "app/observable_traces.hpp"
 #include "app/progress.hpp"
+#include "app/qgan_run.hpp"
 #include "app/run_directory.hpp"
 #include "app/run_inputs.hpp"
 #include "app/run_observer.hpp"
@@ -121,6 +122,13 @@ std::vector<std::string> overrides_of(const TrainArgs& a, const std::string& out
 
 // One line per suspicious but legal value: the run goes on.
 void warn_about(const config::ExperimentConfig& c) {
+  if (c.learning_rate > 1) {
+    spdlog::warn(
+        "warning: training.learning_rate = {:g} is above 1: Adam moves every angle by about that "
+        "much per epoch, so training is unlikely to converge",
+        c.learning_rate);
+  }
+  if (c.model == ModelKind::Qgan) return;  // no forward chain
   if (!c.schedule_end_auto && c.schedule_end < c.schedule_start && c.steps > 1) {
     spdlog::warn(
         "warning: diffusion.schedule.end ({}) is below diffusion.schedule.start ({}): the forward "
@@ -133,12 +141,6 @@ void warn_about(const config::ExperimentConfig& c) {
         "warning: diffusion.schedule reaches {} > 2 pi: the step angles h U[-pi/8, pi/8] then "
         "wrap around, and a stronger schedule scrambles no more",
         top);
-  }
-  if (c.learning_rate > 1) {
-    spdlog::warn(
-        "warning: training.learning_rate = {:g} is above 1: Adam moves every angle by about that "
-        "much per epoch, so training is unlikely to converge",
-        c.learning_rate);
   }
   // The forward chain's metrics are O(N_diff^2 2^n) per step: say so when that takes a while.
   if (c.diffusion_size > 5000) {
@@ -348,6 +350,9 @@ void resume_train(const TrainArgs& a, StopSignals& stop) {
     const Folder run_dir = dir ? dir->folder() : Folder::open(staging, Links::kRefuse);
     const std::string run_file = run_dir.shown("config.json");
     const config::ExperimentConfig run = load_run_config(run_dir);
+    if (run.model == ModelKind::Qgan)
+      throw std::invalid_argument("--resume: " + folder + " is a QGAN run, which keeps no " +
+                                  "checkpoint: start it again with `quddpm train CONFIG --force`");
     config_file = a.config.empty() ? run_file : a.config;
     c = config::load(config_file, overrides_of(a, folder));
     check_same_config(c, run, run_file);
@@ -370,6 +375,7 @@ void run_train(const TrainArgs& a) {
   StopSignals stop;  // from here on SIGINT and SIGTERM are requests, acted on within a second
   config::ExperimentConfig c;
   TrainingSettings settings;
+  std::optional<QganSettings> qgan;
   double reached = std::nan("");
   bool resume = false;
   collectively([&] {
@@ -389,12 +395,19 @@ void run_train(const TrainArgs& a) {
     // calibration, so that neither a bad input nor a schedule that cannot be calibrated leaves
     // anything behind (the calibration can take minutes).
     CheckedRun run = check_run(a.config, overrides_of(a, a.out));
+    if (run.config.model == ModelKind::Qgan) {
+      if (dist::processes().size() > 1)
+        throw std::invalid_argument(a.config +
+                                    ": model \"qgan\" runs in one process (its "
+                                    "circuits are small): run it without mpirun");
+      qgan.emplace(make_qgan_settings(run));
+    }
     warn_about(run.config);
     if (first_process())
       RunDirectory::check(run.config.output,
                           a.force ? RunDirectory::Mode::kForce : RunDirectory::Mode::kFresh);
     reached = calibrate_with_progress(a, run, stop);
-    settings = make_settings(run);
+    if (!qgan) settings = make_settings(run);
     c = std::move(run.config);
     require_states_per_process(c.samples, "training.samples");
   });
@@ -411,6 +424,7 @@ void run_train(const TrainArgs& a) {
     keep_target_copy(c, dir->folder());
   });
   if (!first_process()) return work_to_end(c, settings, std::nullopt, stop);
+  if (qgan) return run_qgan_to_end(c, *qgan, *dir, input_files(c, a.config), stop);
   run_to_end(a, c, settings, *dir, std::nullopt, a.config, stop);
 }
 

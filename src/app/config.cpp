@@ -136,12 +136,19 @@ ExperimentConfig resolve_with(const json& j, const Ctx& ctx) {
   for (const Key& k : schema::keys()) {
     const std::string parent = schema::parent_of(k.path);
     const json* obj = objects.at(parent);
-    if (!k.kind.empty() && kind_of[parent] != k.kind) continue;
     const json* v = nullptr;
     if (obj != nullptr) {
       const auto it = obj->find(schema::leaf_of(k.path));
       if (it != obj->end()) v = &*it;
     }
+    // Before the kinds: a qgan config reads no QuDDPM object, so none of their kinds is known.
+    if (k.quddpm_only && c.model == ModelKind::Qgan) {
+      if (v != nullptr)
+        ctx.fail_at(k.path, "'" + k.path +
+                                "' is a QuDDPM key; model \"qgan\" does not read it (remove it)");
+      continue;
+    }
+    if (!k.kind.empty() && kind_of[parent] != k.kind) continue;
     if (k.applies && !k.applies(c)) {
       if (v != nullptr) ctx.fail_at(k.path, "'" + k.path + "' applies only when " + k.only_when);
       continue;
@@ -215,6 +222,7 @@ nlohmann::json to_json(const ExperimentConfig& c) {
     const std::string parent = schema::parent_of(k.path);
     if (!k.kind.empty() && kind_of[parent] != k.kind) continue;
     if (k.applies && !k.applies(c)) continue;
+    if (k.quddpm_only && c.model == ModelKind::Qgan) continue;
     json v = k.write(c);
     if (v.is_null()) continue;
     if (schema::leaf_of(k.path) == "kind") kind_of[parent] = v.get<std::string>();
@@ -237,6 +245,7 @@ std::string reference_table() {
       if (!part.empty()) range += (range.empty() ? "" : ", ") + part;
     };
     if (!k.only_when.empty()) add("only when " + k.only_when);
+    if (k.quddpm_only) add("QuDDPM only (not for `qgan`)");
     add(k.range_doc);
     if (!k.meaning.empty()) range += (range.empty() ? "" : ": ") + k.meaning;
     out += "| `" + k.path + "` | " + k.type_doc + " | " + k.default_doc + " | " + range + " |\n";
@@ -263,19 +272,30 @@ std::uint64_t memory_limit_bytes() {
 
 namespace {
 
+// Removes key from the object at `path` in j, when there is one (a qgan config has no
+// diffusion object, for example).
+void erase_in(nlohmann::json& j, std::initializer_list<const char*> path, const char* key) {
+  nlohmann::json* at = &j;
+  for (const char* p : path) {
+    if (!at->is_object() || !at->contains(p)) return;
+    at = &(*at)[p];
+  }
+  if (at->is_object()) at->erase(key);
+}
+
 std::string id_of(const ExperimentConfig& c, bool pin_target_content) {
   nlohmann::json j = to_json(c);
   j.erase("output");
   j.erase("checkpoint");  // when to save, not what is computed
   // A function of the rest (the search on the run's own chain): the id is the same before
   // and after the schedule's calibration.
-  j["diffusion"]["schedule"].erase("calibrated_end");
+  erase_in(j, {"diffusion", "schedule"}, "calibrated_end");
   // Keys newer than published runs: absent from the id at their defaults.
-  if (!c.warm_start) j["circuit"]["init"].erase("warm_start");
-  if (c.training_input == TrainingInput::Chain) j["training"].erase("input");
-  if (c.optimizer == OptimizerKind::Adam) j["training"].erase("optimizer");
-  if (c.decay_every == 1) j["training"].erase("decay_every");
-  if (c.decay_factor == 1) j["training"].erase("decay_factor");
+  if (!c.warm_start) erase_in(j, {"circuit", "init"}, "warm_start");
+  if (c.training_input == TrainingInput::Chain) erase_in(j, {"training"}, "input");
+  if (c.optimizer == OptimizerKind::Adam) erase_in(j, {"training"}, "optimizer");
+  if (c.decay_every == 1) erase_in(j, {"training"}, "decay_every");
+  if (c.decay_factor == 1) erase_in(j, {"training"}, "decay_factor");
   if (c.loss_kind == LossKind::Mmd) j.erase("loss");
   if (c.observables.empty()) j.erase("observables");
   if (!c.save_ensembles) j.erase("save_ensembles");

@@ -105,6 +105,13 @@ struct ExperimentConfig {
   std::vector<Observable> observables;
   bool save_ensembles = false;  // S~_t of every t kept as .npy in the run folder
 
+  // model qgan (model/qgan.hpp): the discriminator's layers, the game's cycles and each
+  // player's epochs per cycle.
+  int qgan_discriminator_layers = 0;
+  int qgan_cycles = 0;
+  int qgan_discriminator_epochs = 0;
+  int qgan_generator_epochs = 0;
+
   // Seconds between checkpoints inside a cycle (besides the one after every cycle); 0: none.
   // Operational, not part of the experiment: left out of run_id, and may differ on --resume.
   double checkpoint_every_seconds = kDefaultCheckpointSeconds;

@@ -9,6 +9,7 @@
 
 #include "model/diffusion.hpp"
 #include "model/observables.hpp"
+#include "model/qgan.hpp"
 
 namespace quddpm::config {
 
@@ -21,7 +22,9 @@ using Names = std::vector<std::pair<E, const char*>>;
 const std::tuple<Names<ModelKind>, Names<Precision>, Names<TargetKind>, Names<ScheduleKind>,
                  Names<PriorKind>, Names<InitKind>, Names<TrainingInput>, Names<TfimBoundary>,
                  Names<OptimizerKind>, Names<LossKind>>
-    kNames = {{{ModelKind::Original, "original"}, {ModelKind::Improved, "improved"}},
+    kNames = {{{ModelKind::Original, "original"},
+               {ModelKind::Improved, "improved"},
+               {ModelKind::Qgan, "qgan"}},
               {{Precision::Double, "double"}, {Precision::Single, "single"}},
               {{TargetKind::Ghz, "ghz"},
                {TargetKind::Cluster, "cluster"},
@@ -118,6 +121,11 @@ struct Entry {
   Entry&& when(std::string only_when, std::function<bool(const C&)> applies) && {
     k.only_when = std::move(only_when);
     k.applies = std::move(applies);
+    return std::move(*this);
+  }
+  // A key of the two QuDDPMs only: a qgan config may not set it (model/qgan.hpp reads none).
+  Entry&& quddpm_only() && {
+    k.quddpm_only = true;
     return std::move(*this);
   }
   Entry&& required(std::string what) && {
@@ -403,6 +411,11 @@ void check_schedule_length(const Ctx& ctx, const C& c) {
           " values (h_1..h_T), found " + std::to_string(c.schedule_values.size()));
 }
 
+bool is_qgan(const C& c) {
+  return c.model == ModelKind::Qgan;
+}
+const char* const kQgan = "'model' is \"qgan\"";
+
 bool is_sgd(const C& c) {
   return c.optimizer == OptimizerKind::Sgd;
 }
@@ -511,8 +524,10 @@ Entry observables_key() {
 void run_keys(std::vector<Entry>& e) {
   const TrainingSettings& shared = shared_defaults();
   e.push_back(choice<ModelKind>("model", MEMBER(model), nullptr)
-                  .required("one of: original, improved")
-                  .means("the preset for every key whose default says original / improved"));
+                  .required("one of: original, improved, qgan")
+                  .means("the preset for every key whose default says original / improved; "
+                         "`qgan`: the original paper's QGAN baseline (model.md section 10), "
+                         "which starts as `original` and reads no key marked QuDDPM only"));
   e.push_back(seed_key().means("the key of every random stream"));
   e.push_back(choice<Precision>("precision", MEMBER(precision), fixed(shared.precision))
                   .means("the circuit's state vectors (metrics, loss, Adam and parameters stay "
@@ -660,9 +675,16 @@ void circuit_keys(std::vector<Entry>& e) {
                       [](const C& c) { return default_layers(c.n_data, c.n_ancilla); })
                   .default_shown_as("2 (n + na)")
                   .means("L"));
-  e.push_back(choice<InitKind>("circuit.init.kind", MEMBER(init_kind), [](const C& c) {
-                return preset(c).init;
-              }).means("how each cycle's parameters start"));
+  e.push_back(choice<InitKind>("circuit.init.kind", MEMBER(init_kind),
+                               [](const C& c) { return preset(c).init; })
+                  .checked([](const Ctx& ctx, const C& c) {
+                    if (!is_qgan(c) || c.init_kind == InitKind::Normal) return;
+                    ctx.fail_at("circuit.init.kind",
+                                "'circuit.init.kind' must be \"normal\" for model \"qgan\" "
+                                "(both players start ~ N(0, std^2)), found \"uniform\"");
+                  })
+                  .means("how each cycle's parameters start (qgan: both players', `normal` "
+                         "only)"));
   e.push_back(number("circuit.init.std", MEMBER(init_std), Bound::kPositive, fixed(shared.init_std))
                   .of_kind("normal")
                   .means("theta ~ N(0, std^2)"));
@@ -675,6 +697,7 @@ void circuit_keys(std::vector<Entry>& e) {
                   .default_shown_as("`c`")
                   .means("the ancillas' angles ~ U[-ancilla_c/L, ancilla_c/L]"));
   e.push_back(boolean("circuit.init.warm_start", MEMBER(warm_start), fixed(false))
+                  .quddpm_only()
                   .means("every cycle after the first (t < T-1) starts from the previous cycle's "
                          "trained parameters, with a fresh Adam state; the init above draws the "
                          "first cycle only"));
@@ -710,6 +733,7 @@ void training_keys(std::vector<Entry>& e) {
           .means("states of each forward ensemble S_t (a warning above 5,000: O(N^2) "
                  "metrics)"));
   e.push_back(integer("training.epochs", MEMBER(epochs), 1, fixed(shared.epochs))
+                  .quddpm_only()
                   .means("epochs per cycle"));
   e.push_back(number("training.learning_rate", MEMBER(learning_rate), Bound::kPositive,
                      fixed(shared.learning_rate))
@@ -736,11 +760,13 @@ void training_keys(std::vector<Entry>& e) {
                   .means("the staircase decay's factor (1: no decay)"));
   e.push_back(
       choice<TrainingInput>("training.input", MEMBER(training_input), fixed(TrainingInput::Chain))
+          .quddpm_only()
           .means("what cycle t trains on: the backward chain's outputs S~_{t+1}, or "
                  "(teacher forcing) N states of the forward S_{t+1} drawn each epoch; "
                  "the recorded chain is the backward chain either way"));
   e.push_back(number("checkpoint.every_seconds", MEMBER(checkpoint_every_seconds),
                      Bound::kNonNegative, fixed(kDefaultCheckpointSeconds))
+                  .quddpm_only()
                   .means("seconds between checkpoints inside a cycle; 0: after cycles only. Not "
                          "part of the run id; may change on `--resume`"));
 }
@@ -760,19 +786,50 @@ void observable_keys(std::vector<Entry>& e) {
                          "of the run id while false"));
 }
 
+// The QGAN baseline's own keys (docs/model.md, section 10; official defaults).
+void qgan_keys(std::vector<Entry>& e) {
+  const QganSettings official;
+  e.push_back(integer("qgan.discriminator_layers", MEMBER(qgan_discriminator_layers), 1,
+                      fixed(official.discriminator_layers))
+                  .when(kQgan, is_qgan)
+                  .means("Lc: the discriminator's HEA layers on the n data qubits (the generator "
+                         "is the `circuit` on n + na qubits)"));
+  e.push_back(integer("qgan.cycles", MEMBER(qgan_cycles), 1, fixed(official.cycles))
+                  .when(kQgan, is_qgan)
+                  .means("rounds of the game: each trains the discriminator, then the generator"));
+  e.push_back(integer("qgan.discriminator_epochs", MEMBER(qgan_discriminator_epochs), 1,
+                      fixed(official.discriminator_epochs))
+                  .when(kQgan, is_qgan)
+                  .means("the discriminator's epochs per cycle (each on `samples` real states "
+                         "drawn from the `diffusion_size` data states)"));
+  e.push_back(integer("qgan.generator_epochs", MEMBER(qgan_generator_epochs), 1,
+                      fixed(official.generator_epochs))
+                  .when(kQgan, is_qgan)
+                  .means("the generator's epochs per cycle"));
+}
+
 #undef MEMBER
+
+// The keys of a section or function that only the two QuDDPMs read.
+void quddpm_only(std::vector<Entry>& e, void (*add)(std::vector<Entry>&)) {
+  const std::size_t from = e.size();
+  add(e);
+  for (std::size_t i = from; i < e.size(); ++i)
+    e[i].k.quddpm_only = true;
+}
 
 std::vector<Key> build() {
   std::vector<Entry> e;
   run_keys(e);
   qubit_keys(e);
   target_keys(e);
-  diffusion_keys(e);
-  prior_keys(e);
+  quddpm_only(e, diffusion_keys);
+  quddpm_only(e, prior_keys);
   circuit_keys(e);
-  loss_keys(e);
+  quddpm_only(e, loss_keys);
   training_keys(e);
-  observable_keys(e);
+  quddpm_only(e, observable_keys);
+  qgan_keys(e);
   std::vector<Key> out;
   for (auto& x : e)
     out.push_back(std::move(x.k));

@@ -33,6 +33,9 @@ struct Key {
   // Besides its kind, when the key exists (null: always); the message names `only_when`.
   std::function<bool(const ExperimentConfig&)> applies;
   std::string only_when;
+  // Read by the two QuDDPMs only: refused when given for model qgan, and absent from its
+  // resolved config.
+  bool quddpm_only = false;
   // Relations to keys read before it (theta_min <= theta_max, samples <= diffusion_size, ...).
   std::function<void(const Ctx&, const ExperimentConfig&)> check;
 

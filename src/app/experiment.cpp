@@ -149,6 +149,26 @@ TrainingSettings make_settings(const CheckedRun& run) {
   return with_schedule(run.unscheduled, run.config);
 }
 
+QganSettings make_qgan_settings(const CheckedRun& run) {
+  const config::ExperimentConfig& c = run.config;
+  QganSettings s;
+  s.n_data = c.n_data;
+  s.n_ancilla = c.n_ancilla;
+  s.generator_layers = c.layers;
+  s.discriminator_layers = c.qgan_discriminator_layers;
+  s.samples = c.samples;
+  s.data_size = c.diffusion_size;
+  s.cycles = c.qgan_cycles;
+  s.discriminator_epochs = c.qgan_discriminator_epochs;
+  s.generator_epochs = c.qgan_generator_epochs;
+  s.optimizer = run.unscheduled.optimizer_settings();
+  s.init_std = c.init_std;
+  s.seed = c.seed;
+  s.precision = c.precision;
+  s.sample_target = run.unscheduled.sample_target;
+  return s;
+}
+
 double calibrate_schedule(config::ExperimentConfig& c, const Pace& pace) {
   if (!needs_calibration(c)) return std::nan("");
   return calibrate_with(unscheduled_settings(c), c, pace);

@@ -7,6 +7,7 @@
 
 #include "app/config.hpp"
 #include "core/pace.hpp"
+#include "model/qgan.hpp"
 #include "model/training_settings.hpp"
 
 namespace quddpm::app {
@@ -28,6 +29,9 @@ CheckedRun check_run(const std::string& config_file, const std::vector<std::stri
 // "auto" must have been calibrated (calibrate_schedule).
 TrainingSettings make_settings(const config::ExperimentConfig& c);
 TrainingSettings make_settings(const CheckedRun& run);  // its target not read again
+
+// The QGAN baseline's settings of a `model: qgan` config (its target read by check_run).
+QganSettings make_qgan_settings(const CheckedRun& run);
 
 // For a schedule with end "auto" and no calibrated_end yet: runs the bisection on the run's own
 // forward chain and records the result in c.calibrated_end (errors name the config key).

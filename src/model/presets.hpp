@@ -10,7 +10,9 @@
 
 namespace quddpm {
 
-enum class ModelKind { Original, Improved };
+// Original and Improved are the two QuDDPMs; Qgan is the original QuDDPM paper's QGAN
+// baseline (model/qgan.hpp), which reads only the keys it shares with them and its own.
+enum class ModelKind { Original, Improved, Qgan };
 
 // What the two models do differently: the forward schedule h_t = linear from `schedule_start`
 // to `schedule_end` (none: calibrated so that the run's own S_T has mmd_to_haar
@@ -29,6 +31,7 @@ inline ModelPreset preset_of(ModelKind m) {
       // 0.35: the middle of the paper's 0.3-0.4, reached at every n by the calibration.
       return {0.1, std::nullopt, 0.35, PriorKind::Diffused, InitKind::Uniform};
     case ModelKind::Original:
+    case ModelKind::Qgan:  // its generator and discriminator start as the original's PQCs
       break;
   }
   return {0.5, 4.0, 0.35, PriorKind::Haar, InitKind::Normal};

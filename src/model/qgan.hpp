@@ -1,4 +1,4 @@
-// The QGAN baseline of the original QuDDPM paper (docs/model.md, section 8): a generator (the
+// The QGAN baseline of the original QuDDPM paper (docs/model.md, section 10): a generator (the
 // backward step's HEA with ancilla measurement) applied to a fixed set of Haar inputs, played
 // against a discriminator (an HEA on the data qubits whose <Z_0> says "real"), in alternating
 // phases, each player with its exact adjoint gradient.
@@ -54,7 +54,7 @@ PlayerLoss discriminator_loss(const HeaCircuit& discriminator, const double* phi
 // -(1 / 2N) D^dagger Z_0 D psi_i. The discriminator is held at phi (copied).
 OutputObjective generator_objective(const HeaCircuit& discriminator, const double* phi);
 
-// What a QGAN run's traces hold (docs/model.md, section 8).
+// What a QGAN run's traces hold (docs/model.md, section 10).
 enum class QganPhase { Start, Discriminator, Generator };
 const char* name_of(QganPhase phase);
 

@@ -715,10 +715,12 @@ TEST(ConfigMalformed, EveryErrorNamesTheFileTheKeyAndTheExpectation) {
   // Each case is valid except for one thing.
   const std::vector<Case> cases = {
       {R"([1, 2])", "top level must be a JSON object, found an array"},
-      {R"({"qubits": {"data": 4}})", "'model' is required (one of: original, improved)"},
+      {R"({"qubits": {"data": 4}})", "'model' is required (one of: original, improved, qgan)"},
       {R"({"model": "orig", "qubits": {"data": 4}})",
-       "'model' must be one of: original, improved; found \"orig\" (did you mean 'original'?)"},
-      {R"({"model": 1, "qubits": {"data": 4}})", "'model' must be one of: original, improved"},
+       "'model' must be one of: original, improved, qgan; found \"orig\" (did you mean "
+       "'original'?)"},
+      {R"({"model": 1, "qubits": {"data": 4}})",
+       "'model' must be one of: original, improved, qgan"},
       {R"({"model": "original"})", "'qubits.data' is required (an integer >= 1)"},
       {R"({"model": "original", "qubits": 4})", "'qubits' must be an object, found 4"},
       {R"({"model": "original", "qubits": {"data": "four"}})",
@@ -1050,7 +1052,8 @@ TEST(ConfigDocs, EveryResolvedKeyIsInTheReference) {
                "diffusion": {"steps": 2, "schedule": {"kind": "list", "values": [1, 2]}},
                "training": {"optimizer": "sgd"}})",
         R"({"model": "original", "qubits": {"data": 1}, "target": {"kind": "circle"},
-               "diffusion": {"schedule": {"kind": "quadratic", "end": 3}}})"}) {
+               "diffusion": {"schedule": {"kind": "quadratic", "end": 3}}})",
+        R"({"model": "qgan", "qubits": {"data": 2}})"}) {
     leaf_paths(to_json(resolve(json::parse(text), "/data/x.json")), "", schema);
   }
   std::set<std::string> documented;

@@ -1,4 +1,4 @@
-// The QGAN baseline (docs/model.md, section 8): both players' losses against an independent
+// The QGAN baseline (docs/model.md, section 10): both players' losses against an independent
 // dense-matrix model, their exact gradients against central finite differences of it, and a
 // short game that is bitwise the same for any thread count and moves each player its way.
 #include <gtest/gtest.h>

@@ -1,0 +1,122 @@
+// `quddpm train` with `model: qgan` (docs/model.md, section 10): the run folder holds the game's
+// traces and results, the last phase's row agrees with a dense recomputation from the saved
+// players and ensembles, the numbers do not depend on the thread count, and the keys of the
+// other model are refused by name either way.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "app/npy.hpp"
+#include "support/csv_rows.hpp"
+#include "support/dense_circuit.hpp"
+#include "support/refusal.hpp"
+#include "support/run_command.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using testing_cli::read_csv;
+using testing_cli::run_quddpm;
+using testing_cli::slurp;
+
+constexpr int kData = 2, kAncilla = 1, kLg = 3, kLc = 2, kSamples = 10, kCycles = 2;
+
+nlohmann::json game_config() {
+  return {{"model", "qgan"},
+          {"seed", 3},
+          {"qubits", {{"data", kData}, {"ancilla", kAncilla}}},
+          {"target", {{"kind", "cluster"}, {"scale", 0.1}}},
+          {"circuit", {{"layers", kLg}}},
+          {"training", {{"samples", kSamples}, {"diffusion_size", 25}, {"learning_rate", 0.05}}},
+          {"qgan",
+           {{"discriminator_layers", kLc},
+            {"cycles", kCycles},
+            {"discriminator_epochs", 15},
+            {"generator_epochs", 20}}}};
+}
+
+std::string write(const fs::path& dir, const std::string& name, const nlohmann::json& j) {
+  const fs::path path = dir / name;
+  std::ofstream(path) << j.dump();
+  return path.string();
+}
+
+std::vector<double> row_of(const quddpm::RealMatrix& m) {
+  return std::vector<double>(m.data(), m.data() + m.size());
+}
+
+TEST(QganRun, TrainWritesTheGameWhoseLastRowTheSavedFilesReproduce) {
+  const auto dir = testing_cli::scratch_dir("qgan_run");
+  const std::string cfg = write(dir, "game.json", game_config());
+  const fs::path out = dir / "run";
+  const auto r = run_quddpm("train " + cfg + " --quiet --threads 1 --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* f : {"config.json", "manifest.json", "qgan_epochs.csv", "qgan_phases.csv",
+                        "generator.npy", "discriminator.npy", "generated.npy", "test_generated.npy",
+                        "inputs.npy", "test_inputs.npy", "data.npy"})
+    EXPECT_TRUE(fs::is_regular_file(out / f)) << f;
+  EXPECT_FALSE(fs::exists(dir / "run.partial"));
+
+  const auto epochs = read_csv(out / "qgan_epochs.csv");
+  EXPECT_EQ(epochs.size(), static_cast<std::size_t>(kCycles * (15 + 20)));
+  const auto phases = read_csv(out / "qgan_phases.csv");
+  ASSERT_EQ(phases.size(), 1u + 2u * kCycles);
+  EXPECT_EQ(phases.front().at("phase"), "start");
+  EXPECT_EQ(phases.back().at("phase"), "generator");
+  EXPECT_EQ(phases.back().at("model"), "qgan");
+
+  // P_real of the generated states through the saved discriminator, and their MMD to the
+  // data, from dense matrices: the last row's numbers.
+  const std::vector<double> phi =
+      row_of(quddpm::npy::read_reals((out / "discriminator.npy").string()));
+  ASSERT_EQ(phi.size(), static_cast<std::size_t>(2 * kData * kLc));
+  const dense::Mat gen = quddpm::npy::read_states((out / "generated.npy").string()).transpose();
+  const dense::Mat data = quddpm::npy::read_states((out / "data.npy").string()).transpose();
+  ASSERT_EQ(gen.cols(), kSamples);
+  const dense::Mat u = dense::pqc(phi, kData, kLc);
+  const dense::Mat z0 = dense::on_qubit(dense::pauli('Z'), 0, kData);
+  double p = 0;
+  for (int i = 0; i < gen.cols(); ++i) {
+    const dense::Vec v = u * gen.col(i);
+    p += 0.5 * (1 + (v.adjoint() * z0 * v)(0, 0).real()) / gen.cols();
+  }
+  EXPECT_NEAR(std::stod(phases.back().at("p_real_on_generated")), p, 1e-12);
+  EXPECT_NEAR(std::stod(phases.back().at("mmd_to_data")), dense::mmd_cols(gen, data), 1e-12);
+
+  // The same game on two threads: the same bytes.
+  const fs::path out2 = dir / "run2";
+  const auto r2 = run_quddpm("train " + cfg + " --quiet --threads 2 --out " + out2.string());
+  ASSERT_EQ(r2.status, 0) << r2.err;
+  EXPECT_EQ(slurp((out / "generator.npy").string()), slurp((out2 / "generator.npy").string()));
+  EXPECT_EQ(slurp((out / "generated.npy").string()), slurp((out2 / "generated.npy").string()));
+  EXPECT_EQ(slurp((out / "qgan_epochs.csv").string()), slurp((out2 / "qgan_epochs.csv").string()));
+}
+
+TEST(QganRun, KeysOfTheOtherModelAreRefusedByName) {
+  const auto dir = testing_cli::scratch_dir("qgan_keys");
+  struct Case {
+    std::string set, key, label;
+  };
+  for (const Case& c : {Case{"diffusion.steps=4", "'diffusion.steps'", "a diffusion key"},
+                        Case{"diffusion.schedule.start=0.2", "'diffusion.schedule.start'",
+                             "a kind-tagged schedule key"},
+                        Case{"training.epochs=5", "'training.epochs'", "QuDDPM epochs"},
+                        Case{"loss.kind=wasserstein", "'loss.kind'", "a loss"},
+                        Case{"circuit.init.kind=uniform", "'circuit.init.kind'", "uniform init"}}) {
+    const std::string cfg = write(dir, "game.json", game_config());
+    testing_cli::expect_refused(
+        dir, "train " + cfg + " --set " + c.set + " --out " + (dir / "run").string(),
+        {c.key, "qgan"}, c.label);
+  }
+  nlohmann::json quddpm = game_config();
+  quddpm["model"] = "original";
+  const std::string cfg = write(dir, "original.json", quddpm);
+  testing_cli::expect_refused(dir, "train " + cfg + " --out " + (dir / "run").string(),
+                              {"'qgan.discriminator_layers'", "applies only when"},
+                              "a qgan key for the original model");
+}
+
+}  // namespace
