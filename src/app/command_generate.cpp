@@ -18,6 +18,7 @@
 #include "app/run_inputs.hpp"
 #include "model/memory.hpp"
 #include "model/metrics.hpp"
+#include "model/qgan.hpp"
 #include "model/trainer.hpp"
 
 namespace fs = std::filesystem;
@@ -85,6 +86,56 @@ void check_memory(const config::ExperimentConfig& c, int samples) {
                                 std::to_string(limit / (1 << 30)) + " GiB (80% of memory)");
 }
 
+// A QuDDPM's fresh chain: its prior through the trained circuits (measured as train measures
+// its backward chain when --observables is given; the histograms to --histograms, or nowhere).
+StateMatrix quddpm_samples(const GenerateArgs& a, config::ExperimentConfig& c,
+                           const Folder& model) {
+  calibrate_schedule(c);  // a no-op for runs of train, whose config.json holds the result
+  TrainingSettings s = make_settings(c);
+  s.seed = a.seed;
+  s.samples = a.samples;
+  const std::string params_file = model.shown("params.npy");
+  const RealMatrix params = npy::read_reals(model, "params.npy");
+  if (params.rows() != s.steps() || params.cols() != s.num_params())
+    throw std::invalid_argument(params_file + ": expected " + std::to_string(s.steps()) + " x " +
+                                std::to_string(s.num_params()) +
+                                " parameters (diffusion.steps x 2 (n + na) L of its config), "
+                                "found " +
+                                std::to_string(params.rows()) + " x " +
+                                std::to_string(params.cols()));
+  if (a.observables.empty()) return generate_samples(s, params);
+  const fs::path obs(a.observables), hist(a.histograms);
+  const Folder obs_dir = Folder::parent_of(obs);
+  std::optional<Folder> hist_dir;
+  if (!a.histograms.empty()) hist_dir = Folder::parent_of(hist);
+  std::optional<ObservableTraces> traces;
+  traces.emplace(run_cells(c, a.seed), c.observables, obs_dir, obs.filename().string(),
+                 hist_dir ? &*hist_dir : nullptr, hist.filename().string());
+  StateMatrix samples =
+      backward_chain(s, params, sample_prior(s), kTagPropagate,
+                     [&](int t, const StateMatrix& x) { traces->add(Chain::Backward, t, x); });
+  traces->close();
+  return samples;
+}
+
+// A QGAN run's generator on fresh Haar inputs: with the training seed and sample count, the
+// run's generated.npy.
+StateMatrix qgan_samples(const GenerateArgs& a, const config::ExperimentConfig& c,
+                         const Folder& model) {
+  QganSettings s = make_qgan_settings(c);
+  s.seed = a.seed;
+  s.samples = a.samples;
+  const std::string file = model.shown("generator.npy");
+  const RealMatrix theta = npy::read_reals(model, "generator.npy");
+  const HeaCircuit generator(s.n_data, s.n_ancilla, s.generator_layers);
+  if (theta.rows() != 1 || theta.cols() != generator.num_params())
+    throw std::invalid_argument(file + ": expected 1 x " + std::to_string(generator.num_params()) +
+                                " parameters (2 (n + na) L of its config), found " +
+                                std::to_string(theta.rows()) + " x " +
+                                std::to_string(theta.cols()));
+  return qgan_generate(s, theta.row(0).transpose(), false);
+}
+
 void run_generate(const GenerateArgs& a) {
   std::error_code ec;
   if (!fs::is_directory(a.model, ec)) {
@@ -107,7 +158,8 @@ void run_generate(const GenerateArgs& a) {
     throw std::invalid_argument("--observables: --out, --observables and --histograms must be " +
                                 std::string("three different files"));
   const fs::path dir(a.model);
-  if (!fs::exists(dir / "params.npy", ec) && has_checkpoint(dir)) {
+  if (!fs::exists(dir / "params.npy", ec) && !fs::exists(dir / "generator.npy", ec) &&
+      has_checkpoint(dir)) {
     throw std::invalid_argument("--model: '" + a.model +
                                 "' is an interrupted run, not a trained "
                                 "model (finish it first: quddpm train --resume " +
@@ -120,48 +172,18 @@ void run_generate(const GenerateArgs& a) {
   check_run_id(c, model);    // the config the parameters were trained with
   if (!a.observables.empty() && c.observables.empty())
     throw std::invalid_argument("--observables: the model's config (" + model.shown("config.json") +
-                                ") lists no 'observables' to measure");
+                                ") lists no 'observables' to measure" +
+                                (c.model == ModelKind::Qgan ? " (a QGAN run measures none)" : ""));
   check_memory(c, a.samples);
   apply_thread_option(a.threads);
-  calibrate_schedule(c);  // a no-op for runs of train, whose config.json holds the result
-
-  TrainingSettings s = make_settings(c);
-  s.seed = a.seed;
-  s.samples = a.samples;
-  const std::string params_file = model.shown("params.npy");
-  const RealMatrix params = npy::read_reals(model, "params.npy");
-  if (params.rows() != s.steps() || params.cols() != s.num_params())
-    throw std::invalid_argument(params_file + ": expected " + std::to_string(s.steps()) + " x " +
-                                std::to_string(s.num_params()) +
-                                " parameters (diffusion.steps x 2 (n + na) L of its config), "
-                                "found " +
-                                std::to_string(params.rows()) + " x " +
-                                std::to_string(params.cols()));
   const std::string data_file = model.shown("data.npy");
   const StateMatrix data = npy::read_states(model, "data.npy");
   if (data.cols() != static_cast<Eigen::Index>(dim_of(c.n_data)) || data.rows() < 2)
     throw std::invalid_argument(data_file + ": expected at least 2 states of " +
                                 std::to_string(c.n_data) + " qubits (its config), found " +
                                 std::to_string(data.rows()) + " x " + std::to_string(data.cols()));
-
-  StateMatrix samples;
-  if (a.observables.empty()) {
-    samples = generate_samples(s, params);
-  } else {
-    // The generated chain S~_T..S~_0, measured as train measures its backward chain; the
-    // histograms go to --histograms, or nowhere.
-    const fs::path obs(a.observables), hist(a.histograms);
-    const Folder obs_dir = Folder::parent_of(obs);
-    std::optional<Folder> hist_dir;
-    if (!a.histograms.empty()) hist_dir = Folder::parent_of(hist);
-    std::optional<ObservableTraces> traces;
-    traces.emplace(run_cells(c, a.seed), c.observables, obs_dir, obs.filename().string(),
-                   hist_dir ? &*hist_dir : nullptr, hist.filename().string());
-    samples =
-        backward_chain(s, params, sample_prior(s), kTagPropagate,
-                       [&](int t, const StateMatrix& x) { traces->add(Chain::Backward, t, x); });
-    traces->close();
-  }
+  const StateMatrix samples =
+      c.model == ModelKind::Qgan ? qgan_samples(a, c, model) : quddpm_samples(a, c, model);
   npy::write_states(a.out, samples);
   nlohmann::json out;
   out["samples"] = a.samples;

@@ -149,6 +149,10 @@ TrainingSettings make_settings(const CheckedRun& run) {
   return with_schedule(run.unscheduled, run.config);
 }
 
+QganSettings make_qgan_settings(const config::ExperimentConfig& c) {
+  return make_qgan_settings(CheckedRun{c, unscheduled_settings(c)});
+}
+
 QganSettings make_qgan_settings(const CheckedRun& run) {
   const config::ExperimentConfig& c = run.config;
   QganSettings s;

@@ -32,6 +32,7 @@ TrainingSettings make_settings(const CheckedRun& run);  // its target not read a
 
 // The QGAN baseline's settings of a `model: qgan` config (its target read by check_run).
 QganSettings make_qgan_settings(const CheckedRun& run);
+QganSettings make_qgan_settings(const config::ExperimentConfig& c);  // an npy target read here
 
 // For a schedule with end "auto" and no calibrated_end yet: runs the bisection on the run's own
 // forward chain and records the result in c.calibrated_end (errors name the config key).

@@ -1,5 +1,5 @@
 // `quddpm train` with `model: qgan` (docs/model.md, section 10): the run folder holds the game's
-// traces and results, the last phase's row agrees with a dense recomputation from the saved
+// traces and results (which `generate` reproduces), the last phase's row agrees with a dense recomputation from the saved
 // players and ensembles, the numbers do not depend on the thread count, and the keys of the
 // other model are refused by name either way.
 #include <gtest/gtest.h>
@@ -85,6 +85,13 @@ TEST(QganRun, TrainWritesTheGameWhoseLastRowTheSavedFilesReproduce) {
   }
   EXPECT_NEAR(std::stod(phases.back().at("p_real_on_generated")), p, 1e-12);
   EXPECT_NEAR(std::stod(phases.back().at("mmd_to_data")), dense::mmd_cols(gen, data), 1e-12);
+
+  // `generate` with the training seed and sample count: the run's generated.npy, bit for bit.
+  const fs::path again = dir / "again.npy";
+  const auto g = run_quddpm("generate --model " + out.string() + " --samples " +
+                            std::to_string(kSamples) + " --seed 3 --out " + again.string());
+  ASSERT_EQ(g.status, 0) << g.err;
+  EXPECT_EQ(slurp(again.string()), slurp((out / "generated.npy").string()));
 
   // The same game on two threads: the same bytes.
   const fs::path out2 = dir / "run2";
