@@ -37,6 +37,9 @@ EXPERIMENTS = {
     "qgan_cluster_n2": ("qgan", None, 2, None),
 }
 OPTIMIZERS = ("adam", "sgd")
+# Column groups: the original model with each optimizer, and the improved model (folders
+# improved_<experiment>_sgd_s<seed>: diffused prior, calibrated schedule, small init).
+GROUPS = ("adam", "sgd", "improved_sgd")
 
 
 def mmd(a, b):
@@ -234,13 +237,14 @@ def run_numbers(path, name, bin_path):
 def collect_runs(runs_dir, bin_path):
     found = defaultdict(lambda: defaultdict(list))
     for entry in sorted(os.listdir(runs_dir)):
-        m = re.fullmatch(r"(.+)_(adam|sgd)_s(\d+)", entry)
+        m = re.fullmatch(r"(improved_)?(.+)_(adam|sgd)_s(\d+)", entry)
         path = os.path.join(runs_dir, entry)
-        if not m or not os.path.isdir(path) or m.group(1) not in EXPERIMENTS:
+        if not m or not os.path.isdir(path) or m.group(2) not in EXPERIMENTS:
             continue
         if not os.path.exists(os.path.join(path, "manifest.json")):
             continue  # a run still going (its folder is DIR.partial) or never finished
-        found[m.group(1)][m.group(2)].append(run_numbers(path, m.group(1), bin_path))
+        group = (m.group(1) or "") + m.group(3)
+        found[m.group(2)][group].append(run_numbers(path, m.group(2), bin_path))
     return found
 
 
@@ -290,7 +294,7 @@ def summary_rows(official, runs):
         row = {"experiment": name, "distance": off.get("distance", "mmd"),
                "official_train": off.get("final", {}).get("train"),
                "official_test": off.get("final", {}).get("test")}
-        for opt in OPTIMIZERS:
+        for opt in GROUPS:
             rs = runs.get(name, {}).get(opt, [])
             train = [r["final"]["train"] for r in rs]
             test = [r["final"].get("test") for r in rs if r["final"].get("test") is not None]
@@ -305,13 +309,15 @@ def write_markdown(path, rows, lr_rows, official, runs):
     def ms(v):
         return "-" if v is None else f"{v[0]:.4f} ± {v[1]:.4f}" if not np.isnan(v[1]) else f"{v[0]:.4f}"
     lines = ["| experiment | distance of S~_0 to the data | official train / test | "
-             "quddpm Adam 5e-4 train / test (seeds) | quddpm SGD schedule train / test (seeds) |",
-             "|---|---|---|---|---|"]
+             "quddpm Adam 5e-4 train / test (seeds) | quddpm SGD schedule train / test (seeds) | "
+             "improved model, SGD schedule, train / test (seeds) |",
+             "|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['experiment']} | {r['distance']} | {fmt(r['official_train'])} / "
                      f"{fmt(r['official_test'])} | {ms(r['adam_train'])} / {ms(r['adam_test'])} "
                      f"({r['adam_seeds']}) | {ms(r['sgd_train'])} / {ms(r['sgd_test'])} "
-                     f"({r['sgd_seeds']}) |")
+                     f"({r['sgd_seeds']}) | {ms(r['improved_sgd_train'])} / "
+                     f"{ms(r['improved_sgd_test'])} ({r['improved_sgd_seeds']}) |")
     if lr_rows:
         lines += ["", "Cluster n = 2, epochs until the loss of cycle t (a running mean over "
                   f"{SMOOTH} epochs) first reaches 1.1 x the official curve's minimum (official: "
@@ -331,7 +337,8 @@ def figures(out, official, runs):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     os.makedirs(os.path.join(out, "figures"), exist_ok=True)
-    colors = {"official": "k", "adam": "tab:blue", "sgd": "tab:orange"}
+    colors = {"official": "k", "adam": "tab:blue", "sgd": "tab:orange",
+              "improved_sgd": "tab:green"}
 
     # Observable vs t, with bands (one panel per experiment with a plotted quantity).
     names = [n for n in EXPERIMENTS if official.get(n, {}).get("quantity_vs_t")]
@@ -370,7 +377,7 @@ def figures(out, official, runs):
         off = official[name]["distance_vs_t"]
         ax.plot(off["backward"], "k--", label="official (train)")
         ax.plot(off["forward"], ":", color="gray", label="official forward")
-        for opt in OPTIMIZERS:
+        for opt in GROUPS:
             rs = runs.get(name, {}).get(opt, [])
             if rs:
                 curves = np.array([r["distance_vs_t"]["backward"] for r in rs])
