@@ -39,10 +39,13 @@ void gram_rows(const StateMatrix& a, std::int64_t lo, std::int64_t hi, const Sta
                cplx* g) {
   const KernelTable& k = active_kernels();
   const std::int64_t d = a.cols(), nb = b.rows();
-  par::for_each_state(blocks_of(hi - lo), [&](std::int64_t blk) {
-    const std::int64_t i = lo + blk * kRowsPerTask, rows = std::min(kRowsPerTask, hi - i);
-    k.gram_rows(a.row(i).data(), rows, b.data(), nb, d, g + (i - lo) * nb);
-  });
+  par::for_each_state(
+      blocks_of(hi - lo),
+      [&](std::int64_t blk) {
+        const std::int64_t i = lo + blk * kRowsPerTask, rows = std::min(kRowsPerTask, hi - i);
+        k.gram_rows(a.row(i).data(), rows, b.data(), nb, d, g + (i - lo) * nb);
+      },
+      static_cast<double>(kRowsPerTask * nb * d));
 }
 
 }  // namespace
@@ -71,14 +74,18 @@ void self_gram_upper_rows(const StateMatrix& a, std::int64_t lo, std::int64_t hi
   std::vector<std::vector<cplx>> scratch(par::max_threads());
   // Block i.. against rows i.. of a (its first entries below the diagonal come along: the
   // same values mirror_upper writes there).
-  par::for_each_state(blocks_of(hi - lo), [&](std::int64_t blk) {
-    const std::int64_t i = lo + blk * kRowsPerTask, rows = std::min(kRowsPerTask, hi - i);
-    std::vector<cplx>& out = scratch[par::thread_index()];
-    out.resize(static_cast<std::size_t>(rows * (n - i)));
-    k.gram_rows(a.row(i).data(), rows, a.row(i).data(), n - i, d, out.data());
-    for (std::int64_t r = 0; r < rows; ++r)
-      std::copy(out.data() + r * (n - i), out.data() + (r + 1) * (n - i), g.row(i + r).data() + i);
-  });
+  par::for_each_state(
+      blocks_of(hi - lo),
+      [&](std::int64_t blk) {
+        const std::int64_t i = lo + blk * kRowsPerTask, rows = std::min(kRowsPerTask, hi - i);
+        std::vector<cplx>& out = scratch[par::thread_index()];
+        out.resize(static_cast<std::size_t>(rows * (n - i)));
+        k.gram_rows(a.row(i).data(), rows, a.row(i).data(), n - i, d, out.data());
+        for (std::int64_t r = 0; r < rows; ++r)
+          std::copy(out.data() + r * (n - i), out.data() + (r + 1) * (n - i),
+                    g.row(i + r).data() + i);
+      },
+      0.5 * static_cast<double>(kRowsPerTask * n * d));  // the upper half on average
 }
 
 void mirror_upper(StateMatrix& g) {
@@ -94,11 +101,14 @@ StateMatrix combine(const StateMatrix& c, const StateMatrix& rows) {
   StateMatrix out(c.rows(), rows.cols());
   const KernelTable& k = active_kernels();
   const std::int64_t n = c.rows();
-  par::for_each_state(blocks_of(n), [&](std::int64_t blk) {
-    const std::int64_t i = blk * kRowsPerTask, count = std::min(kRowsPerTask, n - i);
-    k.combine_rows(c.row(i).data(), count, rows.data(), rows.rows(), rows.cols(),
-                   out.row(i).data());
-  });
+  par::for_each_state(
+      blocks_of(n),
+      [&](std::int64_t blk) {
+        const std::int64_t i = blk * kRowsPerTask, count = std::min(kRowsPerTask, n - i);
+        k.combine_rows(c.row(i).data(), count, rows.data(), rows.rows(), rows.cols(),
+                       out.row(i).data());
+      },
+      static_cast<double>(kRowsPerTask * rows.rows() * rows.cols()));
   return out;
 }
 

@@ -24,9 +24,19 @@ bool in_parallel();
 // Amplitude loops shorter than this are never split: the fork costs more than it saves.
 constexpr std::int64_t kMinParallelAmplitudes = std::int64_t{1} << 14;
 
-// Calls f(i) for i in [0, n), over states: parallel when n >= 2 and threads > 1.
+// A loop over states with less work than this in all (amplitude updates or complex
+// multiply-adds, the callers' estimate) runs on the calling thread. Threads then cost more than
+// they save: a fork and join on an idle machine, and, when other processes share the cores,
+// a whole scheduler time slice whenever the join waits for a thread that was parked (measured
+// in results/bench/: a training epoch at n <= 4 is 2-75x slower on two threads under load).
+constexpr double kMinParallelWork = 1 << 23;
+// The work of a loop whose callers give no estimate: always enough to split.
+constexpr double kUnknownWork = 1e300;
+
+// Calls f(i) for i in [0, n), over states: parallel when n >= 2, threads > 1 and
+// n * work_per_state >= kMinParallelWork.
 template <class F>
-void for_each_state(std::int64_t n, F&& f);
+void for_each_state(std::int64_t n, F&& f, double work_per_state = kUnknownWork);
 
 // Calls f(lo, hi) on contiguous pieces covering [0, n), over amplitudes: split across
 // threads only for long loops, outside another parallel region, with more than one thread.

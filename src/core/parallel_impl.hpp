@@ -6,9 +6,10 @@
 namespace quddpm::par {
 
 template <class F>
-void for_each_state(std::int64_t n, F&& f) {
+void for_each_state(std::int64_t n, F&& f, double work_per_state) {
   const int threads = max_threads();
-  if (threads > 1 && n > 1 && !omp_in_parallel()) {
+  if (threads > 1 && n > 1 && !omp_in_parallel() &&
+      static_cast<double>(n) * work_per_state >= kMinParallelWork) {
     // Dynamic: on a shared machine a descheduled thread would otherwise hold up the whole
     // batch. Results do not depend on which thread takes which state.
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)

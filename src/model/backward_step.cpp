@@ -58,15 +58,18 @@ namespace {
 // sample is rethrown after the loop (exceptions may not cross a parallel region), settled
 // across processes (dist::agree) so that none waits for a failed one.
 template <class F>
-void for_my_samples(dist::Shard s, F&& f) {
+void for_my_samples(dist::Shard s, double work_per_sample, F&& f) {
   std::vector<std::exception_ptr> errors(s.hi - s.lo);
-  par::for_each_state(s.hi - s.lo, [&](std::int64_t k) {
-    try {
-      f(s.lo + k);
-    } catch (...) {
-      errors[k] = std::current_exception();
-    }
-  });
+  par::for_each_state(
+      s.hi - s.lo,
+      [&](std::int64_t k) {
+        try {
+          f(s.lo + k);
+        } catch (...) {
+          errors[k] = std::current_exception();
+        }
+      },
+      work_per_sample);
   std::exception_ptr first;
   for (auto& e : errors)
     if (e && !first) first = e;
@@ -109,6 +112,12 @@ void gather_gradients(RealMatrix& per_sample) {
   for (std::int64_t i = 0; i < n; ++i)
     for (std::int64_t k = 0; k < p; ++k)
       per_sample(i, k) = rows[i * p + k];
+}
+
+// Amplitude updates of one sample's pass through the circuit (one per amplitude, layer and
+// qubit): the work the parallelism policy weighs.
+double circuit_work(const HeaCircuit& c) {
+  return static_cast<double>(c.dim()) * c.layers() * c.num_qubits();
 }
 
 void check_inputs(const HeaCircuit& c, const StateMatrix& inputs) {
@@ -164,7 +173,7 @@ StepOutputs run_step_in(const HeaCircuit& circuit, const double* theta, const St
   StepOutputs out = make_outputs(circuit, inputs.rows());
   std::vector<AmplitudeVector<T>> work(par::max_threads(), AmplitudeVector<T>(circuit.dim()));
   const std::vector<Gate2x2> gates = circuit.fused_gates(theta);
-  for_my_samples(dist::my_shard(inputs.rows()), [&](std::int64_t i) {
+  for_my_samples(dist::my_shard(inputs.rows()), circuit_work(circuit), [&](std::int64_t i) {
     forward_one(circuit, gates, inputs, i, choose, work[par::thread_index()].data(), out);
   });
   gather_outputs(out);
@@ -317,7 +326,7 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
     undo[k] = gates[k].adjoint();
   LossAndGradient r;
   r.outputs = make_outputs(c, n);
-  for_my_samples(mine, [&](std::int64_t i) {
+  for_my_samples(mine, circuit_work(c), [&](std::int64_t i) {
     Amp* w = final_state_of(i);
     forward_one(c, gates, inputs, i, choose, w, r.outputs);
   });
@@ -329,7 +338,7 @@ LossAndGradient StepGradient::evaluate_in(Buffers<T>& b, const double* theta,
   r.loss = score.loss;
   const StateMatrix& g = score.gradient;
 
-  for_my_samples(mine, [&](std::int64_t i) {
+  for_my_samples(mine, circuit_work(c), [&](std::int64_t i) {
     Amp* psi = final_state_of(i);
     if (!cache) final_state(c, gates, inputs, i, psi);
     Amp* lambda = b.lambda[par::thread_index()].data();

@@ -75,8 +75,9 @@ void run_chain(const StateMatrix& s0, const std::vector<double>& h, std::uint64_
   const double work_per_state = static_cast<double>(h.size()) * (n + 1) * s0.cols();
   in_pieces(s0.rows(), items_per_piece(work_per_state, par::max_threads()), pace,
             [&](std::int64_t lo, std::int64_t hi) {
-              par::for_each_state(hi - lo,
-                                  [&](std::int64_t k) { chain_one(s0, h, seed, lo + k, n, keep); });
+              par::for_each_state(
+                  hi - lo, [&](std::int64_t k) { chain_one(s0, h, seed, lo + k, n, keep); },
+                  work_per_state);
             });
 }
 

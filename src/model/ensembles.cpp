@@ -23,12 +23,15 @@ template <class F>
 StateMatrix generate(int nqubits, int count, std::uint64_t seed, F&& fill_row) {
   check(nqubits, count);
   StateMatrix s(count, static_cast<Eigen::Index>(dim_of(nqubits)));
-  par::for_each_state(count, [&](std::int64_t i) {
-    Rng rng(stream_key(seed, {static_cast<std::uint64_t>(i)}));
-    cplx* row = s.row(i).data();
-    fill_row(rng, row, dim_of(nqubits));
-    s.row(i).normalize();
-  });
+  par::for_each_state(
+      count,
+      [&](std::int64_t i) {
+        Rng rng(stream_key(seed, {static_cast<std::uint64_t>(i)}));
+        cplx* row = s.row(i).data();
+        fill_row(rng, row, dim_of(nqubits));
+        s.row(i).normalize();
+      },
+      8.0 * static_cast<double>(dim_of(nqubits)));  // a few draws and operations per amplitude
   return s;
 }
 

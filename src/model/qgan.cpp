@@ -43,6 +43,12 @@ void check_states(const HeaCircuit& d, const StateMatrix& states, const char* wh
                                 std::to_string(d.dim()));
 }
 
+// Amplitude updates of one state's pass through the discriminator (the parallelism policy's
+// weight).
+double pass_work(const HeaCircuit& d) {
+  return static_cast<double>(d.dim()) * d.layers() * d.num_qubits();
+}
+
 // One thread's state vector per thread, of the discriminator's dimension.
 std::vector<std::vector<cplx>> workspaces(std::size_t dim) {
   return std::vector<std::vector<cplx>>(par::max_threads(), std::vector<cplx>(dim));
@@ -103,12 +109,15 @@ RealVector real_probabilities(const HeaCircuit& discriminator, const double* phi
   const std::vector<Gate2x2> gates = d.fused_gates(phi);
   auto work = workspaces(d.dim());
   RealVector p(states.rows());
-  par::for_each_state(states.rows(), [&](std::int64_t i) {
-    cplx* psi = work[par::thread_index()].data();
-    std::copy(states.row(i).data(), states.row(i).data() + d.dim(), psi);
-    d.apply(psi, gates);
-    p[i] = 0.5 * (1.0 + z0_expectation(psi, d.dim()));
-  });
+  par::for_each_state(
+      states.rows(),
+      [&](std::int64_t i) {
+        cplx* psi = work[par::thread_index()].data();
+        std::copy(states.row(i).data(), states.row(i).data() + d.dim(), psi);
+        d.apply(psi, gates);
+        p[i] = 0.5 * (1.0 + z0_expectation(psi, d.dim()));
+      },
+      pass_work(d));
   return p;
 }
 
@@ -128,19 +137,22 @@ PlayerLoss discriminator_loss(const HeaCircuit& discriminator, const double* phi
   RealVector z(n);
   RealMatrix per_sample(n, d.num_params());  // column-major: stride n between parameters
   auto psi_work = workspaces(d.dim()), lambda_work = workspaces(d.dim());
-  par::for_each_state(n, [&](std::int64_t i) {
-    cplx* psi = psi_work[par::thread_index()].data();
-    cplx* lambda = lambda_work[par::thread_index()].data();
-    const cplx* in = i < nf ? fake.row(i).data() : real.row(i - nf).data();
-    std::copy(in, in + d.dim(), psi);
-    d.apply(psi, gates);
-    z[i] = z0_expectation(psi, d.dim());
-    const double w = i < nf ? w_fake : w_real;
-    for (std::size_t x = 0; x < d.dim(); ++x)
-      lambda[x] = w * psi[x];
-    apply_z0(lambda, d.dim());
-    d.adjoint_sweep(lambda, psi, undo, per_sample.data() + i, n);
-  });
+  par::for_each_state(
+      n,
+      [&](std::int64_t i) {
+        cplx* psi = psi_work[par::thread_index()].data();
+        cplx* lambda = lambda_work[par::thread_index()].data();
+        const cplx* in = i < nf ? fake.row(i).data() : real.row(i - nf).data();
+        std::copy(in, in + d.dim(), psi);
+        d.apply(psi, gates);
+        z[i] = z0_expectation(psi, d.dim());
+        const double w = i < nf ? w_fake : w_real;
+        for (std::size_t x = 0; x < d.dim(); ++x)
+          lambda[x] = w * psi[x];
+        apply_z0(lambda, d.dim());
+        d.adjoint_sweep(lambda, psi, undo, per_sample.data() + i, n);
+      },
+      3 * pass_work(d));
   PlayerLoss r;
   r.loss = w_fake * ordered_sum(z, 0, nf) + w_real * ordered_sum(z, nf, n);
   r.grad = per_sample.colwise().sum().transpose();
@@ -158,18 +170,21 @@ OutputObjective generator_objective(const HeaCircuit& discriminator, const doubl
     r.gradient.resize(hi - lo, outputs.cols());
     auto work = workspaces(d.dim());
     const double scale = -0.5 / static_cast<double>(n);
-    par::for_each_state(n, [&](std::int64_t i) {
-      cplx* psi = work[par::thread_index()].data();
-      std::copy(outputs.row(i).data(), outputs.row(i).data() + d.dim(), psi);
-      d.apply(psi, gates);
-      z[i] = z0_expectation(psi, d.dim());
-      if (i < lo || i >= hi) return;
-      // dL/d(psi_i^*) = -(1/2N) D^dagger Z_0 D psi_i.
-      apply_z0(psi, d.dim());
-      d.apply_inverse(psi, undo);
-      for (std::size_t x = 0; x < d.dim(); ++x)
-        r.gradient(i - lo, static_cast<Eigen::Index>(x)) = scale * psi[x];
-    });
+    par::for_each_state(
+        n,
+        [&](std::int64_t i) {
+          cplx* psi = work[par::thread_index()].data();
+          std::copy(outputs.row(i).data(), outputs.row(i).data() + d.dim(), psi);
+          d.apply(psi, gates);
+          z[i] = z0_expectation(psi, d.dim());
+          if (i < lo || i >= hi) return;
+          // dL/d(psi_i^*) = -(1/2N) D^dagger Z_0 D psi_i.
+          apply_z0(psi, d.dim());
+          d.apply_inverse(psi, undo);
+          for (std::size_t x = 0; x < d.dim(); ++x)
+            r.gradient(i - lo, static_cast<Eigen::Index>(x)) = scale * psi[x];
+        },
+        2 * pass_work(d));
     r.loss = -(0.5 * static_cast<double>(n) + 0.5 * ordered_sum(z, 0, n)) / static_cast<double>(n);
     return r;
   };
