@@ -37,9 +37,10 @@ EXPERIMENTS = {
     "qgan_cluster_n2": ("qgan", None, 2, None),
 }
 OPTIMIZERS = ("adam", "sgd")
-# Column groups: the original model with each optimizer, and the improved model (folders
-# improved_<experiment>_sgd_s<seed>: diffused prior, calibrated schedule, small init).
-GROUPS = ("adam", "sgd", "improved_sgd")
+# Column groups: the original model with each optimizer, the improved model (folders
+# improved_<experiment>_sgd_s<seed>: diffused prior, calibrated schedule, small init) and the
+# improved model warm-started (warm_<experiment>_sgd_s<seed>: c = L, issue 27's variant).
+GROUPS = ("adam", "sgd", "improved_sgd", "warm_sgd")
 
 
 def mmd(a, b):
@@ -237,7 +238,7 @@ def run_numbers(path, name, bin_path):
 def collect_runs(runs_dir, bin_path):
     found = defaultdict(lambda: defaultdict(list))
     for entry in sorted(os.listdir(runs_dir)):
-        m = re.fullmatch(r"(improved_)?(.+)_(adam|sgd)_s(\d+)", entry)
+        m = re.fullmatch(r"(improved_|warm_)?(.+)_(adam|sgd)_s(\d+)", entry)
         path = os.path.join(runs_dir, entry)
         if not m or not os.path.isdir(path) or m.group(2) not in EXPERIMENTS:
             continue
@@ -310,14 +311,17 @@ def write_markdown(path, rows, lr_rows, official, runs):
         return "-" if v is None else f"{v[0]:.4f} ± {v[1]:.4f}" if not np.isnan(v[1]) else f"{v[0]:.4f}"
     lines = ["| experiment | distance of S~_0 to the data | official train / test | "
              "quddpm Adam 5e-4 train / test (seeds) | quddpm SGD schedule train / test (seeds) | "
-             "improved model, SGD schedule, train / test (seeds) |",
-             "|---|---|---|---|---|---|"]
+             "improved model, SGD schedule, train / test (seeds) | improved, warm start c = L, "
+             "SGD schedule, train / test (seeds) |",
+             "|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['experiment']} | {r['distance']} | {fmt(r['official_train'])} / "
                      f"{fmt(r['official_test'])} | {ms(r['adam_train'])} / {ms(r['adam_test'])} "
                      f"({r['adam_seeds']}) | {ms(r['sgd_train'])} / {ms(r['sgd_test'])} "
                      f"({r['sgd_seeds']}) | {ms(r['improved_sgd_train'])} / "
-                     f"{ms(r['improved_sgd_test'])} ({r['improved_sgd_seeds']}) |")
+                     f"{ms(r['improved_sgd_test'])} ({r['improved_sgd_seeds']}) | "
+                     f"{ms(r['warm_sgd_train'])} / {ms(r['warm_sgd_test'])} "
+                     f"({r['warm_sgd_seeds']}) |")
     if lr_rows:
         lines += ["", "Cluster n = 2, epochs until the loss of cycle t (a running mean over "
                   f"{SMOOTH} epochs) first reaches 1.1 x the official curve's minimum (official: "
@@ -338,7 +342,7 @@ def figures(out, official, runs):
     import matplotlib.pyplot as plt
     os.makedirs(os.path.join(out, "figures"), exist_ok=True)
     colors = {"official": "k", "adam": "tab:blue", "sgd": "tab:orange",
-              "improved_sgd": "tab:green"}
+              "improved_sgd": "tab:green", "warm_sgd": "tab:red"}
 
     # Observable vs t, with bands (one panel per experiment with a plotted quantity).
     names = [n for n in EXPERIMENTS if official.get(n, {}).get("quantity_vs_t")]
