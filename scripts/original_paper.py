@@ -360,7 +360,7 @@ def figures(out, official, runs):
                 continue
             back = rs[0]["quantity_vs_t"][q]["backward"]
             m, s = np.array(back["mean"]), np.array(back["sd"])
-            tt = np.arange(len(m))[::-1]  # observables.csv lists the backward chain t = T..0
+            tt = np.arange(len(m))  # run_numbers sorted each chain's rows by t
             ax.plot(tt, m, color=colors[opt], label=f"quddpm {opt} (seed 1)")
             ax.fill_between(tt, m - s, m + s, color=colors[opt], alpha=0.15)
             fwd = rs[0]["quantity_vs_t"][q].get("forward")
