@@ -802,7 +802,10 @@ struct Kernels {
     constexpr int G = kSumGroups;
     const D dt;
     const std::int64_t lanes = static_cast<std::int64_t>(hn::Lanes(dt)), block = G * lanes;
-    // The packed block, kept per thread (grown, never freed between calls: no page faults).
+    // The packed block, kept per thread between calls (no page faults per call) up to
+    // kKeepPackedBytes (rows of up to 14 qubits in double on AVX-512); larger ones, whose work
+    // dwarfs an allocation, are freed after the call.
+    constexpr std::int64_t kKeepPackedBytes = std::int64_t{4} << 20;
     thread_local hwy::AlignedFreeUniquePtr<T[]> packed;
     thread_local std::int64_t capacity = 0;
     if (capacity < 2 * block * d) {
@@ -841,6 +844,10 @@ struct Kernels {
         hn::Store(acc[g], dt, lane_sums + g * lanes);
       for (std::int64_t r = 0; r < rows; ++r)
         sums[i0 + r] = lane_sums[r];
+    }
+    if (capacity * static_cast<std::int64_t>(sizeof(T)) > kKeepPackedBytes) {
+      packed.reset();
+      capacity = 0;
     }
   }
 
