@@ -32,9 +32,9 @@ FWD_CYCLES, ADJ_CYCLES = 1.0, 2.5  # per amplitude, double; single: half
 MAC_CYCLES = 0.5  # per complex multiply-add of the MMD products, double
 # The evaluation metrics of tests/benchmarks/bench_metrics.cpp (args n, N, threads; counter
 # `macs`: complex multiply-adds per thread of the pairs each sums), against the same limit.
-METRICS = {"BM_OverlapSqCross": "sum |<a|b>|^2 (cross term)",
-           "BM_OverlapSqSelf": "sum |<a|a'>|^2 (self term)", "BM_MmdMetric": "mmd",
-           "BM_MmdToHaar": "mmd_to_haar"}
+METRICS = {"BM_OverlapSqCross": "cross term (squared overlaps of two ensembles)",
+           "BM_OverlapSqSelf": "self term (squared overlaps of one ensemble)",
+           "BM_MmdMetric": "mmd", "BM_MmdToHaar": "mmd_to_haar"}
 
 
 def runs_of(out, isa):
