@@ -757,10 +757,12 @@ struct Kernels {
   // sum runs across lanes (nor any reduction per entry: 4 multiply-adds an amplitude and pair,
   // the FMA bound), and each row's arithmetic is the same whatever its lane, its block and the
   // grouping of the rows of b, so its bits depend on none of them.
-  static constexpr int kSumGroups = 2;
-  // Rows of b per pass: 4 kSumGroups J accumulators' worth of multiply-adds an amplitude hide
-  // their 2-multiply-add chains (8 cycles on Zen 4); 32 registers take J = 4, 16 take J = 2.
-  static constexpr int kSumRowsOfB = hn::MaxLanes(D()) * sizeof(T) >= 64 ? 4 : 2;
+  static constexpr int kSumGroups = hn::MaxLanes(D()) * sizeof(T) >= 64 ? 2 : 1;
+  // Rows of b per pass: the 4 kSumGroups J multiply-adds an amplitude hide their accumulators'
+  // 2-multiply-add chains (8 cycles on Zen 4), and each register of a, read from L2 beyond 11
+  // qubits, serves J rows of b. 32 registers take G = 2, J = 4; 16 take G = 1, J = 4 (G = 2,
+  // J = 2 read a twice as often: AVX2 ran n = 10 at 1.7-1.9 times its FMA bound).
+  static constexpr int kSumRowsOfB = 4;
 
   // Adds the J rows of b at b (in order) to the block's per-lane sums acc.
   template <int J>
