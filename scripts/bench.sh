@@ -3,7 +3,8 @@
 # Benchmark suite once per SIMD instruction set this CPU supports (QUDDPM_ISA forces the lower
 # ones), writing results/bench/<isa>/{kernels,epochs}-<round>.json, results/bench/bench.csv and
 # results/bench/table.md (per instruction set: the clock, gate kernels in ns and cycles per
-# amplitude, epochs against their FMA-bound limit, single against double), then prints the
+# amplitude, epochs against their FMA-bound limit, single against double, the evaluation metrics
+# over N = 10,000 states at n = 4 and 2,000 at n = 10 against theirs), then prints the
 # table. The fastest instruction set also runs the 20- and 24-qubit kernels and the n = 16
 # epoch (its peak memory measured in its own process). With python3-torch installed, a batched
 # PyTorch epoch of the same model (scripts/torch_epoch.py) at n = 7 and 10 gives the ratio.
@@ -12,7 +13,7 @@
 #   --quick         13-qubit kernels and the n = 4, 7, 10 epochs only, written to build/bench-quick
 #   --isa           the instruction sets to run (default: every SIMD one `quddpm --version` lists)
 #   --kernel-rounds rounds of the kernel stage (default 3, about 4 minutes each with three
-#                   instruction sets) and --epoch-rounds of the epoch stage (default 4, about 1.5
+#                   instruction sets) and --epoch-rounds of the epoch stage (default 4, about 2
 #                   minutes each): more of them catch more of a shared machine's quiet moments
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
         { echo "bench.sh: $1 wants a positive integer, got '${2:-}'" >&2; exit 2; }
       if [ "$1" = --kernel-rounds ]; then kernel_rounds=$2; else epoch_rounds=$2; fi
       shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -45,7 +46,7 @@ fi
 best=${isas%% *}
 
 kernels='BM_CycleTime|BM_Apply1q/(13|16)/|BM_Apply1qSingle/(13|16)/|BM_Apply1qReference|BM_AdjointUndo|BM_CzLadders/1[03]|BM_LastGateWithCz/1[03]|BM_LastAdjointWithCz'
-epochs='BM_TrainingEpoch(Single)?/(4|7|10)/|BM_ForwardPass|BM_ForwardDiffusion|BM_Mmd(Grams|Combine)/10/'
+epochs='BM_TrainingEpoch(Single)?/(4|7|10)/|BM_ForwardPass|BM_ForwardDiffusion|BM_Mmd(Grams|Combine)/10/|BM_(OverlapSqCross|OverlapSqSelf|MmdMetric|MmdToHaar)/(4/10000|10/2000)/2/'
 [ "$quick" = 1 ] && kernels='BM_CycleTime|BM_Apply1q/13/|BM_Apply1qSingle/13/|BM_AdjointUndo|BM_LastGateWithCz/13'
 
 # Minimum over repetitions: the least disturbed run on a shared machine (a virtual machine's

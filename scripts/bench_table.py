@@ -18,7 +18,9 @@ halves) that is 1 cycle per amplitude for a gate, 2.5 for an adjoint step and 0.
 multiply-add in double, half of each in single. (Earlier versions of this script left the MMD's
 products out, a limit 2.1% lower at n = 10; their runs lack the counter and are refused.)
 Other work of an epoch (measurement, Adam, allocation, the threads' split) is not in the
-limit. Run with /usr/bin/python3.
+limit. The evaluation metrics (mmd, mmd_to_haar and their sums of squared overlaps over N states)
+are held against the same 0.5 cycles per complex multiply-add of the pairs they sum. Run with
+/usr/bin/python3.
 """
 import csv
 import json
@@ -28,6 +30,11 @@ from collections import defaultdict
 
 FWD_CYCLES, ADJ_CYCLES = 1.0, 2.5  # per amplitude, double; single: half
 MAC_CYCLES = 0.5  # per complex multiply-add of the MMD products, double
+# The evaluation metrics of tests/benchmarks/bench_metrics.cpp (args n, N, threads; counter
+# `macs`: complex multiply-adds per thread of the pairs each sums), against the same limit.
+METRICS = {"BM_OverlapSqCross": "cross term (squared overlaps of two ensembles)",
+           "BM_OverlapSqSelf": "self term (squared overlaps of one ensemble)",
+           "BM_MmdMetric": "mmd", "BM_MmdToHaar": "mmd_to_haar"}
 
 
 def runs_of(out, isa):
@@ -157,6 +164,16 @@ def main(out, isas):
             sd = f"{single[0]:.1f}-{single[1]:.1f} | {single[0] / lo:.2f}" if single else "- | -"
             lines.append(f"| training epoch | {n} | {th} | {lo:.1f}-{hi:.1f} | {limit:.1f} | "
                          f"{lo / limit:.2f} | {sd} |")
+        metrics = [(name, lo, hi, b) for name, (lo, hi, b) in sorted(s.items())
+                   if name.split("/")[0] in METRICS and "macs" in b]
+        if metrics:
+            lines += ["", "| metric | n | N | threads | ms | FMA-bound limit (ms) | ms / limit |",
+                      "|---|---|---|---|---|---|---|"]
+            for name, lo, hi, b in metrics:
+                parts = name.split("/")
+                limit = b["macs"] * MAC_CYCLES * cycle_ns * 1e-6
+                lines.append(f"| {METRICS[parts[0]]} | {parts[1]} | {parts[2]} | {parts[3]} | "
+                             f"{lo:.1f}-{hi:.1f} | {limit:.1f} | {lo / limit:.2f} |")
         for name, (lo, hi, b) in sorted(s.items()):
             csv_rows.append({"isa": isa, "benchmark": name.split("/")[0],
                              "args": "/".join(name.split("/")[1:]), "min_ms": f"{lo:.6g}",

@@ -129,6 +129,99 @@ RealMatrix overlap_sq(const StateMatrix& a, const StateMatrix& b, const Pace& pa
   return out;
 }
 
+namespace {
+
+// Rows of a per parallel task of the sums of squared overlaps: whole registers' worth of rows
+// for the kernel's lanes (16 in double on AVX-512). Blocks start at multiples of it.
+constexpr std::int64_t kSumRowsPerTask = 32;
+
+// x[0] + ... + x[n-1] by halves (pairwise): the rounding error grows as log n, not n.
+double pairwise_sum(const double* x, std::int64_t n) {
+  if (n <= 8) {
+    double s = 0;
+    for (std::int64_t i = 0; i < n; ++i)
+      s += x[i];
+    return s;
+  }
+  const std::int64_t h = n / 2;
+  return pairwise_sum(x, h) + pairwise_sum(x + h, n - h);
+}
+
+// totals[r] = sum_j |<a_r|b_j>|^2 over the rows [lo, hi) of b, for the `rows` rows of a at
+// a_rows: chunks of kOverlapSumChunk rows of b from lo through the kernel, then the pairwise sum
+// of each row's chunks (`parts` a workspace).
+void overlap_sq_totals(const KernelTable& k, const cplx* a_rows, std::int64_t rows,
+                       const StateMatrix& b, std::int64_t lo, std::int64_t hi,
+                       std::vector<double>& parts, double* totals) {
+  const std::int64_t d = b.cols();
+  const std::int64_t chunks = hi > lo ? (hi - lo + kOverlapSumChunk - 1) / kOverlapSumChunk : 0;
+  parts.resize(static_cast<std::size_t>(rows * (chunks + 1)));
+  double* sums = parts.data() + rows * chunks;
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    const std::int64_t j = lo + c * kOverlapSumChunk;
+    k.overlap_sq_rows(a_rows, rows, b.data() + j * d, std::min(kOverlapSumChunk, hi - j), d, sums);
+    for (std::int64_t r = 0; r < rows; ++r)
+      parts[static_cast<std::size_t>(r * chunks + c)] = sums[r];
+  }
+  for (std::int64_t r = 0; r < rows; ++r)
+    totals[r] = pairwise_sum(parts.data() + r * chunks, chunks);
+}
+
+// f(i, rows, workspace) for the blocks [i, i + rows) of kSumRowsPerTask rows covering [0, n),
+// in parallel (workspace: the calling thread's), in pieces of whole blocks between which the
+// pace hears the fraction of blocks done; a block costs about `work_per_block` amplitude
+// operations. The blocks do not depend on the pieces or the threads.
+template <class F>
+void in_sum_blocks(std::int64_t n, double work_per_block, const Pace& pace, F&& f) {
+  std::vector<std::vector<double>> workspace(static_cast<std::size_t>(par::max_threads()));
+  const std::int64_t blocks = (n + kSumRowsPerTask - 1) / kSumRowsPerTask;
+  const std::int64_t per_piece = items_per_piece(work_per_block, par::max_threads());
+  in_pieces(blocks, per_piece, pace, [&](std::int64_t lo, std::int64_t hi) {
+    par::for_each_state(hi - lo, [&](std::int64_t t) {
+      const std::int64_t i = (lo + t) * kSumRowsPerTask;
+      f(i, std::min(kSumRowsPerTask, n - i),
+        workspace[static_cast<std::size_t>(par::thread_index())]);
+    });
+  });
+}
+
+}  // namespace
+
+double overlap_sq_sum(const StateMatrix& a, const StateMatrix& b, const Pace& pace) {
+  require_same_dim(a, b);
+  const KernelTable& k = active_kernels();
+  const std::int64_t na = a.rows(), nb = b.rows();
+  std::vector<double> totals(static_cast<std::size_t>(na));
+  const double work = static_cast<double>(kSumRowsPerTask * nb) * static_cast<double>(a.cols());
+  in_sum_blocks(na, work, pace, [&](std::int64_t i, std::int64_t rows, std::vector<double>& ws) {
+    overlap_sq_totals(k, a.row(i).data(), rows, b, 0, nb, ws, totals.data() + i);
+  });
+  return pairwise_sum(totals.data(), na);
+}
+
+SelfOverlapSq self_overlap_sq_sum(const StateMatrix& a, const Pace& pace) {
+  const KernelTable& k = active_kernels();
+  const std::int64_t n = a.rows(), d = a.cols();
+  const auto size = static_cast<std::size_t>(n);
+  std::vector<double> across(size), within(size), diagonal(size);
+  // (The first blocks are the longest: half the rows on average.)
+  const double work = static_cast<double>(kSumRowsPerTask * n) / 2 * static_cast<double>(d);
+  in_sum_blocks(n, work, pace, [&](std::int64_t i, std::int64_t rows, std::vector<double>& ws) {
+    const cplx* block = a.row(i).data();
+    // The block's rows against every row after it, the block against itself (every ordered
+    // pair: a small square at the kernel's full speed), and each row with itself, |<a|a>|^2 =
+    // (sum_x |a_x|^2)^2 (not worth a kernel call a row: the kernel takes rows of a by 16).
+    overlap_sq_totals(k, block, rows, a, i + rows, n, ws, across.data() + i);
+    k.overlap_sq_rows(block, rows, block, rows, d, within.data() + i);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const double norm2 = a.row(i + r).squaredNorm();
+      diagonal[static_cast<std::size_t>(i + r)] = norm2 * norm2;
+    }
+  });
+  return {pairwise_sum(across.data(), n), pairwise_sum(within.data(), n),
+          pairwise_sum(diagonal.data(), n)};
+}
+
 RealVector row_norms(const StateMatrix& states) {
   return states.rowwise().norm();
 }

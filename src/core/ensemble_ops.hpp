@@ -34,6 +34,30 @@ StateMatrix combine(const StateMatrix& c, const StateMatrix& rows);
 // rows of A (the same numbers either way).
 RealMatrix overlap_sq(const StateMatrix& a, const StateMatrix& b, const Pace& pace = {});
 
+// sum_ij |<a_i|b_j>|^2 over every pair, with no matrix stored: blocks of rows of a, in
+// parallel, through the kernel table's overlap_sq_rows against chunks of kOverlapSumChunk rows
+// of b; each row's total is the pairwise sum of its chunks' sums and the result the pairwise
+// sum of the rows' totals, a fixed order: the same bits for any thread count and any pace
+// (which hears the fraction of rows of a done and may stop the work between pieces).
+double overlap_sq_sum(const StateMatrix& a, const StateMatrix& b, const Pace& pace = {});
+
+// The same sum of one ensemble with itself for about half the work: its rows in fixed blocks
+// (of 32), each block against the rows after it and against itself. Each part is summed as
+// overlap_sq_sum sums; the same bits for any thread count and any pace.
+struct SelfOverlapSq {
+  double across;    // sum over i < j in different blocks of |<a_i|a_j>|^2
+  double within;    // sum over (i, j) in the same block, both orders and i = j
+  double diagonal;  // sum_i |<a_i|a_i>|^2, as sum_i (sum_x |a_ix|^2)^2
+  // sum_ij |<a_i|a_j>|^2
+  double total() const { return 2 * across + within; }
+  // sum_{i < j} |<a_i|a_j>|^2
+  double upper() const { return across + (within - diagonal) / 2; }
+};
+SelfOverlapSq self_overlap_sq_sum(const StateMatrix& a, const Pace& pace = {});
+
+// Rows of b whose squared overlaps with a row of a are summed together before the pairwise sums.
+constexpr std::int64_t kOverlapSumChunk = 512;
+
 // Euclidean norm of each row.
 RealVector row_norms(const StateMatrix& states);
 

@@ -47,6 +47,12 @@ struct KernelTable {
   // gram_rows: out (na x nb) = a b^dagger, out[i][j] = sum_x a_i[x] conj(b_j[x]).
   void (*gram_rows)(const cplx* a, std::int64_t na, const cplx* b, std::int64_t nb, std::int64_t d,
                     cplx* out);
+  // overlap_sq_rows: sums (na) = the squared moduli of a b^dagger's entries summed along each
+  // row, sums[i] = sum_j |<b_j|a_i>|^2 (j in order from 0, in double), with no matrix stored:
+  // the metrics' sums of squared overlaps. Each row's arithmetic does not depend on the other
+  // rows of a (neither on na nor on where the row lies), so callers may group rows as they like.
+  void (*overlap_sq_rows)(const cplx* a, std::int64_t na, const cplx* b, std::int64_t nb,
+                          std::int64_t d, double* sums);
   // combine_rows: out (n x d) = c rows, out_i[x] = sum_k c[i][k] rows_k[x] (k in order) for
   // the n x m coefficients c and the m rows `rows`.
   void (*combine_rows)(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t m,

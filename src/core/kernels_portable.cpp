@@ -150,6 +150,19 @@ void portable::gram_rows(const cplx* a_rows, std::int64_t na, const cplx* b, std
   }
 }
 
+void portable::overlap_sq_rows(const cplx* a_rows, std::int64_t na, const cplx* b, std::int64_t nb,
+                               std::int64_t d, double* sums) {
+  for (std::int64_t i = 0; i < na; ++i) {
+    double acc = 0;
+    for (std::int64_t j = 0; j < nb; ++j) {
+      cplx entry;
+      portable::gram_rows(a_rows + i * d, 1, b + j * d, 1, d, &entry);
+      acc += entry.real() * entry.real() + entry.imag() * entry.imag();
+    }
+    sums[i] = acc;
+  }
+}
+
 void portable::combine_rows(const cplx* c_rows, std::int64_t n, const cplx* rows, std::int64_t m,
                             std::int64_t d, cplx* out_rows) {
   for (std::int64_t i = 0; i < n; ++i) {

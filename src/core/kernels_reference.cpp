@@ -109,6 +109,17 @@ void gram_rows(const cplx* a, std::int64_t na, const cplx* b, std::int64_t nb, s
           sum_of(d, [&](std::int64_t x) { return a[i * d + x] * std::conj(b[j * d + x]); });
 }
 
+void overlap_sq_rows(const cplx* a, std::int64_t na, const cplx* b, std::int64_t nb, std::int64_t d,
+                     double* sums) {
+  for (std::int64_t i = 0; i < na; ++i) {
+    double acc = 0;
+    for (std::int64_t j = 0; j < nb; ++j)
+      acc += std::norm(
+          sum_of(d, [&](std::int64_t x) { return a[i * d + x] * std::conj(b[j * d + x]); }));
+    sums[i] = acc;
+  }
+}
+
 void combine_rows(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t m, std::int64_t d,
                   cplx* out) {
   for (std::int64_t i = 0; i < n; ++i)

@@ -749,6 +749,110 @@ struct Kernels {
     });
   }
 
+  // The squared overlaps summed along rows of a, with the rows of a in the lanes: a block of
+  // kSumGroups registers' worth of rows of a is packed (per amplitude x and register g, the real
+  // parts of its rows, then their imaginary parts) and meets every row of b, whose amplitudes are
+  // broadcast: per lane re = fma(ar, br, re), re = fma(ai, bi, re), im = fma(ai, br, im),
+  // im = fnma(ar, bi, im) in order of x, then the lane's sum += re^2, += im^2 in order of j. No
+  // sum runs across lanes (nor any reduction per entry: 4 multiply-adds an amplitude and pair,
+  // the FMA bound), and each row's arithmetic is the same whatever its lane, its block and the
+  // grouping of the rows of b, so its bits depend on none of them.
+  static constexpr int kSumGroups = hn::MaxLanes(D()) * sizeof(T) >= 64 ? 2 : 1;
+  // Rows of b per pass: the 4 kSumGroups J multiply-adds an amplitude hide their accumulators'
+  // 2-multiply-add chains (8 cycles on Zen 4), and each register of a, read from L2 beyond 11
+  // qubits, serves J rows of b. 32 registers take G = 2, J = 4; 16 take G = 1, J = 4 (G = 2,
+  // J = 2 read a twice as often: AVX2 ran n = 10 at 1.7-1.9 times its FMA bound).
+  static constexpr int kSumRowsOfB = 4;
+
+  // Adds the J rows of b at b (in order) to the block's per-lane sums acc.
+  template <int J>
+  static HWY_INLINE void sum_rows_of_b(const T* HWY_RESTRICT pa, const T* HWY_RESTRICT b,
+                                       std::int64_t d, V* HWY_RESTRICT acc) {
+    constexpr int G = kSumGroups;
+    const D dt;
+    const size_t lanes = hn::Lanes(dt);
+    V re[G][J], im[G][J];
+    for (int g = 0; g < G; ++g)
+      for (int k = 0; k < J; ++k)
+        re[g][k] = im[g][k] = hn::Zero(dt);
+    for (std::int64_t x = 0; x < d; ++x) {
+      const T* p = pa + static_cast<size_t>(x) * 2 * G * lanes;
+      V ar[G], ai[G];
+      for (int g = 0; g < G; ++g) {
+        ar[g] = hn::Load(dt, p + 2 * g * lanes);
+        ai[g] = hn::Load(dt, p + (2 * g + 1) * lanes);
+      }
+      for (int k = 0; k < J; ++k) {
+        const V br = hn::Set(dt, b[2 * (k * d + x)]), bi = hn::Set(dt, b[2 * (k * d + x) + 1]);
+        for (int g = 0; g < G; ++g) {
+          re[g][k] = hn::MulAdd(ar[g], br, re[g][k]);
+          re[g][k] = hn::MulAdd(ai[g], bi, re[g][k]);
+          im[g][k] = hn::MulAdd(ai[g], br, im[g][k]);
+          im[g][k] = hn::NegMulAdd(ar[g], bi, im[g][k]);
+        }
+      }
+    }
+    for (int k = 0; k < J; ++k)
+      for (int g = 0; g < G; ++g) {
+        acc[g] = hn::MulAdd(re[g][k], re[g][k], acc[g]);
+        acc[g] = hn::MulAdd(im[g][k], im[g][k], acc[g]);
+      }
+  }
+
+  static void simd_overlap_sq_rows(const Amp* a, std::int64_t na, const Amp* b, std::int64_t nb,
+                                   std::int64_t d, double* sums) {
+    constexpr int G = kSumGroups;
+    const D dt;
+    const std::int64_t lanes = static_cast<std::int64_t>(hn::Lanes(dt)), block = G * lanes;
+    // The packed block, kept per thread between calls (no page faults per call) up to
+    // kKeepPackedBytes (rows of up to 14 qubits in double on AVX-512); larger ones, whose work
+    // dwarfs an allocation, are freed after the call.
+    constexpr std::int64_t kKeepPackedBytes = std::int64_t{4} << 20;
+    thread_local hwy::AlignedFreeUniquePtr<T[]> packed;
+    thread_local std::int64_t capacity = 0;
+    if (capacity < 2 * block * d) {
+      capacity = 2 * block * d;
+      packed = hwy::AllocateAligned<T>(static_cast<size_t>(capacity));
+    }
+    T* HWY_RESTRICT pa = packed.get();
+    const T* bt = reinterpret_cast<const T*>(b);
+    for (std::int64_t i0 = 0; i0 < na; i0 += block) {
+      const std::int64_t rows = std::min(block, na - i0);
+      // Lane l of register g holds row i0 + g lanes + l; rows past na are zeros (adding 0).
+      for (std::int64_t r = 0; r < block; ++r) {
+        const std::int64_t g = r / lanes, l = r % lanes;
+        T* out = pa + 2 * g * lanes + l;
+        if (r < rows) {
+          const T* row = reinterpret_cast<const T*>(a + (i0 + r) * d);
+          for (std::int64_t x = 0; x < d; ++x) {
+            out[x * 2 * block] = row[2 * x];
+            out[x * 2 * block + lanes] = row[2 * x + 1];
+          }
+        } else {
+          for (std::int64_t x = 0; x < d; ++x)
+            out[x * 2 * block] = out[x * 2 * block + lanes] = T(0);
+        }
+      }
+      V acc[G];
+      for (int g = 0; g < G; ++g)
+        acc[g] = hn::Zero(dt);
+      std::int64_t j = 0;
+      for (; j + kSumRowsOfB <= nb; j += kSumRowsOfB)
+        sum_rows_of_b<kSumRowsOfB>(pa, bt + 2 * j * d, d, acc);
+      for (; j < nb; ++j)
+        sum_rows_of_b<1>(pa, bt + 2 * j * d, d, acc);
+      HWY_ALIGN T lane_sums[G * kMaxLanes];
+      for (int g = 0; g < G; ++g)
+        hn::Store(acc[g], dt, lane_sums + g * lanes);
+      for (std::int64_t r = 0; r < rows; ++r)
+        sums[i0 + r] = lane_sums[r];
+    }
+    if (capacity * static_cast<std::int64_t>(sizeof(T)) > kKeepPackedBytes) {
+      packed.reset();
+      capacity = 0;
+    }
+  }
+
   // X registers of R output rows: out_r = sum_k c[r][k] rows_k, k in order for every amplitude
   // (so the bits depend neither on R nor on X). cf holds each coefficient as two 128-bit
   // blocks (re, re) and (-im, +im), broadcast to whole registers by one load each. Inlined:
@@ -872,8 +976,11 @@ KernelFns<T> fns() {
 }  // namespace
 
 const KernelTable* Table() {
-  static const KernelTable table{target_name(), fns<double>(), fns<float>(),
+  static const KernelTable table{target_name(),
+                                 fns<double>(),
+                                 fns<float>(),
                                  &Kernels<double>::simd_gram_rows,
+                                 &Kernels<double>::simd_overlap_sq_rows,
                                  &Kernels<double>::simd_combine_rows};
   return &table;
 }
@@ -920,10 +1027,12 @@ KernelFns<T> reference_fns() {
   return {&reference::apply_1q<T>, &reference::apply_adjacent_cz<T>, &reference::adjoint_undo<T>,
           &reference::apply_1q_then_adjacent_cz<T>, &reference::adjacent_cz_then_adjoint_undo<T>};
 }
-const KernelTable kPortable{"portable", portable_fns<double>(), portable_fns<float>(),
-                            &portable::gram_rows, &portable::combine_rows};
-const KernelTable kReference{"reference", reference_fns<double>(), reference_fns<float>(),
-                             &reference::gram_rows, &reference::combine_rows};
+const KernelTable kPortable{
+    "portable",           portable_fns<double>(),     portable_fns<float>(),
+    &portable::gram_rows, &portable::overlap_sq_rows, &portable::combine_rows};
+const KernelTable kReference{
+    "reference",           reference_fns<double>(),     reference_fns<float>(),
+    &reference::gram_rows, &reference::overlap_sq_rows, &reference::combine_rows};
 
 const KernelTable* fastest_supported() {
   return supported_kernel_tables().front();

@@ -19,13 +19,23 @@ void require_same_dim(const StateMatrix& a, const StateMatrix& b) {
 
 double mmd(const StateMatrix& a, const StateMatrix& b, const Pace& pace) {
   require_same_dim(a, b);
-  // The pace's fraction counts pairs of states: N_a^2, then N_b^2, then N_a N_b.
+  // Sums of squared overlaps with no matrix stored (core/ensemble_ops.hpp), each self term by
+  // its upper half. The pace's fraction counts the pairs computed: N_a (N_a + 1) / 2, then
+  // N_b (N_b + 1) / 2, then N_a N_b.
   const double na = static_cast<double>(a.rows()), nb = static_cast<double>(b.rows());
-  const double total = na * na + nb * nb + na * nb;
-  const double f1 = na * na / total, f2 = (na * na + nb * nb) / total;
-  const RealMatrix aa = overlap_sq(a, a, part_of(pace, 0.0, f1));
-  const RealMatrix bb = overlap_sq(b, b, part_of(pace, f1, f2));
-  return mmd_from_overlaps(aa, bb, overlap_sq(a, b, part_of(pace, f2, 1.0)));
+  const double wa = na * (na + 1) / 2, wb = nb * (nb + 1) / 2, total = wa + wb + na * nb;
+  const double f1 = wa / total, f2 = (wa + wb) / total;
+  const SelfOverlapSq aa = self_overlap_sq_sum(a, part_of(pace, 0.0, f1));
+  const SelfOverlapSq bb = self_overlap_sq_sum(b, part_of(pace, f1, f2));
+  return mmd(a, aa, b, bb, part_of(pace, f2, 1.0));
+}
+
+double mmd(const StateMatrix& a, const SelfOverlapSq& aa, const StateMatrix& b,
+           const SelfOverlapSq& bb, const Pace& pace) {
+  require_same_dim(a, b);
+  const double na = static_cast<double>(a.rows()), nb = static_cast<double>(b.rows());
+  const double ab = overlap_sq_sum(a, b, pace);
+  return aa.total() / (na * na) + bb.total() / (nb * nb) - 2.0 * (ab / (na * nb));
 }
 
 double mmd_from_overlaps(const RealMatrix& aa, const RealMatrix& bb, const RealMatrix& ab) {
@@ -39,11 +49,14 @@ double wasserstein(const StateMatrix& a, const StateMatrix& b, const Pace& pace)
 }
 
 double mmd_to_haar(const StateMatrix& a, const Pace& pace) {
+  if (a.rows() < 2) throw std::invalid_argument("mmd_to_haar needs at least 2 states");
+  return mmd_to_haar(a, self_overlap_sq_sum(a, pace));
+}
+
+double mmd_to_haar(const StateMatrix& a, const SelfOverlapSq& aa) {
   const double n = static_cast<double>(a.rows());
   if (a.rows() < 2) throw std::invalid_argument("mmd_to_haar needs at least 2 states");
-  const RealMatrix g = overlap_sq(a, a, pace);
-  const double off_diagonal = g.sum() - g.diagonal().sum();
-  return off_diagonal / (n * (n - 1)) - 1.0 / static_cast<double>(a.cols());
+  return 2.0 * aa.upper() / (n * (n - 1)) - 1.0 / static_cast<double>(a.cols());
 }
 
 RealVector basis_distribution(const StateMatrix& s) {

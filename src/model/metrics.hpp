@@ -1,6 +1,7 @@
 // Distances between ensembles (docs/model.md, section 6).
 #pragma once
 
+#include "core/ensemble_ops.hpp"
 #include "core/pace.hpp"
 #include "core/types.hpp"
 
@@ -9,6 +10,12 @@ namespace quddpm {
 // MMD(A, B) = mean |<a|a'>|^2 + mean |<b|b'>|^2 - 2 mean |<a|b>|^2, diagonals included.
 // A pace (core/pace.hpp) hears how far it is and may stop it (large ensembles).
 double mmd(const StateMatrix& a, const StateMatrix& b, const Pace& pace = {});
+
+// The same with the ensembles' own sums of squared overlaps at hand (self_overlap_sq_sum, which
+// an ensemble compared with several others needs once): only the cross term is computed.
+// mmd(a, b) is mmd(a, self_overlap_sq_sum(a), b, self_overlap_sq_sum(b)) bit for bit.
+double mmd(const StateMatrix& a, const SelfOverlapSq& aa, const StateMatrix& b,
+           const SelfOverlapSq& bb, const Pace& pace = {});
 
 // The same from the squared overlaps |<a|a'>|^2, |<b|b'>|^2, |<a|b>|^2 already at hand (the
 // training loss, whose Gram matrices also give its gradient).
@@ -21,6 +28,9 @@ double wasserstein(const StateMatrix& a, const StateMatrix& b, const Pace& pace 
 
 // mean_{i != i'} |<a_i|a_i'>|^2 - 1/d: zero in expectation for Haar states. Needs >= 2 rows.
 double mmd_to_haar(const StateMatrix& a, const Pace& pace = {});
+
+// The same from the ensemble's own sums of squared overlaps (self_overlap_sq_sum(a)), bit for bit.
+double mmd_to_haar(const StateMatrix& a, const SelfOverlapSq& aa);
 
 // KL(target || model) of the computational-basis distributions, smoothed by 1e-10.
 double kl_divergence(const StateMatrix& target, const StateMatrix& model);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 #include "core/rng.hpp"
@@ -170,24 +171,51 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
 
   result.prior = sample_prior(s, setup("prior"));
 
+  // The ensembles' own sums of squared overlaps, each computed once for every metric that
+  // compares it (S_0's for every cycle, S_t's for its diffusion record and for cycle t).
+  std::optional<SelfOverlapSq> data_self;
+  std::vector<std::optional<SelfOverlapSq>> forward_self(forward.size());
+  const auto self_of = [](std::optional<SelfOverlapSq>& cached, const StateMatrix& s,
+                          const Pace& pace) -> const SelfOverlapSq& {
+    if (!cached) cached = self_overlap_sq_sum(s, pace);
+    return *cached;
+  };
+  // The pace's fraction counts the pairs of states of the sums still to compute, in order
+  // (self sums by their upper halves; the transport solve of W counts as its overlaps' pairs).
+  const auto self_pairs = [](const std::optional<SelfOverlapSq>& cached, double n) {
+    return cached ? 0.0 : n * (n + 1) / 2;
+  };
+  const auto parts_of = [](const Pace& pace, std::vector<double> weights) {
+    const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
+    std::vector<Pace> parts;
+    double done = 0;
+    for (double w : weights) {
+      const double from = total > 0 ? done / total : 0.0;
+      done += w;
+      parts.push_back(part_of(pace, from, total > 0 ? done / total : 1.0));
+    }
+    return parts;
+  };
+
   auto t0 = std::chrono::steady_clock::now();
   TrainingState state;  // S~_{t+1} in state.current while cycle t trains
   auto record_cycle = [&](int t, double mean_norm, double last_loss, const Pace& pace) {
     const StateMatrix& c = state.current;
-    // The pace's fraction counts pairs of states over the four O(N^2) metrics (the transport
-    // solve of W counts as its overlaps' pairs).
     const double nc = c.rows(), nf = forward[t].rows(), nd = result.data.rows();
-    const double w1 = nc * nc + nf * nf + nc * nf, w2 = w1 + nc * nc + nd * nd + nc * nd;
     // W is taken against the first N states of S_0 (N = this ensemble's size), as the official
     // code compares equal-size sets: a transport over N x diffusion_size arcs per cycle would
     // cost minutes at the original paper's 5,000-state forward ensembles.
     const Eigen::Index nw = std::min<Eigen::Index>(c.rows(), result.data.rows());
-    const double w3 = w2 + nc * nc, total = w3 + nc * nw;
-    const double to_forward = mmd(c, forward[t], part_of(pace, 0.0, w1 / total));
-    const double to_data = mmd(c, result.data, part_of(pace, w1 / total, w2 / total));
-    const double to_haar = mmd_to_haar(c, part_of(pace, w2 / total, w3 / total));
-    const double w_to_data =
-        wasserstein(c, result.data.topRows(nw), part_of(pace, w3 / total, 1.0));
+    const std::vector<Pace> parts =
+        parts_of(pace, {nc * (nc + 1) / 2, self_pairs(forward_self[t], nf),
+                        self_pairs(data_self, nd), nc * nf, nc * nd, nc * static_cast<double>(nw)});
+    const SelfOverlapSq own = self_overlap_sq_sum(c, parts[0]);
+    const SelfOverlapSq& of_forward = self_of(forward_self[t], forward[t], parts[1]);
+    const SelfOverlapSq& of_data = self_of(data_self, result.data, parts[2]);
+    const double to_forward = mmd(c, own, forward[t], of_forward, parts[3]);
+    const double to_data = mmd(c, own, result.data, of_data, parts[4]);
+    const double to_haar = mmd_to_haar(c, own);
+    const double w_to_data = wasserstein(c, result.data.topRows(nw), parts[5]);
     const double kl = kl_divergence(result.data, c);
     require_finite(std::isfinite(to_forward) && std::isfinite(to_data) && std::isfinite(kl) &&
                        std::isfinite(to_haar) && std::isfinite(w_to_data),
@@ -200,9 +228,13 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
   } else {
     for (int t = 0; t <= steps; ++t) {
       const Pace pace = setup("metrics of S_" + std::to_string(t));
-      const double n = forward[t].rows(), w = 3 * n * n;  // pairs: mmd to data, then to Haar
-      const double to_data = mmd(forward[t], result.data, part_of(pace, 0.0, w / (w + n * n)));
-      const double to_haar = mmd_to_haar(forward[t], part_of(pace, w / (w + n * n), 1.0));
+      const double n = forward[t].rows(), nd = result.data.rows();
+      const std::vector<Pace> parts =
+          parts_of(pace, {self_pairs(forward_self[t], n), self_pairs(data_self, nd), n * nd});
+      const SelfOverlapSq& own = self_of(forward_self[t], forward[t], parts[0]);
+      const SelfOverlapSq& of_data = self_of(data_self, result.data, parts[1]);
+      const double to_data = mmd(forward[t], own, result.data, of_data, parts[2]);
+      const double to_haar = mmd_to_haar(forward[t], own);
       observer.on_diffusion({t, t == 0 ? nan : s.schedule[t - 1], to_data, to_haar});
     }
     state.next_t = steps - 1;

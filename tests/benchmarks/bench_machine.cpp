@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "core/kernel_table.hpp"
+#include "cycle_time.hpp"
 
 namespace {
 
@@ -23,22 +24,8 @@ const bool kIsaChosen = [] {
 void BM_CycleTime(benchmark::State& state) {
   constexpr std::int64_t kAdds = 1 << 20;
   std::uint64_t x = 0;
-  for (auto _ : state) {
-    for (std::int64_t i = 0; i < kAdds; i += 8) {
-#if defined(__x86_64__)
-      asm volatile(
-          "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
-          "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0"
-          : "+r"(x));
-#elif defined(__aarch64__)
-      for (int k = 0; k < 8; ++k)
-        asm volatile("add %0, %0, #1" : "+r"(x));
-#else
-      for (int k = 0; k < 8; ++k)
-        benchmark::DoNotOptimize(x += 1);
-#endif
-    }
-  }
+  for (auto _ : state)
+    quddpm::bench::dependent_adds(x, kAdds);
   benchmark::DoNotOptimize(x);
   state.counters["cycle_ns"] =
       benchmark::Counter(static_cast<double>(state.iterations()) * kAdds * 1e-9,

@@ -259,6 +259,66 @@ TEST(KernelTables, EnsembleProductsAgreeWithReference) {
         }
 }
 
+// sum_j |<b_j|a_i>|^2 of every row of a in long double, from the amplitudes (the truth the
+// row sums of squared overlaps are held against), and the scale of its rounding in double,
+// sum_j (sum_x |a_ix| |b_jx|)^2.
+struct DenseRowSums {
+  std::vector<long double> sums, scale;
+};
+DenseRowSums dense_overlap_sq_rows(const State& a, std::int64_t na, const State& b, std::int64_t nb,
+                                   std::int64_t d) {
+  DenseRowSums out{std::vector<long double>(static_cast<std::size_t>(na)),
+                   std::vector<long double>(static_cast<std::size_t>(na))};
+  for (std::int64_t i = 0; i < na; ++i)
+    for (std::int64_t j = 0; j < nb; ++j) {
+      long double re = 0, im = 0, abs = 0;
+      for (std::int64_t x = 0; x < d; ++x) {
+        const cplx p = a[i * d + x], q = b[j * d + x];
+        re += static_cast<long double>(p.real()) * q.real() +
+              static_cast<long double>(p.imag()) * q.imag();
+        im += static_cast<long double>(p.imag()) * q.real() -
+              static_cast<long double>(p.real()) * q.imag();
+        abs += static_cast<long double>(std::abs(p)) * std::abs(q);
+      }
+      out.sums[i] += re * re + im * im;
+      out.scale[i] += abs * abs;
+    }
+  return out;
+}
+
+// The row sums of squared overlaps of every table (and of the reference kernel) against the
+// long-double sums of the dense products, for row lengths d = 1..128 and row counts around the
+// kernels' lane blocks (16 rows of a in double on AVX-512) and passes over the rows of b; and
+// each row's sum the same to the last bit whatever the rows beside it in a and its place there.
+TEST(KernelTables, OverlapSqRowSumsAgreeWithDenseSums) {
+  std::vector<const KernelTable*> tables = fast_tables();
+  tables.push_back(&reference_kernels());
+  for (const KernelTable* t : tables)
+    for (int nq = 0; nq <= 7; ++nq)
+      for (std::int64_t na : {1, 3, 8, 16, 17, 33})
+        for (std::int64_t nb : {0, 1, 2, 3, 5, 9}) {
+          const std::int64_t d = std::int64_t{1} << nq;
+          const State a = stacked_states(na, nq, 3 + nq), b = stacked_states(nb, nq, 70 * nq);
+          std::vector<double> fast(static_cast<std::size_t>(na), -1.0);
+          t->overlap_sq_rows(a.data(), na, b.data(), nb, d, fast.data());
+          const DenseRowSums truth = dense_overlap_sq_rows(a, na, b, nb, d);
+          for (std::int64_t i = 0; i < na; ++i)  // (round-off: about 2 d eps scale)
+            EXPECT_LE(std::abs(fast[i] - truth.sums[i]), 1e-15L * (d + nb) * truth.scale[i])
+                << t->name << " d=" << d << " na=" << na << " nb=" << nb << " row " << i;
+          // The last row alone, and the first row behind the others.
+          double alone = -1.0;
+          t->overlap_sq_rows(a.data() + (na - 1) * d, 1, b.data(), nb, d, &alone);
+          EXPECT_EQ(std::memcmp(&alone, &fast[na - 1], sizeof(double)), 0)
+              << t->name << " d=" << d << " na=" << na << " nb=" << nb;
+          State moved(a.begin() + d, a.end());
+          moved.insert(moved.end(), a.begin(), a.begin() + d);
+          std::vector<double> shifted(static_cast<std::size_t>(na));
+          t->overlap_sq_rows(moved.data(), na, b.data(), nb, d, shifted.data());
+          EXPECT_EQ(std::memcmp(&shifted[na - 1], &fast[0], sizeof(double)), 0)
+              << t->name << " d=" << d << " na=" << na << " nb=" << nb;
+        }
+}
+
 // A set of states against itself: entry (j, i) is exactly the conjugate of (i, j) (the same
 // products summed in the same order), and the diagonal exactly real. self_gram() relies on
 // it to compute half the entries and mirror the rest with the same bits.

@@ -45,7 +45,8 @@ bool same_bits(const StateMatrix& a, const StateMatrix& b) {
 
 TEST(Pace, PiecesChangeNoBitOfTheMetrics) {
   const SmallPieces small;
-  const StateMatrix a = quddpm::make_haar(5, 37, 11), b = quddpm::make_haar(5, 23, 12);
+  // (The sums of squared overlaps take rows in blocks of 32, pieces in whole blocks.)
+  const StateMatrix a = quddpm::make_haar(5, 300, 11), b = quddpm::make_haar(5, 230, 12);
   Recorder r1, r2, r3;
   const quddpm::RealMatrix whole = quddpm::overlap_sq(a, b),
                            pieces = quddpm::overlap_sq(a, b, r1.pace());
@@ -73,7 +74,7 @@ TEST(Pace, PiecesChangeNoBitOfTheForwardChain) {
 
 TEST(Pace, AThrowingPaceStopsTheWorkBetweenPieces) {
   const SmallPieces small;
-  const StateMatrix a = quddpm::make_haar(5, 40, 3);
+  const StateMatrix a = quddpm::make_haar(5, 300, 3);
   int calls = 0;
   const Pace stop_at_third = [&](double) {
     if (++calls == 3) throw std::runtime_error("stop");

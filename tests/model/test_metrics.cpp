@@ -3,11 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <initializer_list>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "core/ensemble_ops.hpp"
+#include "core/kernel_table.hpp"
+#include "core/parallel.hpp"
 #include "model/ensembles.hpp"
 #include "model/metrics.hpp"
 #include "support/dense_reference.hpp"
@@ -224,6 +228,96 @@ TEST(MetricsClosedForm, KlWithSmoothing) {
     EXPECT_NEAR(
         quddpm::kl_divergence(rows({{0.5, 0.5, 0.5, 0.5}}), rows({{1, 0, 0, 0}, {0, 0, 0, 1}})),
         expect, 1e-12);
+  }
+}
+
+// sum_ij |<a_i|b_j>|^2 in long double from the amplitudes, the same over i < j and over i = j
+// (for a against itself), and the scale of the round-off of the sums in double:
+// sum_ij (sum_x |a_ix| |b_jx|)^2, d eps of it (each overlap's error) and N^2 eps (the sums').
+struct DenseSums {
+  long double all = 0, upper = 0, diagonal = 0, scale = 0;
+};
+DenseSums dense_sums(const StateMatrix& a, const StateMatrix& b) {
+  DenseSums s;
+  for (Eigen::Index i = 0; i < a.rows(); ++i)
+    for (Eigen::Index j = 0; j < b.rows(); ++j) {
+      long double re = 0, im = 0, abs = 0;
+      for (Eigen::Index x = 0; x < a.cols(); ++x) {
+        const cplx p = a(i, x), q = b(j, x);
+        re += static_cast<long double>(p.real()) * q.real() +
+              static_cast<long double>(p.imag()) * q.imag();
+        im += static_cast<long double>(p.imag()) * q.real() -
+              static_cast<long double>(p.real()) * q.imag();
+        abs += static_cast<long double>(std::abs(p)) * std::abs(q);
+      }
+      const long double sq = re * re + im * im;
+      s.all += sq;
+      s.scale += abs * abs;
+      if (i < j) s.upper += sq;
+      if (i == j) s.diagonal += sq;
+    }
+  return s;
+}
+
+// The sums of squared overlaps with no matrix stored (overlap_sq_sum, self_overlap_sq_sum) and
+// the metrics made of them against the long-double sums of the dense overlaps, on every kernel
+// table this CPU runs, for ensembles around the 32-row blocks and the 512-row chunks.
+TEST(OverlapSums, MatchDenseLongDoubleSumsOnEveryKernelTable) {
+  struct Size {
+    int n, na, nb;
+  };
+  const std::string before = quddpm::active_kernels().name;
+  for (const quddpm::KernelTable* t : quddpm::supported_kernel_tables()) {
+    quddpm::select_kernels(t->name);
+    for (const Size z : {Size{0, 5, 3}, Size{1, 33, 31}, Size{3, 64, 65}, Size{2, 530, 600},
+                         Size{5, 70, 513}, Size{7, 40, 97}}) {
+      const StateMatrix a = random_states(z.n, z.na, 300 + z.n),
+                        b = random_states(z.n, z.nb, 400 + z.n);
+      const DenseSums ab = dense_sums(a, b), aa = dense_sums(a, a), bb = dense_sums(b, b);
+      const long double d = static_cast<long double>(a.cols());
+      const auto tol = [&](const DenseSums& s, long double pairs) {
+        return 1e-15L * (d + pairs) * s.scale;
+      };
+      const std::string what = std::string(t->name) + " n=" + std::to_string(z.n) +
+                               " N=" + std::to_string(z.na) + "," + std::to_string(z.nb);
+      EXPECT_LE(std::abs(quddpm::overlap_sq_sum(a, b) - ab.all), tol(ab, z.na * z.nb)) << what;
+      const quddpm::SelfOverlapSq self = quddpm::self_overlap_sq_sum(a);
+      EXPECT_LE(std::abs(self.total() - aa.all), tol(aa, z.na * z.na)) << what;
+      EXPECT_LE(std::abs(self.upper() - aa.upper), tol(aa, z.na * z.na)) << what;
+      EXPECT_LE(std::abs(self.diagonal - aa.diagonal), tol(aa, z.na)) << what;
+      const long double na = z.na, nb = z.nb;
+      const long double mmd = aa.all / (na * na) + bb.all / (nb * nb) - 2 * ab.all / (na * nb);
+      EXPECT_LE(std::abs(quddpm::mmd(a, b) - mmd), 1e-14L * (d + na + nb)) << what;
+      if (z.na >= 2) {
+        const long double to_haar = 2 * aa.upper / (na * (na - 1)) - 1 / d;
+        EXPECT_LE(std::abs(quddpm::mmd_to_haar(a) - to_haar), 1e-14L * (d + na)) << what;
+      }
+    }
+  }
+  quddpm::select_kernels(before);
+}
+
+// mmd, mmd_to_haar and the sums they are made of are the same to the bit on 1 to 4 threads:
+// each row of a is summed by one thread in a fixed order, the rows' sums then in a fixed order.
+TEST(OverlapSums, SameBitsForAnyThreadCount) {
+  for (int n : {2, 6}) {
+    const StateMatrix a = quddpm::make_haar(n, 201, 4), b = quddpm::make_haar(n, 45, 5);
+    std::vector<double> first;
+    for (int threads : {1, 2, 3, 4}) {
+      quddpm::par::set_max_threads(threads);
+      const quddpm::SelfOverlapSq self = quddpm::self_overlap_sq_sum(a);
+      const std::vector<double> v = {quddpm::mmd(a, b),
+                                     quddpm::mmd(b, a),
+                                     quddpm::mmd_to_haar(a),
+                                     quddpm::overlap_sq_sum(a, b),
+                                     self.across,
+                                     self.within,
+                                     self.diagonal};
+      quddpm::par::set_max_threads(1);
+      if (first.empty()) first = v;
+      EXPECT_EQ(std::memcmp(v.data(), first.data(), v.size() * sizeof(double)), 0)
+          << "n=" << n << ", " << threads << " threads";
+    }
   }
 }
 
