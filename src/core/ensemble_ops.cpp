@@ -177,11 +177,14 @@ void in_sum_blocks(std::int64_t n, double work_per_block, const Pace& pace, F&& 
   const std::int64_t blocks = (n + kSumRowsPerTask - 1) / kSumRowsPerTask;
   const std::int64_t per_piece = items_per_piece(work_per_block, par::max_threads());
   in_pieces(blocks, per_piece, pace, [&](std::int64_t lo, std::int64_t hi) {
-    par::for_each_state(hi - lo, [&](std::int64_t t) {
-      const std::int64_t i = (lo + t) * kSumRowsPerTask;
-      f(i, std::min(kSumRowsPerTask, n - i),
-        workspace[static_cast<std::size_t>(par::thread_index())]);
-    });
+    par::for_each_state(
+        hi - lo,
+        [&](std::int64_t t) {
+          const std::int64_t i = (lo + t) * kSumRowsPerTask;
+          f(i, std::min(kSumRowsPerTask, n - i),
+            workspace[static_cast<std::size_t>(par::thread_index())]);
+        },
+        work_per_block);
   });
 }
 
