@@ -282,10 +282,11 @@ def learning_rate_table(official, runs):
     return rows
 
 
-def fmt(x, digits=4):
+def fmt(x):
+    """Four decimals, or two significant digits below 0.001 (the warm runs reach 1e-5)."""
     if x is None or (isinstance(x, float) and np.isnan(x)):
         return "-"
-    return f"{x:.{digits}f}"
+    return f"{x:.4f}" if abs(x) >= 1e-3 else f"{x:.1e}"
 
 
 def summary_rows(official, runs):
@@ -308,7 +309,9 @@ def summary_rows(official, runs):
 
 def write_markdown(path, rows, lr_rows, official, runs):
     def ms(v):
-        return "-" if v is None else f"{v[0]:.4f} ± {v[1]:.4f}" if not np.isnan(v[1]) else f"{v[0]:.4f}"
+        if v is None:
+            return "-"
+        return f"{fmt(v[0])} ± {fmt(v[1])}" if not np.isnan(v[1]) else fmt(v[0])
     lines = ["| experiment | distance of S~_0 to the data | official train / test | "
              "quddpm Adam 5e-4 train / test (seeds) | quddpm SGD schedule train / test (seeds) | "
              "improved model, SGD schedule, train / test (seeds) | improved, warm start c = L, "
@@ -468,7 +471,8 @@ def main():
     runs = collect_runs(a.runs, a.bin)
     # The TFIM's official S_0 is pickled: its generated states are compared with quddpm's data
     # set of the same law (seed 1's run).
-    tf = runs.get("tfim_n4", {}).get("adam") or runs.get("tfim_n4", {}).get("sgd")
+    # Every group's run of a seed trains towards the same S_0 (stream (seed, target)).
+    tf = [r for g in GROUPS for r in runs.get("tfim_n4", {}).get(g, [])]
     if tf:
         data = np.load(os.path.join(a.runs, tf[0]["folder"], "data.npy"))
         for part in ("generated", "test_generated"):
