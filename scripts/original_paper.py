@@ -406,16 +406,18 @@ def figures(out, official, runs):
     if tf:
         fig, ax = plt.subplots(figsize=(5, 3.6))
         bins = np.linspace(0, 1, 21)
+        forward_drawn = False
         ax.hist(official["tfim_n4"]["magnetization_t0"]["backward"], bins=bins, histtype="step",
                 color="k", density=True, label="official (train)")
-        for opt in OPTIMIZERS:
+        for opt in GROUPS:
             rs = [r for r in tf.get(opt, []) if "magnetization_histogram_t0" in r]
             if not rs:
                 continue
             h = rs[0]["magnetization_histogram_t0"]
             for chain, style in (("backward", "-"), ("forward", ":")):
-                if chain not in h or (chain == "forward" and opt != "adam"):
+                if chain not in h or (chain == "forward" and forward_drawn):
                     continue
+                forward_drawn = forward_drawn or chain == "forward"
                 lo = np.array([x[0] for x in h[chain]])
                 counts = np.array([x[2] for x in h[chain]], dtype=float)
                 width = lo[1] - lo[0]
@@ -438,7 +440,7 @@ def figures(out, official, runs):
             u, v = np.mgrid[0:2 * np.pi:24j, 0:np.pi:12j]
             ax.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v),
                               color="lightgray", linewidth=0.4)
-            r = (runs[name].get("adam") or runs[name].get("sgd"))[0]
+            r = next(runs[name][g][0] for g in ("sgd", "adam", "warm_sgd") if runs[name].get(g))
             d, g = np.array(r["bloch_data"]), np.array(r["bloch_generated"])
             ax.scatter(*d.T, s=4, color="gray", label="data")
             ax.scatter(*g.T, s=6, color="tab:blue", label="quddpm")
