@@ -344,6 +344,16 @@ def figures(out, official, runs):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     os.makedirs(os.path.join(out, "figures"), exist_ok=True)
+    def label(ax, title):
+        ax.set_title(title)
+        ax.set_xlabel("t")
+        ax.legend(fontsize=7)
+
+    def save(fig, name):
+        fig.tight_layout()
+        fig.savefig(os.path.join(out, "figures", name), dpi=110)
+        plt.close(fig)
+
     colors = {"official": "k", "adam": "tab:blue", "sgd": "tab:orange",
               "improved_sgd": "tab:green", "warm_sgd": "tab:red"}
 
@@ -370,12 +380,8 @@ def figures(out, official, runs):
             if fwd and opt == "adam":
                 ax.plot(np.arange(len(fwd["mean"])), fwd["mean"], ":", color="gray",
                         label="forward (quddpm)")
-        ax.set_title(f"{name}: {q}")
-        ax.set_xlabel("t")
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out, "figures", "observable_vs_t.png"), dpi=110)
-    plt.close(fig)
+        label(ax, f"{name}: {q}")
+    save(fig, "observable_vs_t.png")
 
     # Distance to the data vs t (MMD; W for the circle).
     names = [n for n in EXPERIMENTS if official.get(n, {}).get("distance_vs_t")]
@@ -394,12 +400,8 @@ def figures(out, official, runs):
                     ax.fill_between(np.arange(len(m)), curves.min(axis=0), curves.max(axis=0),
                                     color=colors[opt], alpha=0.15)
         ax.set_yscale("log")
-        ax.set_title(f"{name}: {official[name]['distance']} to data")
-        ax.set_xlabel("t")
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out, "figures", "distance_vs_t.png"), dpi=110)
-    plt.close(fig)
+        label(ax, f"{name}: {official[name]['distance']} to data")
+    save(fig, "distance_vs_t.png")
 
     # TFIM magnetization histogram at t = 0.
     tf = runs.get("tfim_n4", {})
@@ -427,9 +429,7 @@ def figures(out, official, runs):
         ax.set_xlabel("M")
         ax.set_ylabel("p(M)")
         ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(os.path.join(out, "figures", "tfim_magnetization.png"), dpi=110)
-        plt.close(fig)
+        save(fig, "tfim_magnetization.png")
 
     # Bloch spheres of the n = 1 experiments.
     names = [n for n in ("cluster_n1", "circle") if runs.get(n)]
@@ -449,9 +449,7 @@ def figures(out, official, runs):
                 ax.scatter(*o.T, s=6, color="k", marker="x", label="official")
             ax.set_title(name)
             ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(os.path.join(out, "figures", "bloch.png"), dpi=110)
-        plt.close(fig)
+        save(fig, "bloch.png")
 
 
 def main():

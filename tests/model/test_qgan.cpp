@@ -11,6 +11,7 @@
 #include "model/ensembles.hpp"
 #include "model/qgan.hpp"
 #include "support/dense_circuit.hpp"
+#include "support/finite_difference.hpp"
 
 namespace {
 
@@ -71,16 +72,11 @@ TEST_P(QganGradients, DiscriminatorLossAndGradientMatchDenseFiniteDifferences) {
 
   const PlayerLoss r = discriminator_loss(disc, phi.data(), fake, real);
   EXPECT_NEAR(r.loss, dense_discriminator_loss(phi, c.n, c.lc, fake, real), 1e-12);
-  const double h = 1e-6;
-  Eigen::VectorXd fd(phi.size());
-  for (std::size_t k = 0; k < phi.size(); ++k) {
-    std::vector<double> up = phi, down = phi;
-    up[k] += h;
-    down[k] -= h;
-    fd[k] = (dense_discriminator_loss(up, c.n, c.lc, fake, real) -
-             dense_discriminator_loss(down, c.n, c.lc, fake, real)) /
-            (2 * h);
-  }
+  const Eigen::VectorXd fd = testing_fd::central_difference(
+      [&](const std::vector<double>& x) {
+        return dense_discriminator_loss(x, c.n, c.lc, fake, real);
+      },
+      phi);
   EXPECT_LT((r.grad - fd).norm(), 1e-6 * fd.norm())
       << "adjoint " << r.grad.transpose() << "\nfd " << fd.transpose();
 }
@@ -100,16 +96,11 @@ TEST_P(QganGradients, GeneratorLossAndGradientMatchDenseFiniteDifferences) {
       theta.data(), inputs, generator_objective(disc, phi.data()), fixed_outcomes(drawn.outcomes));
   EXPECT_NEAR(r.loss, dense_generator_loss(theta, phi, c.n, c.na, c.lg, c.lc, inputs, outcomes),
               1e-12);
-  const double h = 1e-6;
-  Eigen::VectorXd fd(theta.size());
-  for (std::size_t k = 0; k < theta.size(); ++k) {
-    std::vector<double> up = theta, down = theta;
-    up[k] += h;
-    down[k] -= h;
-    fd[k] = (dense_generator_loss(up, phi, c.n, c.na, c.lg, c.lc, inputs, outcomes) -
-             dense_generator_loss(down, phi, c.n, c.na, c.lg, c.lc, inputs, outcomes)) /
-            (2 * h);
-  }
+  const Eigen::VectorXd fd = testing_fd::central_difference(
+      [&](const std::vector<double>& x) {
+        return dense_generator_loss(x, phi, c.n, c.na, c.lg, c.lc, inputs, outcomes);
+      },
+      theta);
   EXPECT_LT((r.grad - fd).norm(), 1e-6 * fd.norm())
       << "adjoint " << r.grad.transpose() << "\nfd " << fd.transpose();
 }
