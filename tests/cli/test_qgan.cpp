@@ -1,15 +1,19 @@
 // `quddpm train` with `model: qgan` (docs/model.md, section 10): the run folder holds the game's
-// traces and results (which `generate` reproduces), the last phase's row agrees with a dense recomputation from the saved
-// players and ensembles, the numbers do not depend on the thread count, and the keys of the
-// other model are refused by name either way.
+// traces and results (which `generate` reproduces), the last phase's row agrees with a dense
+// recomputation from the saved players and ensembles, the numbers do not depend on the thread
+// count, and the keys of the other model are refused by name either way.
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "app/npy.hpp"
+#include "support/background_process.hpp"
 #include "support/csv_rows.hpp"
 #include "support/dense_circuit.hpp"
 #include "support/refusal.hpp"
@@ -124,6 +128,38 @@ TEST(QganRun, KeysOfTheOtherModelAreRefusedByName) {
   testing_cli::expect_refused(dir, "train " + cfg + " --out " + (dir / "run").string(),
                               {"'qgan.discriminator_layers'", "applies only when"},
                               "a qgan key for the original model");
+}
+
+TEST(QganRun, AStopRemovesTheRunAndResumeIsRefusedByName) {
+  const auto dir = testing_cli::scratch_dir("qgan_stop");
+  nlohmann::json j = game_config();
+  j["qgan"]["generator_epochs"] = 1000000;  // far longer than the test waits
+  const std::string cfg = write(dir, "long.json", j);
+  const fs::path out = dir / "run", partial = dir / "run.partial";
+  const pid_t pid =
+      testing_cli::start_quddpm({"train", cfg, "--out", out.string(), "--threads", "1", "--quiet"},
+                                (dir / "out.txt").string(), (dir / "err.txt").string());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!fs::exists(partial / "qgan_epochs.csv") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(fs::exists(partial / "qgan_epochs.csv")) << "the game did not start";
+  ::kill(pid, SIGTERM);
+  const int status = testing_cli::wait_for(pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGTERM);
+  const std::string err = slurp((dir / "err.txt").string());
+  EXPECT_NE(err.find("interrupted by SIGTERM: a QGAN run keeps no checkpoint"), std::string::npos)
+      << err;
+  EXPECT_FALSE(fs::exists(partial));
+  EXPECT_FALSE(fs::exists(out));
+
+  // A folder of a QGAN run left behind (a SIGKILL) is not resumed: --resume names why.
+  fs::create_directories(partial);
+  std::ofstream(partial / ".quddpm-run").close();
+  std::ofstream(partial / "config.json") << slurp(cfg);
+  const auto r = run_quddpm("train --resume " + out.string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("is a QGAN run, which keeps no checkpoint"), std::string::npos) << r.err;
 }
 
 }  // namespace
