@@ -40,7 +40,9 @@ OPTIMIZERS = ("adam", "sgd")
 # Column groups: the original model with each optimizer, the improved model (folders
 # improved_<experiment>_sgd_s<seed>: diffused prior, calibrated schedule, small init) and the
 # improved model warm-started (warm_<experiment>_sgd_s<seed>: c = L, issue 27's variant).
-GROUPS = ("adam", "sgd", "improved_sgd", "warm_sgd")
+# sgd_e<K>: the original model with the SGD schedule and K epochs per cycle, where the saved
+# files hold another count than the notebook states (folders <experiment>_e<K>_sgd_s<seed>).
+GROUPS = ("adam", "sgd", "sgd_e2500", "improved_sgd", "warm_sgd")
 
 
 def mmd(a, b):
@@ -238,13 +240,13 @@ def run_numbers(path, name, bin_path):
 def collect_runs(runs_dir, bin_path):
     found = defaultdict(lambda: defaultdict(list))
     for entry in sorted(os.listdir(runs_dir)):
-        m = re.fullmatch(r"(improved_|warm_)?(.+)_(adam|sgd)_s(\d+)", entry)
+        m = re.fullmatch(r"(improved_|warm_)?(.+?)(_e\d+)?_(adam|sgd)_s(\d+)", entry)
         path = os.path.join(runs_dir, entry)
         if not m or not os.path.isdir(path) or m.group(2) not in EXPERIMENTS:
             continue
         if not os.path.exists(os.path.join(path, "manifest.json")):
             continue  # a run still going (its folder is DIR.partial) or never finished
-        group = (m.group(1) or "") + m.group(3)
+        group = (m.group(1) or "") + m.group(4) + (m.group(3) or "")
         found[m.group(2)][group].append(run_numbers(path, m.group(2), bin_path))
     return found
 
@@ -314,14 +316,16 @@ def write_markdown(path, rows, lr_rows, official, runs):
         return f"{fmt(v[0])} ± {fmt(v[1])}" if not np.isnan(v[1]) else fmt(v[0])
     lines = ["| experiment | distance of S~_0 to the data | official train / test | "
              "quddpm Adam 5e-4 train / test (seeds) | quddpm SGD schedule train / test (seeds) | "
+             "SGD, the saved files' 2500 epochs (noise) | "
              "improved model, SGD schedule, train / test (seeds) | improved, warm start c = L, "
              "SGD schedule, train / test (seeds) |",
-             "|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['experiment']} | {r['distance']} | {fmt(r['official_train'])} / "
                      f"{fmt(r['official_test'])} | {ms(r['adam_train'])} / {ms(r['adam_test'])} "
                      f"({r['adam_seeds']}) | {ms(r['sgd_train'])} / {ms(r['sgd_test'])} "
-                     f"({r['sgd_seeds']}) | {ms(r['improved_sgd_train'])} / "
+                     f"({r['sgd_seeds']}) | {ms(r['sgd_e2500_train'])} / {ms(r['sgd_e2500_test'])} "
+                     f"({r['sgd_e2500_seeds']}) | {ms(r['improved_sgd_train'])} / "
                      f"{ms(r['improved_sgd_test'])} ({r['improved_sgd_seeds']}) | "
                      f"{ms(r['warm_sgd_train'])} / {ms(r['warm_sgd_test'])} "
                      f"({r['warm_sgd_seeds']}) |")
@@ -355,7 +359,7 @@ def figures(out, official, runs):
         plt.close(fig)
 
     colors = {"official": "k", "adam": "tab:blue", "sgd": "tab:orange",
-              "improved_sgd": "tab:green", "warm_sgd": "tab:red"}
+              "improved_sgd": "tab:green", "warm_sgd": "tab:red", "sgd_e2500": "tab:purple"}
 
     # Observable vs t, with bands (one panel per experiment with a plotted quantity).
     names = [n for n in EXPERIMENTS if official.get(n, {}).get("quantity_vs_t")]
