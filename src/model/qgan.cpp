@@ -190,16 +190,31 @@ OutputObjective generator_objective(const HeaCircuit& discriminator, const doubl
   };
 }
 
+namespace {
+
+// The generator's fixed Haar inputs (test: the held-out ones).
+StateMatrix qgan_inputs(const QganSettings& s, bool test) {
+  return make_haar(s.n_data, s.samples,
+                   stream_key(s.seed, {test ? kTagQganTestInputs : kTagQganInputs}));
+}
+
+// The generator's outputs on `inputs` with the propagation outcome streams (test: the test
+// propagation's).
+StateMatrix generated_from(const QganSettings& s, const HeaCircuit& gen, const RealVector& theta,
+                           const StateMatrix& inputs, bool test) {
+  const std::uint64_t outcomes = stream_key(s.seed, {test ? kTagTestPropagate : kTagPropagate});
+  return run_step(gen, theta.data(), inputs, sampled_outcomes(outcomes), s.precision).states;
+}
+
+}  // namespace
+
 StateMatrix qgan_generate(const QganSettings& s, const RealVector& theta, bool test) {
   const HeaCircuit gen(s.n_data, s.n_ancilla, s.generator_layers);
   if (theta.size() != gen.num_params())
     throw std::invalid_argument("qgan_generate: the generator has " +
                                 std::to_string(gen.num_params()) + " parameters, given " +
                                 std::to_string(theta.size()));
-  const StateMatrix inputs = make_haar(
-      s.n_data, s.samples, stream_key(s.seed, {test ? kTagQganTestInputs : kTagQganInputs}));
-  const std::uint64_t outcomes = stream_key(s.seed, {test ? kTagTestPropagate : kTagPropagate});
-  return run_step(gen, theta.data(), inputs, sampled_outcomes(outcomes), s.precision).states;
+  return generated_from(s, gen, theta, qgan_inputs(s, test), test);
 }
 
 QganResult train_qgan(const QganSettings& s, QganObserver& observer) {
@@ -209,14 +224,14 @@ QganResult train_qgan(const QganSettings& s, QganObserver& observer) {
   const auto t0 = std::chrono::steady_clock::now();
   QganResult r;
   r.data = s.sample_target(s.data_size, stream_key(s.seed, {kTagTarget}));
-  r.inputs = make_haar(s.n_data, s.samples, stream_key(s.seed, {kTagQganInputs}));
-  r.test_inputs = make_haar(s.n_data, s.samples, stream_key(s.seed, {kTagQganTestInputs}));
+  r.inputs = qgan_inputs(s, false);
+  r.test_inputs = qgan_inputs(s, true);
   r.generator = normal_params(gen.num_params(), s.init_std, stream_key(s.seed, {kTagInit, 0}));
   r.discriminator = normal_params(disc.num_params(), s.init_std, stream_key(s.seed, {kTagInit, 1}));
   const Eigen::Index nw = std::min<Eigen::Index>(s.samples, r.data.rows());
 
   auto record = [&](int cycle, QganPhase phase) {
-    const StateMatrix g = qgan_generate(s, r.generator, false);
+    const StateMatrix g = generated_from(s, gen, r.generator, r.inputs, false);
     const double p_data = real_probabilities(disc, r.discriminator.data(), r.data).mean();
     const double p_gen = real_probabilities(disc, r.discriminator.data(), g).mean();
     const double to_data = mmd(g, r.data);
@@ -282,8 +297,8 @@ QganResult train_qgan(const QganSettings& s, QganObserver& observer) {
       record(cycle, QganPhase::Generator);
     }
   }
-  r.generated = qgan_generate(s, r.generator, false);
-  r.test_generated = qgan_generate(s, r.generator, true);
+  r.generated = generated_from(s, gen, r.generator, r.inputs, false);
+  r.test_generated = generated_from(s, gen, r.generator, r.test_inputs, true);
   return r;
 }
 
