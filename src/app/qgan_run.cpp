@@ -6,6 +6,7 @@
 #include "app/csv_writer.hpp"
 #include "app/manifest.hpp"
 #include "app/npy.hpp"
+#include "app/observable_traces.hpp"
 #include "app/run_observer.hpp"
 #include "core/kernel_table.hpp"
 #include "core/parallel.hpp"
@@ -24,8 +25,7 @@ const std::vector<std::string> kPhasesHeader =
 class QganRunObserver : public QganObserver {
  public:
   QganRunObserver(const Folder& dir, const config::ExperimentConfig& c, StopSignals& stop)
-      : head_{config::name_of(c.model), config::run_id(c), std::to_string(c.seed),
-              static_cast<long long>(c.n_data), static_cast<long long>(c.n_ancilla)},
+      : head_(run_cells(c, c.seed)),
         epochs_(dir, "qgan_epochs.csv", kEpochsHeader),
         phases_(dir, "qgan_phases.csv", kPhasesHeader),
         stop_(stop) {}
