@@ -34,7 +34,8 @@ constexpr double kMinParallelWork = 1 << 23;
 constexpr double kUnknownWork = 1e300;
 
 // Calls f(i) for i in [0, n), over states: parallel when n >= 2, threads > 1 and
-// n * work_per_state >= kMinParallelWork.
+// n * work_per_state >= kMinParallelWork, on a pool whose join never waits for a thread that
+// has not started (parallel.cpp).
 template <class F>
 void for_each_state(std::int64_t n, F&& f, double work_per_state = kUnknownWork);
 
@@ -42,6 +43,11 @@ void for_each_state(std::int64_t n, F&& f, double work_per_state = kUnknownWork)
 // threads only for long loops, outside another parallel region, with more than one thread.
 template <class F>
 void for_each_amplitude_range(std::int64_t n, F&& f);
+
+namespace detail {
+// Runs call(context, i) for every i in [0, n) on the calling thread and the pool's workers.
+void run_on_pool(std::int64_t n, void (*call)(void*, std::int64_t), void* context);
+}  // namespace detail
 
 }  // namespace quddpm::par
 

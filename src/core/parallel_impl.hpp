@@ -3,18 +3,20 @@
 
 #include <omp.h>
 
+#include <type_traits>
+
 namespace quddpm::par {
 
 template <class F>
 void for_each_state(std::int64_t n, F&& f, double work_per_state) {
-  const int threads = max_threads();
-  if (threads > 1 && n > 1 && !omp_in_parallel() &&
+  if (max_threads() > 1 && n > 1 && !in_parallel() &&
       static_cast<double>(n) * work_per_state >= kMinParallelWork) {
-    // Dynamic: on a shared machine a descheduled thread would otherwise hold up the whole
-    // batch. Results do not depend on which thread takes which state.
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-    for (std::int64_t i = 0; i < n; ++i)
-      f(i);
+    // The pool hands out states one at a time; results do not depend on which thread takes
+    // which state.
+    using Body = std::remove_reference_t<F>;
+    detail::run_on_pool(
+        n, [](void* body, std::int64_t i) { (*static_cast<Body*>(body))(i); },
+        const_cast<void*>(static_cast<const void*>(&f)));
   } else {
     for (std::int64_t i = 0; i < n; ++i)
       f(i);
@@ -24,7 +26,7 @@ void for_each_state(std::int64_t n, F&& f, double work_per_state) {
 template <class F>
 void for_each_amplitude_range(std::int64_t n, F&& f) {
   const int threads = max_threads();
-  if (threads > 1 && n >= kMinParallelAmplitudes && !omp_in_parallel()) {
+  if (threads > 1 && n >= kMinParallelAmplitudes && !in_parallel()) {
 #pragma omp parallel num_threads(threads)
     {
       const std::int64_t nt = omp_get_num_threads();
