@@ -55,6 +55,20 @@ cp "$tmp/sw/epochs.csv" "$tmp/epochs.before"
 grep -q '^run' "$tmp/second.log" && fail "rerun ran something again"
 cmp -s "$tmp/epochs.before" "$tmp/sw/epochs.csv" || fail "rerun changed epochs.csv"
 
+# Packing (no --jobs, no --threads): widest run first; on 3 cores the 10-qubit run (9 data + 1
+# ancilla) gets two threads and leaves one for the 2-qubit run; the choice is printed, and each
+# run's manifest records the threads it ran on.
+"$root/scripts/sweep.sh" "$tmp/tiny.json" --qubits "1 9" --models original --cores 3 \
+  --bin "$bin" --out "$tmp/pack" > "$tmp/pack.log" 2>&1 || { cat "$tmp/pack.log"; fail "packed sweep failed"; }
+grep -q "^sweep.sh: 2 runs on 3 cores: one thread per run" "$tmp/pack.log" || { cat "$tmp/pack.log"; fail "packing: the choice is not printed"; }
+[ "$(grep '^start' "$tmp/pack.log" | tr '\n' '|')" = "start  original_n9 on 2 thread(s)|start  original_n1 on 1 thread(s)|" ] ||
+  { cat "$tmp/pack.log"; fail "packing: not the widest run first on 2 threads, then 1"; }
+for r in "original_n9 2" "original_n1 1"; do
+  set -- $r
+  /usr/bin/python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); sys.exit(0 if m["sessions"][-1]["threads"] == int(sys.argv[2]) else 1)' \
+    "$tmp/pack/$1/manifest.json" "$2" || fail "packing: $1 did not run on $2 threads"
+done
+
 # plot.py writes non-empty PNGs (when Debian's matplotlib is installed).
 if [ -f "$root/scripts/plot.py" ] && /usr/bin/python3 -c "import matplotlib" 2> /dev/null; then
   /usr/bin/python3 "$root/scripts/plot.py" "$tmp/sw" --out "$tmp/fig" > "$tmp/plot.log" 2>&1 ||

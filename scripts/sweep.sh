@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Runs one config over qubit counts x models (x any --sweep key values), one folder per run,
 # then concatenates every finished run's traces into one tidy CSV per kind (DIR/epochs.csv,
-# layers.csv, cycles.csv, diffusion.csv) with a column per swept key. Locally, up to --jobs
-# runs at a time; with --slurm, as one Slurm job array (a task per run) and a dependent job
-# that merges the CSVs and draws the figures.
+# layers.csv, cycles.csv, diffusion.csv) with a column per swept key. Locally, the runs are
+# packed onto the cores; with --slurm, as one Slurm job array (a task per run) and a dependent
+# job that merges the CSVs and draws the figures.
 #
 #   scripts/sweep.sh CONFIG --qubits "1 4 7" [--models "original improved"]
 #                    [--set key=value]... [--sweep key=v1,v2,...]... [--jobs J] [--threads T]
-#                    [--out DIR] [--bin PATH]
+#                    [--cores C] [--out DIR] [--bin PATH]
 #                    [--slurm [--partition P] [--account A] [--time T] [--cpus-per-task C]
 #                             [--mem M] [--throttle K] [--signal-seconds S]
 #                             [--sbatch-arg ARG]... [--dry-run]]
+#
+# Packing (local runs): by default, jobs x threads = cores (--cores, default `nproc`). Runs
+# start widest first, one thread each, as many at a time as there are cores: separate runs
+# share nothing, so that is the fastest use of the cores while runs are waiting. A run of at
+# least 10 qubits (data + ancilla; from there a second thread speeds an epoch up 1.8x, results/
+# bench/threads_under_load.md) that starts when fewer runs than free cores remain gets those
+# cores' threads, less one for each run still to start. The choice is printed. --jobs J and/or --threads T fix it instead (the other
+# one then fills the cores). Results are the same bits whatever the thread count.
 #
 # Run folders: DIR/<model>_n<N>[_<key>=<v>...]. A folder without `.partial` is finished and
 # skipped; a `.partial` one (interrupted) is continued with `train --resume`, so running the
@@ -52,7 +60,7 @@ usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0";
 die() { echo "sweep.sh: $*" >&2; exit 2; }
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
-config="" qubits="" models="original improved" jobs=1 threads=1 out="" bin=""
+config="" qubits="" models="original improved" jobs="" threads="" cores="" out="" bin=""
 slurm=0 dry_run=0 partition="" account="" time_limit="" cpus="" mem="" throttle=""
 signal_seconds=120
 sets=() sweeps=() sbatch_args=()
@@ -66,7 +74,7 @@ while [ $# -gt 0 ]; do
     --models) want='models such as "original improved"' ;;
     --set) want='key=value' ;;
     --sweep) want='key=v1,v2,...' ;;
-    --jobs|--threads|--cpus-per-task|--throttle|--signal-seconds) want='a positive integer' ;;
+    --jobs|--threads|--cores|--cpus-per-task|--throttle|--signal-seconds) want='a positive integer' ;;
     --out) want='a folder' ;;
     --bin) want='the quddpm executable' ;;
     --partition) want='a partition name' ;;
@@ -93,6 +101,7 @@ while [ $# -gt 0 ]; do
     --sweep) sweeps+=("$val") ;;
     --jobs) jobs="$val" ;;
     --threads) threads="$val" ;;
+    --cores) cores="$val" ;;
     --out) out="$val" ;;
     --bin) bin="$val" ;;
     --partition) partition="$val" ;;
@@ -107,7 +116,8 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$config" ] || die "no CONFIG given (see --help)"
 [ -f "$config" ] || die "$config: no such file"
-[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "--jobs: expected a positive integer, found '$jobs'"
+[ -z "$jobs" ] || [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "--jobs: expected a positive integer, found '$jobs'"
+[ -z "$cores" ] || [[ "$cores" =~ ^[1-9][0-9]*$ ]] || die "--cores: expected a positive integer, found '$cores'"
 # The lists as arrays (`read -a` splits at blanks without expanding a `*` into file names).
 read -r -a qubit_list <<< "$qubits"
 read -r -a model_list <<< "$models"
@@ -141,7 +151,13 @@ if [ "$slurm" = 1 ]; then
     command -v sbatch > /dev/null || die "--slurm: sbatch not found (is Slurm installed and on PATH? --dry-run prints the scripts without it)"
   fi
 fi
-[[ "$threads" =~ ^[1-9][0-9]*$ ]] || die "--threads: expected a positive integer, found '$threads'"
+[ -z "$threads" ] || [[ "$threads" =~ ^[1-9][0-9]*$ ]] || die "--threads: expected a positive integer, found '$threads'"
+if [ "$slurm" = 0 ]; then
+  [ -n "$cores" ] || cores=$(nproc)
+  # One of --jobs and --threads given: the other fills the cores.
+  [ -z "$jobs" ] || [ -n "$threads" ] || threads=$((cores / jobs > 0 ? cores / jobs : 1))
+  [ -z "$threads" ] || [ -n "$jobs" ] || jobs=$((cores / threads > 0 ? cores / threads : 1))
+fi
 [ -n "$out" ] || out="runs/sweep_$(basename "${config%.json}")"
 if [ -z "$bin" ]; then
   for b in "$here/build/quddpm" "$here/build-sw/quddpm"; do [ -x "$b" ] && { bin="$b"; break; }; done
@@ -242,7 +258,7 @@ done
 # The runs, as lines "name<TAB>model<TAB>n<TAB>k1=v1 k2=v2": each checked by `quddpm config`
 # (its run id, and its memory estimate for --mem) before anything is written or started.
 runs="" max_bytes=0 count=0
-declare -A combo_of_name=() name_of_id=()
+declare -A combo_of_name=() name_of_id=() width_of=()
 for j in "${!combos[@]}"; do
   combo="${combos[$j]}"
   read -r -a assignments <<< "$combo"
@@ -261,7 +277,8 @@ for j in "${!combos[@]}"; do
       for s in "${sets[@]+"${sets[@]}"}"; do args+=(--set "$s"); done
       for kv in "${assignments[@]+"${assignments[@]}"}"; do args+=(--set "$kv"); done
       info=$("$bin" "${args[@]}" 2>&1) || die "run $name: ${info#quddpm: }"
-      read -r id bytes < <("$py" -c 'import json,sys; j=json.load(sys.stdin); print(j["run_id"], j["estimated_bytes"])' <<< "$info")
+      read -r id bytes width < <("$py" -c 'import json,sys; j=json.load(sys.stdin); q=j["config"]["qubits"]; print(j["run_id"], j["estimated_bytes"], q["data"] + q["ancilla"])' <<< "$info")
+      width_of[$name]=$width
       # The same run id twice is one computation counted twice (0.01 and 1e-2, or values of a
       # key that does not change the result).
       [ -z "${name_of_id[$id]+x}" ] ||
@@ -284,7 +301,7 @@ done
 # What every run shares, for scripts/sweep_run.sh (sourced by bash).
 conf="config=$(printf '%q' "$config")
 bin=$(printf '%q' "$bin")
-threads=$threads
+threads=${threads:-1}
 sets=("
 for s in "${sets[@]+"${sets[@]}"}"; do conf+="--set $(printf '%q' "$s") "; done
 conf+=")"
@@ -366,10 +383,39 @@ if [ "$slurm" = 1 ]; then
 fi
 
 failed=0
-while IFS=$'\t' read -r name _; do
-  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || failed=1; done
-  "$here/scripts/sweep_run.sh" "$out" "$name" &
-done < "$out/runs.tsv"
-while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || failed=1; done
+if [ -n "$jobs" ]; then
+  echo "sweep.sh: $count runs, $jobs at a time on $threads thread(s) each"
+  while IFS=$'\t' read -r name _; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || failed=1; done
+    "$here/scripts/sweep_run.sh" "$out" "$name" &
+  done < "$out/runs.tsv"
+  while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || failed=1; done
+else
+  # Packing (see the top): widest first; a core per run; the idle cores to a wide last run.
+  split_width=10
+  echo "sweep.sh: $count runs on $cores cores: one thread per run, up to $cores at a time;" \
+    "a run of >= $split_width qubits gets the idle cores when fewer runs than them remain"
+  mapfile -t order < <(while IFS=$'\t' read -r name _; do printf '%s\t%s\n' "${width_of[$name]}" "$name"; done < "$out/runs.tsv" |
+    sort -t $'\t' -k1,1nr -s | cut -f2)
+  free=$cores left=${#order[@]}
+  declare -A held=()
+  for name in "${order[@]}"; do
+    while [ "$free" -lt 1 ]; do
+      wait -n -p done_pid || failed=1
+      free=$((free + held[$done_pid])); unset "held[$done_pid]"
+    done
+    t=1
+    # (A wide run starting with fewer runs left than free cores keeps one for each of the others.)
+    if [ "${width_of[$name]}" -ge "$split_width" ] && [ "$left" -lt "$free" ]; then t=$((free - left + 1)); fi
+    echo "start  $name on $t thread(s)"
+    "$here/scripts/sweep_run.sh" "$out" "$name" "$t" &
+    held[$!]=$t
+    free=$((free - t)) left=$((left - 1))
+  done
+  while [ ${#held[@]} -gt 0 ]; do
+    wait -n -p done_pid || failed=1
+    unset "held[$done_pid]"
+  done
+fi
 "$here/scripts/sweep_merge.sh" "$out" || failed=1
 exit $failed

@@ -11,14 +11,18 @@
 # NAME is the run's folder name, the first column of OUT/runs.tsv (sweep.sh writes the bytes of
 # a swept value that are unsafe in a folder name as %XX; the run gets the value as given).
 #
-# Usage: scripts/sweep_run.sh OUT NAME
+# Usage: scripts/sweep_run.sh OUT NAME [THREADS]
+#   THREADS: quddpm's --threads for this run (default: the sweep's, from OUT/sweep.conf)
 set -uo pipefail
-[ $# = 2 ] && [ -n "$1" ] && [ -n "$2" ] ||
-  { echo "sweep_run.sh: expected OUT NAME (two non-empty arguments), found $# arguments" >&2; exit 2; }
-out="$1" name="$2"
+{ [ $# = 2 ] || [ $# = 3 ]; } && [ -n "$1" ] && [ -n "$2" ] ||
+  { echo "sweep_run.sh: expected OUT NAME [THREADS] (non-empty arguments), found $# arguments" >&2; exit 2; }
+out="$1" name="$2" run_threads="${3:-}"
+[ -z "$run_threads" ] || [[ "$run_threads" =~ ^[1-9][0-9]*$ ]] ||
+  { echo "sweep_run.sh: THREADS: expected a positive integer, found '$run_threads'" >&2; exit 2; }
 [ -f "$out/sweep.conf" ] || { echo "sweep_run.sh: $out/sweep.conf: not found (not a sweep folder)" >&2; exit 2; }
 # shellcheck source=/dev/null
 source "$out/sweep.conf"  # config, bin, threads, sets (written by sweep.sh)
+threads="${run_threads:-$threads}"
 line=$(awk -F'\t' -v n="$name" '$1 == n' "$out/runs.tsv")
 [ -n "$line" ] || { echo "sweep_run.sh: $name: not a run of $out/runs.tsv" >&2; exit 2; }
 IFS=$'\t' read -r _ model n combo <<< "$line"
