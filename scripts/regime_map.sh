@@ -19,7 +19,7 @@ die() { echo "regime_map.sh: $*" >&2; exit 2; }
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
 qubits="" cs="1 3 5 L" steps="1 3 10 30" seeds="1 2 3" models="improved original"
-budget=3000 samples=200 jobs=1 threads=1 out="results/regime" bin=""
+budget=3000 samples=200 jobs="" threads="" out="results/regime" bin=""
 sets=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -57,7 +57,7 @@ for T in $steps; do
   [ $((budget % T)) -eq 0 ] || die "--steps: $T does not divide the budget $budget"
   common=(--qubits "$qubits" --set "diffusion.steps=$T" --set "training.epochs=$((budget / T))"
           --set "training.samples=$samples" "${sets[@]+"${sets[@]}"}" --sweep "seed=$slist"
-          --jobs "$jobs" --threads "$threads" "${bin_args[@]+"${bin_args[@]}"}")
+          ${jobs:+--jobs "$jobs"} ${threads:+--threads "$threads"} "${bin_args[@]+"${bin_args[@]}"}")
   for model in $models; do
     case "$model" in
       improved)

@@ -21,7 +21,7 @@ usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "variants.sh: $*" >&2; exit 2; }
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
-qubits=4 seeds="1 2 3" steps="30 3" jobs=1 threads=1 out="results/variants" bin=""
+qubits=4 seeds="1 2 3" steps="30 3" jobs="" threads="" out="results/variants" bin=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --qubits) qubits="${2:?}"; shift 2 ;;
@@ -54,7 +54,7 @@ for T in $steps; do
     for kv in ${variant_sets[$v]}; do sets+=(--set "$kv"); done
     dir="$out/n${qubits}_T${T}_$v"
     "$here/scripts/sweep.sh" "$here/configs/improved_n4.json" --models improved --qubits "$qubits" \
-      "${sets[@]}" --sweep "seed=${seeds// /,}" --jobs "$jobs" --threads "$threads" \
+      "${sets[@]}" --sweep "seed=${seeds// /,}" ${jobs:+--jobs "$jobs"} ${threads:+--threads "$threads"} \
       "${bin_args[@]+"${bin_args[@]}"}" --out "$dir" || failed=1
   done
 done
