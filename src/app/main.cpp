@@ -10,6 +10,7 @@
 
 #include "app/commands.hpp"
 #include "app/manifest.hpp"
+#include "core/allocation.hpp"
 #include "core/distributed.hpp"
 #include "core/kernel_table.hpp"
 #ifdef QUDDPM_MPI
@@ -54,6 +55,7 @@ int run(int argc, char** argv);
 }  // namespace
 
 int main(int argc, char** argv) {
+  quddpm::retain_freed_memory();
 #ifdef QUDDPM_MPI
   quddpm::app::mpi::init(&argc, &argv);
   // Only the first process logs; the others work silently.
