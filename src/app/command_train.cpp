@@ -79,13 +79,9 @@ std::string value_at(const nlohmann::json& j, const std::string& path) {
 // the one being resumed, whatever its spelling).
 void check_same_config(const config::ExperimentConfig& given, const config::ExperimentConfig& run,
                        const std::string& run_file) {
-  nlohmann::json a = config::to_json(given), b = config::to_json(run);
-  // The calibrated schedule end is the run's result, not part of what the user asked for.
-  for (nlohmann::json* j : {&a, &b}) {
-    j->erase("output");
-    j->erase("checkpoint");  // when to save may change between sessions
-    (*j)["diffusion"]["schedule"].erase("calibrated_end");
-  }
+  // Where to write and when to save may change between sessions; the calibrated schedule end
+  // is the run's result, not part of what the user asked for.
+  const nlohmann::json a = config::experiment_json(given), b = config::experiment_json(run);
   const std::string key = first_difference(a, b);
   if (key.empty()) return;
   throw std::invalid_argument(given.source + ": '" + key + "' is " + value_at(a, key) +

@@ -283,13 +283,22 @@ void erase_in(nlohmann::json& j, std::initializer_list<const char*> path, const 
   if (at->is_object()) at->erase(key);
 }
 
-std::string id_of(const ExperimentConfig& c, bool pin_target_content) {
+}  // namespace
+
+nlohmann::json experiment_json(const ExperimentConfig& c) {
   nlohmann::json j = to_json(c);
   j.erase("output");
   j.erase("checkpoint");  // when to save, not what is computed
-  // A function of the rest (the search on the run's own chain): the id is the same before
-  // and after the schedule's calibration.
+  // A function of the rest (the search on the run's own chain): the same before and after the
+  // schedule's calibration.
   erase_in(j, {"diffusion", "schedule"}, "calibrated_end");
+  return j;
+}
+
+namespace {
+
+std::string id_of(const ExperimentConfig& c, bool pin_target_content) {
+  nlohmann::json j = experiment_json(c);
   // Keys newer than published runs: absent from the id at their defaults.
   if (!c.warm_start) erase_in(j, {"circuit", "init"}, "warm_start");
   if (c.training_input == TrainingInput::Chain) erase_in(j, {"training"}, "input");

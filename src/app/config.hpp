@@ -149,6 +149,11 @@ ExperimentConfig resolve(nlohmann::json j, const std::string& source);
 // resolve(to_json(c), c.source) == c.
 nlohmann::json to_json(const ExperimentConfig& c);
 
+// The config as the experiment it describes: to_json without the output folder, the checkpoint
+// interval and the calibrated schedule end (where to write, when to save, and what the run
+// found are not what it computes). run_id hashes it; a resume must match it.
+nlohmann::json experiment_json(const ExperimentConfig& c);
+
 // The run id of the CSVs and the manifest: the first 12 hex digits of the SHA-256 of the
 // resolved config without its output folder, checkpoint interval and calibrated schedule end, so
 // the same experiment (config and seed) has the same id wherever it is written, and an interrupted
