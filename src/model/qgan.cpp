@@ -70,10 +70,6 @@ double ordered_sum(const RealVector& v, Eigen::Index lo, Eigen::Index hi) {
   return s;
 }
 
-void require_finite(bool finite, const std::string& where) {
-  if (!finite) throw NonFiniteValue(where + " not finite (NaN or infinite)");
-}
-
 void check(const QganSettings& s) {
   auto need = [](bool ok, const std::string& what) {
     if (!ok) throw std::invalid_argument("QganSettings: " + what);

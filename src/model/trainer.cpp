@@ -46,7 +46,7 @@ std::string where(int t, int epoch) {
 }
 
 void require_finite(bool finite, int t, int epoch, const std::string& what) {
-  if (!finite) throw NonFiniteValue(where(t, epoch) + what + " not finite (NaN or infinite)");
+  if (!finite) quddpm::require_finite(false, where(t, epoch) + what);
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {

@@ -94,6 +94,12 @@ class NonFiniteValue : public std::runtime_error {
   explicit NonFiniteValue(const std::string& what) : std::runtime_error(what) {}
 };
 
+// Throws NonFiniteValue("<what> not finite (NaN or infinite)") unless `finite`; `what` names
+// the value and where it arose ("cycle t=3, epoch 17: the loss is").
+inline void require_finite(bool finite, const std::string& what) {
+  if (!finite) throw NonFiniteValue(what + " not finite (NaN or infinite)");
+}
+
 // A stop requested during set-up, before the first on_state(): there is nothing to keep yet.
 class SetupInterrupted : public std::runtime_error {
  public:
