@@ -302,6 +302,7 @@ std::string id_of(const ExperimentConfig& c, bool pin_target_content) {
   // Keys newer than published runs: absent from the id at their defaults.
   if (!c.warm_start) erase_in(j, {"circuit", "init"}, "warm_start");
   if (c.training_input == TrainingInput::Chain) erase_in(j, {"training"}, "input");
+  if (c.outcomes == OutcomeRule::Sampled) erase_in(j, {"training"}, "outcomes");
   if (c.optimizer == OptimizerKind::Adam) erase_in(j, {"training"}, "optimizer");
   if (c.decay_every == 1) erase_in(j, {"training"}, "decay_every");
   if (c.decay_factor == 1) erase_in(j, {"training"}, "decay_factor");

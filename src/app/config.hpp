@@ -97,6 +97,7 @@ struct ExperimentConfig {
   int decay_every = 1;
   double decay_factor = 1;
   TrainingInput training_input = TrainingInput::Chain;
+  OutcomeRule outcomes = OutcomeRule::Sampled;
 
   LossKind loss_kind = LossKind::Mmd;            // what each epoch minimizes (model/loss.hpp)
   double loss_epsilon = LossSettings{}.epsilon;  // sinkhorn: the entropic regularization
@@ -158,7 +159,8 @@ nlohmann::json experiment_json(const ExperimentConfig& c);
 // resolved config without its output folder, checkpoint interval and calibrated schedule end, so
 // the same experiment (config and seed) has the same id wherever it is written, and an interrupted
 // run keeps its id when resumed. Keys added after runs were published (circuit.init.warm_start,
-// training.input, training.optimizer, training.decay_every, training.decay_factor, loss,
+// training.input, training.outcomes, training.optimizer, training.decay_every,
+// training.decay_factor, loss,
 // observables, save_ensembles) are left out while at their defaults, so those runs keep their ids.
 // An npy target enters by the SHA-256 of its file (read here) as well as by its path.
 std::string run_id(const ExperimentConfig& c);
@@ -166,8 +168,8 @@ std::string run_id(const ExperimentConfig& c);
 std::string run_id_by_path(const ExperimentConfig& c);
 
 // The name the config gives a value of ModelKind, Precision, TargetKind, ScheduleKind,
-// PriorKind, InitKind, TrainingInput, TfimBoundary, OptimizerKind or LossKind (also in logs,
-// checkpoints and the CSVs' model column).
+// PriorKind, InitKind, TrainingInput, TfimBoundary, OptimizerKind, LossKind or OutcomeRule (also in
+// logs, checkpoints and the CSVs' model column).
 template <class E>
 const char* name_of(E value);
 // The precisions by name, for --precision (CLI11's CheckedTransformer).

@@ -21,7 +21,7 @@ template <class E>
 using Names = std::vector<std::pair<E, const char*>>;
 const std::tuple<Names<ModelKind>, Names<Precision>, Names<TargetKind>, Names<ScheduleKind>,
                  Names<PriorKind>, Names<InitKind>, Names<TrainingInput>, Names<TfimBoundary>,
-                 Names<OptimizerKind>, Names<LossKind>>
+                 Names<OptimizerKind>, Names<LossKind>, Names<OutcomeRule>>
     kNames = {{{ModelKind::Original, "original"},
                {ModelKind::Improved, "improved"},
                {ModelKind::Qgan, "qgan"}},
@@ -44,7 +44,8 @@ const std::tuple<Names<ModelKind>, Names<Precision>, Names<TargetKind>, Names<Sc
               {{OptimizerKind::Adam, "adam"}, {OptimizerKind::Sgd, "sgd"}},
               {{LossKind::Mmd, "mmd"},
                {LossKind::Wasserstein, "wasserstein"},
-               {LossKind::Sinkhorn, "sinkhorn"}}};
+               {LossKind::Sinkhorn, "sinkhorn"}},
+              {{OutcomeRule::Sampled, "sampled"}, {OutcomeRule::Quenched, "quenched"}}};
 
 template <class E>
 const Names<E>& names() {
@@ -68,6 +69,7 @@ template const char* name_of(InitKind);
 template const char* name_of(TrainingInput);
 template const char* name_of(TfimBoundary);
 template const char* name_of(OptimizerKind);
+template const char* name_of(OutcomeRule);
 template const char* name_of(LossKind);
 
 std::map<std::string, Precision> precision_names() {
@@ -764,6 +766,14 @@ void training_keys(std::vector<Entry>& e) {
           .means("what cycle t trains on: the backward chain's outputs S~_{t+1}, or "
                  "(teacher forcing) N states of the forward S_{t+1} drawn each epoch; "
                  "the recorded chain is the backward chain either way"));
+  e.push_back(
+      choice<OutcomeRule>("training.outcomes", MEMBER(outcomes), fixed(OutcomeRule::Sampled))
+          .quddpm_only()
+          .means("how the ancilla measurement picks each state's outcome: `sampled`, by the "
+                 "Born rule with fresh randomness at every epoch, cycle and chain; `quenched`, "
+                 "by the Gumbel-max rule with noise frozen per state index for the whole run, as "
+                 "the original QuDDPM code's published results were made (docs/model.md, "
+                 "section 4)"));
   e.push_back(number("checkpoint.every_seconds", MEMBER(checkpoint_every_seconds),
                      Bound::kNonNegative, fixed(kDefaultCheckpointSeconds))
                   .quddpm_only()

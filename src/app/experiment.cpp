@@ -63,6 +63,7 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
   s.optimizer = c.optimizer;
   s.momentum = c.momentum;
   s.decay_every = c.decay_every;
+  s.outcomes = c.outcomes;
   s.decay_factor = c.decay_factor;
   s.input = c.training_input;
   s.loss = {c.loss_kind, c.loss_epsilon};

@@ -34,6 +34,24 @@ OutcomeChooser sampled_outcomes(std::uint64_t key) {
   };
 }
 
+OutcomeChooser quenched_outcomes(std::uint64_t key) {
+  return [key](std::int64_t i, const std::vector<double>& p) -> std::int64_t {
+    Rng rng(stream_key(key, {static_cast<std::uint64_t>(i)}));
+    std::int64_t best = -1;
+    double best_score = 0;
+    for (std::size_t m = 0; m < p.size(); ++m) {
+      // A standard Gumbel variable per outcome, drawn whatever p_m, so that G_im does not
+      // depend on the probabilities.
+      const double u = (static_cast<double>(rng.next_u64() >> 11) + 0.5) * 0x1.0p-53;  // (0, 1)
+      const double g = -std::log(-std::log(u));
+      if (!(p[m] > 0)) continue;
+      const double score = std::log(p[m]) + g;
+      if (best < 0 || score > best_score) best = static_cast<std::int64_t>(m), best_score = score;
+    }
+    return best < 0 ? 0 : best;
+  };
+}
+
 OutcomeChooser fixed_outcomes(std::vector<std::int64_t> outcomes) {
   return [outcomes = std::move(outcomes)](std::int64_t i,
                                           const std::vector<double>& p) -> std::int64_t {

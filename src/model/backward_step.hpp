@@ -22,6 +22,13 @@ using OutcomeChooser = std::function<std::int64_t(std::int64_t i, const std::vec
 // Sample i draws its outcome from its own stream stream_key(key, {i}).
 OutcomeChooser sampled_outcomes(std::uint64_t key);
 
+// The Gumbel-max rule with noise frozen per input index (docs/model.md, section 4): input i's
+// outcome is argmax_m log p_m + G_im, with G_i drawn once from the stream stream_key(key, {i}),
+// whatever the epoch, cycle or chain. Fresh G would be the Born rule; frozen, each index keeps
+// a preferred outcome (the original QuDDPM code's published results were made so, with one
+// fixed PRNG key). Outcomes of probability 0 are never chosen.
+OutcomeChooser quenched_outcomes(std::uint64_t key);
+
 // Given outcomes; an outcome out of range or of probability below 1e-12 is an error.
 OutcomeChooser fixed_outcomes(std::vector<std::int64_t> outcomes);
 

@@ -135,11 +135,18 @@ void validate_resume(const TrainingSettings& s, const TrainingState& r) {
   }
 }
 
+// The measurement's outcomes: from the stream `key` by the Born rule, or quenched, from the
+// run's one frozen noise per input index (the same in every epoch, cycle and chain).
+OutcomeChooser outcomes_of(const TrainingSettings& s, std::uint64_t key) {
+  return s.outcomes == OutcomeRule::Quenched ? quenched_outcomes(stream_key(s.seed, {kTagQuenched}))
+                                             : sampled_outcomes(key);
+}
+
 // Cycle t's output S~_t from its input S~_{t+1}: shared by training and generation.
 StateMatrix propagate(const HeaCircuit& circuit, const TrainingSettings& s, const double* theta,
                       const StateMatrix& input, int t, std::uint64_t tag = kTagPropagate) {
   const auto key = stream_key(s.seed, {tag, static_cast<std::uint64_t>(t)});
-  return run_step(circuit, theta, input, sampled_outcomes(key), s.precision).states;
+  return run_step(circuit, theta, input, outcomes_of(s, key), s.precision).states;
 }
 
 }  // namespace
@@ -278,9 +285,8 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
                                          stream_key(s.seed, {kTagInputBatch, ut, ue}))
               : StateMatrix();
       const StateMatrix& inputs = s.input == TrainingInput::Forward ? forced_inputs : state.current;
-      const LossAndGradient r =
-          step.evaluate(theta.data(), inputs, targets,
-                        sampled_outcomes(stream_key(s.seed, {kTagOutcome, ut, ue})));
+      const LossAndGradient r = step.evaluate(
+          theta.data(), inputs, targets, outcomes_of(s, stream_key(s.seed, {kTagOutcome, ut, ue})));
       require_finite(std::isfinite(r.loss), t, epoch, "the loss is");
       require_finite(r.grad.allFinite(), t, epoch, "the gradient is");
       const double norm = r.grad.norm();

@@ -162,6 +162,7 @@ enum StreamTag : std::uint64_t {
   kTagQganInputs = 13,      // model/qgan.hpp: the generator's fixed Haar inputs
   kTagQganTestInputs = 14,  // its held-out inputs
   kTagQganFake = 15,        // the outcomes of the fake states of a discriminator phase
+  kTagQuenched = 16,        // training.outcomes = quenched: the frozen noise per input index
 };
 
 // Initial parameters of cycle t as drawn from the init (with warm_start, only the first cycle's,

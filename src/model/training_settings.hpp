@@ -28,6 +28,11 @@ enum class InitKind { Normal, Uniform };
 // an earlier, possibly failed, cycle made of its input.
 enum class TrainingInput { Chain, Forward };
 
+// How the ancilla measurement picks each input's outcome: by the Born rule, from fresh noise at
+// every epoch, cycle and chain, or quenched, from noise frozen per input index
+// (model/backward_step.hpp, quenched_outcomes).
+enum class OutcomeRule { Sampled, Quenched };
+
 struct TrainingSettings {
   int n_data = 1;
   int n_ancilla = 3;
@@ -58,6 +63,7 @@ struct TrainingSettings {
   double decay_factor = 1.0;  // 1: no decay
   LossSettings loss;          // what each epoch minimizes (model/loss.hpp)
   TrainingInput input = TrainingInput::Chain;
+  OutcomeRule outcomes = OutcomeRule::Sampled;
 
   std::uint64_t seed = 1;
   Precision precision = Precision::Double;  // of the circuit's state vectors
