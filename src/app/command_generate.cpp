@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "app/atomic_file.hpp"
@@ -32,6 +34,7 @@ struct GenerateArgs {
   int samples = 0, threads = 0;
   std::uint64_t seed = 0;
   bool force = false;
+  std::optional<OutcomeRule> outcomes;  // --outcomes: overrides the run's training.outcomes
 };
 
 // Refuses an output that cannot be written before any work is done.
@@ -94,6 +97,7 @@ StateMatrix quddpm_samples(const GenerateArgs& a, config::ExperimentConfig& c,
   TrainingSettings s = make_settings(c);
   s.seed = a.seed;
   s.samples = a.samples;
+  if (a.outcomes) s.outcomes = *a.outcomes;
   const std::string params_file = model.shown("params.npy");
   const RealMatrix params = npy::read_reals(model, "params.npy");
   if (params.rows() != s.steps() || params.cols() != s.num_params())
@@ -174,6 +178,10 @@ void run_generate(const GenerateArgs& a) {
     throw std::invalid_argument("--observables: the model's config (" + model.shown("config.json") +
                                 ") lists no 'observables' to measure" +
                                 (c.model == ModelKind::Qgan ? " (a QGAN run measures none)" : ""));
+  if (a.outcomes && c.model == ModelKind::Qgan)
+    throw std::invalid_argument(
+        "--outcomes: only for QuDDPM models (a QGAN's generator samples "
+        "its outcomes by the Born rule)");
   check_memory(c, a.samples);
   apply_thread_option(a.threads);
   const std::string data_file = model.shown("data.npy");
@@ -188,6 +196,8 @@ void run_generate(const GenerateArgs& a) {
   nlohmann::json out;
   out["samples"] = a.samples;
   out["seed"] = a.seed;
+  if (c.model != ModelKind::Qgan)
+    out["outcomes"] = config::name_of(a.outcomes ? *a.outcomes : c.outcomes);
   out["mmd"] = mmd(samples, data);
   out["kl"] = kl_divergence(data, samples);
   // The names `metrics` prints for the same quantities (model = the samples, target = data).
@@ -216,6 +226,11 @@ void add_generate_command(CLI::App& app) {
                   "chain S~_T..S~_0, to this CSV (the columns of observables.csv)");
   cmd->add_option("--histograms", a->histograms,
                   "with --observables: their histograms, to this CSV (those of histograms.csv)");
+  cmd->add_option("--outcomes", a->outcomes,
+                  "the measurement's outcome rule, `sampled` (Born rule) or `quenched`, instead "
+                  "of the run's training.outcomes (QuDDPM models only; docs/model.md section 4)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, OutcomeRule>{
+          {"sampled", OutcomeRule::Sampled}, {"quenched", OutcomeRule::Quenched}}));
   cmd->add_flag("--force", a->force, "replace existing output files");
   cmd->callback([a] {
     require_one_process("generate");

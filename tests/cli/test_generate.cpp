@@ -20,15 +20,18 @@ using testing_cli::slurp;
 
 constexpr int kSamples = 40;
 
-// A tiny original-preset model, trained once per test.
-fs::path train_model(const fs::path& dir) {
-  const nlohmann::json j = {
-      {"model", "original"},
-      {"seed", 7},
-      {"qubits", {{"data", 1}, {"ancilla", 1}}},
-      {"diffusion", {{"steps", 4}}},
-      {"training",
-       {{"samples", kSamples}, {"diffusion_size", 80}, {"epochs", 80}, {"learning_rate", 0.05}}}};
+// A tiny original-preset model, trained once per test (with the measurement's outcome rule).
+fs::path train_model(const fs::path& dir, const std::string& outcomes = "sampled") {
+  const nlohmann::json j = {{"model", "original"},
+                            {"seed", 7},
+                            {"qubits", {{"data", 1}, {"ancilla", 1}}},
+                            {"diffusion", {{"steps", 4}}},
+                            {"training",
+                             {{"samples", kSamples},
+                              {"diffusion_size", 80},
+                              {"epochs", 80},
+                              {"learning_rate", 0.05},
+                              {"outcomes", outcomes}}}};
   std::ofstream(dir / "tiny.json") << j.dump();
   const fs::path model = dir / "model";
   const auto r =
@@ -67,6 +70,31 @@ TEST(Generate, TrainingSeedAndSampleCountReproduceTheGeneratedEnsemble) {
   for (const char* key : {"mmd", "kl", "mmd_to_haar_model", "mmd_to_haar_target"})
     EXPECT_EQ(mj[key], j[key]) << key;
   fs::remove_all(dir);
+}
+
+// Quenched outcomes: the training seed still reproduces the training chain bit for bit; a
+// --outcomes override measures the same model by the Born rule instead, and says so.
+TEST(Generate, QuenchedRunsReproduceAndOutcomesOverrideTheRule) {
+  const auto dir = testing_cli::scratch_dir("generate_quenched");
+  const fs::path model = train_model(dir, "quenched");
+  const auto same = generate(model, kSamples, 7, dir / "same.npy");
+  EXPECT_EQ(slurp((dir / "same.npy").string()), slurp((model / "generated.npy").string()));
+  EXPECT_EQ(same["outcomes"], "quenched");
+  const auto r =
+      run_quddpm("generate --model " + model.string() + " --samples " + std::to_string(kSamples) +
+                 " --seed 7 --outcomes sampled --out " + (dir / "born.npy").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["outcomes"], "sampled");
+  EXPECT_NE(slurp((dir / "born.npy").string()), slurp((model / "generated.npy").string()));
+  // The sampled run of the same config is another experiment: another run id.
+  const auto other = testing_cli::scratch_dir("generate_quenched_sampled");
+  const fs::path sampled = train_model(other);
+  const auto ids = [](const fs::path& m) {
+    return nlohmann::json::parse(slurp((m / "manifest.json").string()))["run_id"];
+  };
+  EXPECT_NE(ids(model), ids(sampled));
+  fs::remove_all(dir);
+  fs::remove_all(other);
 }
 
 TEST(Generate, FreshSamplesAgreeWithTheEndOfTrainingWithinTheirSpread) {
