@@ -1,0 +1,126 @@
+"""Which ancilla outcomes the official QuDDPM code's saved TFIM chains took, and why.
+
+    /usr/bin/python3 scripts/official_outcomes.py --official PATH/TO/QuantGenMdl/data \
+        [--key 42] [--control-key 43]
+
+For every step t and state i of the saved training and test chains (data/phase/
+QDDPMtfim{train,test}Gen_n4na2T30L12N100.npy, 31 x 100 states of 4 qubits) and the saved
+parameters (QDDPMtfimparams_...npy), the script applies the official circuit to state i of
+S~_{t+1} (ancillas: the 2 top qubits, zero-padded input; RX then RY on every qubit, CZ on
+(0,1),(2,3),(4,5) and (1,2),(3,4)), lists the 4 post-measurement states, finds the one the saved
+S~_t holds (fidelity > 0.999), and compares that outcome with argmax_m (log p_m + G_im), where G
+is jax.random.gumbel(PRNGKey(key), (100, 4), float32), rebuilt here with JAX's threefry2x32
+(checked against the Random123 known answers). Prints the fraction that agrees for the key and
+for a control key. The official notebooks measured with one fixed key, so the fraction is 1 for
+key 42; for a Born-rule measurement it would be about the chance agreement of the control.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+M32 = np.uint64(0xFFFFFFFF)
+
+
+def rotl(v, r):
+    return ((v << np.uint64(r)) | (v >> np.uint64(32 - r))) & M32
+
+
+def threefry2x32(k1, k2, x0, x1):
+    """JAX's threefry2x32 hash: 20 rounds on two 32-bit words, key (k1, k2)."""
+    k1, k2 = np.uint64(k1), np.uint64(k2)
+    x = [np.asarray(x0, np.uint64) & M32, np.asarray(x1, np.uint64) & M32]
+    ks = [k1, k2, k1 ^ k2 ^ np.uint64(0x1BD11BDA)]
+    rotations = [[13, 15, 26, 6], [17, 29, 16, 24]]
+    x[0] = (x[0] + ks[0]) & M32
+    x[1] = (x[1] + ks[1]) & M32
+    for i, (a, b, c) in enumerate([(1, 2, 1), (2, 0, 2), (0, 1, 3), (1, 2, 4), (2, 0, 5)]):
+        for r in rotations[i % 2]:
+            x[0] = (x[0] + x[1]) & M32
+            x[1] = rotl(x[1], r) ^ x[0]
+        x[0] = (x[0] + ks[a]) & M32
+        x[1] = (x[1] + ks[b] + np.uint64(c)) & M32
+    return x
+
+
+def check_threefry():
+    for key, count, want in (((0x13198A2E, 0x03707344), (0x243F6A88, 0x85A308D3),
+                              (0xC4923A9C, 0x483DF7A0)),
+                             ((0, 0), (0, 0), (0x6B200159, 0x99BA4EFE))):
+        got = threefry2x32(key[0], key[1], np.array([count[0]]), np.array([count[1]]))
+        if (int(got[0][0]), int(got[1][0])) != want:
+            sys.exit("official_outcomes.py: threefry2x32 fails its known answer")
+
+
+def gumbel(key, shape):
+    """jax.random.gumbel(PRNGKey(key), shape, float32) for the default threefry PRNG."""
+    size = int(np.prod(shape))
+    counts = np.arange(size + size % 2, dtype=np.uint64)
+    half = len(counts) // 2
+    bits = np.concatenate(threefry2x32(0, key, counts[:half], counts[half:]))[:size]
+    mantissa = (bits.astype(np.uint32) >> np.uint32(9)) | np.uint32(0x3F800000)
+    tiny = np.finfo(np.float32).tiny
+    u = np.maximum(tiny, (mantissa.view(np.float32) - np.float32(1.0)) * (1 - tiny) + tiny)
+    return (-np.log(-np.log(u.astype(np.float32)))).astype(np.float32).reshape(shape)
+
+
+def official_circuit(states, qubits, layers, theta):
+    """The official ansatz on (N, 2^qubits) states, qubit 0 the most significant bit."""
+    idx = np.arange(2 ** qubits)
+    bit = [(idx >> (qubits - 1 - q)) & 1 for q in range(qubits)]
+    cz = np.ones(2 ** qubits)
+    for a in list(range(0, qubits - 1, 2)) + list(range(1, qubits - 1, 2)):
+        cz *= np.where((bit[a] == 1) & (bit[a + 1] == 1), -1.0, 1.0)
+    n = states.shape[0]
+    for layer in range(layers):
+        for q in range(qubits):
+            ax = theta[2 * qubits * layer + q] / 2
+            ay = theta[2 * qubits * layer + qubits + q] / 2
+            rx = np.array([[np.cos(ax), -1j * np.sin(ax)], [-1j * np.sin(ax), np.cos(ax)]])
+            ry = np.array([[np.cos(ay), -np.sin(ay)], [np.sin(ay), np.cos(ay)]])
+            s = states.reshape(n, 2 ** q, 2, 2 ** (qubits - q - 1))
+            states = np.einsum("ab,ixbj->ixaj", ry @ rx, s).reshape(n, -1)
+        states = states * cz[None, :]
+    return states
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--official", required=True, help="the QuantGenMdl repository's data folder")
+    p.add_argument("--key", type=int, default=42)
+    p.add_argument("--control-key", type=int, default=43)
+    a = p.parse_args()
+    check_threefry()
+    folder = os.path.join(a.official, "phase")
+    name = "_n4na2T30L12N100.npy"
+    try:
+        params = np.load(os.path.join(folder, "QDDPMtfimparams" + name)).astype(float)
+        chains = {c: np.load(os.path.join(folder, f"QDDPMtfim{c}Gen" + name)).astype(complex)
+                  for c in ("train", "test")}
+    except OSError as e:
+        sys.exit(f"official_outcomes.py: --official: {e}")
+    n, na, layers = 4, 2, 12
+    noise = {k: gumbel(k, (100, 2 ** na)).astype(float) for k in (a.key, a.control_key)}
+    agree = {k: [] for k in noise}
+    for chain, states in chains.items():
+        for t in range(states.shape[0] - 1):
+            padded = np.zeros((states.shape[1], 2 ** (n + na)), complex)
+            padded[:, :2 ** n] = states[t + 1]
+            out = official_circuit(padded, n + na, layers, params[t]).reshape(-1, 2 ** na, 2 ** n)
+            prob = (np.abs(out) ** 2).sum(axis=2)
+            candidates = out / np.sqrt(prob)[:, :, None]
+            fidelity = np.abs(np.einsum("imk,ik->im", candidates.conj(), states[t])) ** 2
+            if fidelity.max(axis=1).min() < 0.999:
+                sys.exit(f"official_outcomes.py: {chain} t={t}: a saved state is no outcome")
+            taken = fidelity.argmax(axis=1)
+            for k, g in noise.items():
+                agree[k].append(taken == np.argmax(np.log(prob) + g, axis=1))
+    for k in noise:
+        hits = np.concatenate(agree[k])
+        print(f"key {k}: {hits.sum()} of {hits.size} saved outcomes are argmax(log p + G) "
+              f"({hits.mean():.3f})")
+
+
+if __name__ == "__main__":
+    main()
