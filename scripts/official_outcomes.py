@@ -1,18 +1,18 @@
-"""Which ancilla outcomes the official QuDDPM code's saved TFIM chains took, and why.
+"""Which ancilla outcomes the official QuDDPM code's saved chains took, and why.
 
     /usr/bin/python3 scripts/official_outcomes.py --official PATH/TO/QuantGenMdl/data \
         [--key 42] [--control-key 43]
 
-For every step t and state i of the saved training and test chains (data/phase/
-QDDPMtfim{train,test}Gen_n4na2T30L12N100.npy, 31 x 100 states of 4 qubits) and the saved
-parameters (QDDPMtfimparams_...npy), the script applies the official circuit to state i of
-S~_{t+1} (ancillas: the 2 top qubits, zero-padded input; RX then RY on every qubit, CZ on
-(0,1),(2,3),(4,5) and (1,2),(3,4)), lists the 4 post-measurement states, finds the one the saved
-S~_t holds (fidelity > 0.999), and compares that outcome with argmax_m (log p_m + G_im), where G
-is jax.random.gumbel(PRNGKey(key), (100, 4), float32), rebuilt here with JAX's threefry2x32
+For each experiment whose saved training and test chains and parameters are in data/ (the TFIM,
+the cluster states at n = 1 and 2, the correlated noise), for every step t and state i of both
+chains, the script applies the official circuit to state i of S~_{t+1} (ancillas: the top
+qubits, zero-padded input; RX then RY on every qubit, CZ on (0,1),(2,3),... and (1,2),(3,4),...),
+lists the 2^na post-measurement states, finds the one the saved S~_t holds (fidelity > 0.999),
+and compares that outcome with argmax_m (log p_m + G_im), where G is
+jax.random.gumbel(PRNGKey(key), (N, 2^na), float32), rebuilt here with JAX's threefry2x32
 (checked against the Random123 known answers). Prints the fraction that agrees for the key and
-for a control key. The official notebooks measured with one fixed key, so the fraction is 1 for
-key 42; for a Born-rule measurement it would be about the chance agreement of the control.
+for a control key. An official notebook that measured with one fixed key gives 1 for key 42; a
+Born-rule measurement would give about the chance agreement of the control.
 """
 import argparse
 import os
@@ -92,16 +92,29 @@ def main():
     p.add_argument("--control-key", type=int, default=43)
     a = p.parse_args()
     check_threefry()
-    folder = os.path.join(a.official, "phase")
-    name = "_n4na2T30L12N100.npy"
+    for name, (folder, stem, n, na, layers) in EXPERIMENTS.items():
+        check(a, name, os.path.join(a.official, folder), stem, n, na, layers)
+
+
+# experiment: (folder under data/, file stem before "{params,trainGen,testGen}", n, na, L)
+EXPERIMENTS = {
+    "tfim_n4": ("phase", ("QDDPMtfim", "_n4na2T30L12N100.npy"), 4, 2, 12),
+    "cluster_n2": ("cluster/n2", ("QDDPMcluster0", "_n2na1T20L6_mmd.npy"), 2, 1, 6),
+    "cluster_n1": ("cluster/n1", ("QDDPMcluster0", "_n1na1T20L4_mmd.npy"), 1, 1, 4),
+    "correlated_noise": ("noise", ("QDDPMcorrNoise", "_n2na2T20L6_mmd.npy"), 2, 2, 6),
+}
+
+
+def check(a, name, folder, stem, n, na, layers):
+    head, tail = stem
     try:
-        params = np.load(os.path.join(folder, "QDDPMtfimparams" + name)).astype(float)
-        chains = {c: np.load(os.path.join(folder, f"QDDPMtfim{c}Gen" + name)).astype(complex)
+        params = np.load(os.path.join(folder, head + "params" + tail)).astype(float)
+        chains = {c: np.load(os.path.join(folder, f"{head}{c}Gen{tail}")).astype(complex)
                   for c in ("train", "test")}
     except OSError as e:
         sys.exit(f"official_outcomes.py: --official: {e}")
-    n, na, layers = 4, 2, 12
-    noise = {k: gumbel(k, (100, 2 ** na)).astype(float) for k in (a.key, a.control_key)}
+    count = chains["train"].shape[1]
+    noise = {k: gumbel(k, (count, 2 ** na)).astype(float) for k in (a.key, a.control_key)}
     agree = {k: [] for k in noise}
     for chain, states in chains.items():
         for t in range(states.shape[0] - 1):
@@ -112,14 +125,15 @@ def main():
             candidates = out / np.sqrt(prob)[:, :, None]
             fidelity = np.abs(np.einsum("imk,ik->im", candidates.conj(), states[t])) ** 2
             if fidelity.max(axis=1).min() < 0.999:
-                sys.exit(f"official_outcomes.py: {chain} t={t}: a saved state is no outcome")
+                sys.exit(f"official_outcomes.py: {name} {chain} t={t}: a saved state is no "
+                         "outcome of the saved circuit")
             taken = fidelity.argmax(axis=1)
             for k, g in noise.items():
                 agree[k].append(taken == np.argmax(np.log(prob) + g, axis=1))
     for k in noise:
         hits = np.concatenate(agree[k])
-        print(f"key {k}: {hits.sum()} of {hits.size} saved outcomes are argmax(log p + G) "
-              f"({hits.mean():.3f})")
+        print(f"{name}: key {k}: {hits.sum()} of {hits.size} saved outcomes are "
+              f"argmax(log p + G) ({hits.mean():.3f})")
 
 
 if __name__ == "__main__":
