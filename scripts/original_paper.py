@@ -40,11 +40,12 @@ OPTIMIZERS = ("adam", "sgd")
 # Column groups: the original model with each optimizer, the improved model (folders
 # improved_<experiment>_sgd_s<seed>: diffused prior, calibrated schedule, small init) and the
 # improved model warm-started (warm_<experiment>_sgd_s<seed>: c = L, issue 27's variant), and
-# the original model with quenched outcomes (quenched_<experiment>_adam_s<seed>:
+# the original model with quenched outcomes (quenched_<experiment>_<adam|sgd>_s<seed>:
 # training.outcomes = quenched, the official code's fixed PRNG key).
 # sgd_e<K>: the original model with the SGD schedule and K epochs per cycle, where the saved
 # files hold another count than the notebook states (folders <experiment>_e<K>_sgd_s<seed>).
-GROUPS = ("adam", "sgd", "sgd_e2500", "improved_sgd", "warm_sgd", "quenched_adam")
+GROUPS = ("adam", "sgd", "sgd_e2500", "improved_sgd", "warm_sgd", "quenched_adam",
+          "quenched_sgd")
 
 
 def mmd(a, b):
@@ -321,8 +322,9 @@ def write_markdown(path, rows, lr_rows, official, runs):
              "SGD, the saved files' 2500 epochs (noise) | "
              "improved model, SGD schedule, train / test (seeds) | improved, warm start c = L, "
              "SGD schedule, train / test (seeds) | quenched outcomes (the official code's "
-             "fixed key), Adam 5e-4, train / test (seeds) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "fixed key), Adam 5e-4, train / test (seeds) | quenched outcomes, SGD schedule, "
+             "train / test (seeds) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['experiment']} | {r['distance']} | {fmt(r['official_train'])} / "
                      f"{fmt(r['official_test'])} | {ms(r['adam_train'])} / {ms(r['adam_test'])} "
@@ -332,7 +334,9 @@ def write_markdown(path, rows, lr_rows, official, runs):
                      f"{ms(r['improved_sgd_test'])} ({r['improved_sgd_seeds']}) | "
                      f"{ms(r['warm_sgd_train'])} / {ms(r['warm_sgd_test'])} "
                      f"({r['warm_sgd_seeds']}) | {ms(r['quenched_adam_train'])} / "
-                     f"{ms(r['quenched_adam_test'])} ({r['quenched_adam_seeds']}) |")
+                     f"{ms(r['quenched_adam_test'])} ({r['quenched_adam_seeds']}) | "
+                     f"{ms(r['quenched_sgd_train'])} / {ms(r['quenched_sgd_test'])} "
+                     f"({r['quenched_sgd_seeds']}) |")
     if lr_rows:
         lines += ["", "Cluster n = 2, epochs until the loss of cycle t (a running mean over "
                   f"{SMOOTH} epochs) first reaches 1.1 x the official curve's minimum (official: "
@@ -364,7 +368,7 @@ def figures(out, official, runs):
 
     colors = {"official": "k", "adam": "tab:blue", "sgd": "tab:orange",
               "improved_sgd": "tab:green", "warm_sgd": "tab:red", "sgd_e2500": "tab:purple",
-              "quenched_adam": "tab:brown"}
+              "quenched_adam": "tab:brown", "quenched_sgd": "tab:olive"}
 
     # Observable vs t, with bands (one panel per experiment with a plotted quantity).
     names = [n for n in EXPERIMENTS if official.get(n, {}).get("quantity_vs_t")]
