@@ -342,7 +342,7 @@ TEST(ConfigRunId, NewKeysAtTheirDefaultsKeepEarlierIds) {
   j.erase("observables");
   j.erase("save_ensembles");
   j["circuit"]["init"].erase("warm_start");
-  for (const char* key : {"input", "optimizer", "decay_every", "decay_factor"})
+  for (const char* key : {"input", "outcomes", "optimizer", "decay_every", "decay_factor"})
     j["training"].erase(key);
   ASSERT_EQ(j["loss"], json::parse(R"({"kind": "mmd"})"));
   j.erase("loss");
@@ -373,7 +373,7 @@ TEST(ConfigRunId, OptimizerKeysAtTheirDefaultsKeepEarlierIds) {
       j.erase(key);
     j["diffusion"]["schedule"].erase("calibrated_end");
     j["circuit"]["init"].erase("warm_start");
-    for (const char* key : {"input", "optimizer", "decay_every", "decay_factor"})
+    for (const char* key : {"input", "outcomes", "optimizer", "decay_every", "decay_factor"})
       j["training"].erase(key);
     j.erase("loss");
     EXPECT_EQ(run_id(c), app::sha256_hex(j.dump()).substr(0, 12)) << text;
@@ -481,7 +481,7 @@ TEST(ConfigRunId, ObservablesAtTheirDefaultsKeepEarlierIds) {
   for (const char* key : {"output", "checkpoint", "loss", "observables", "save_ensembles"})
     j.erase(key);
   j["circuit"]["init"].erase("warm_start");
-  for (const char* key : {"input", "optimizer", "decay_every", "decay_factor"})
+  for (const char* key : {"input", "outcomes", "optimizer", "decay_every", "decay_factor"})
     j["training"].erase(key);
   EXPECT_EQ(run_id(c), app::sha256_hex(j.dump()).substr(0, 12));
   const auto with = [](const char* extra) {
@@ -681,7 +681,8 @@ TEST(ConfigRoundTrip, ToJsonHoldsEveryDefaultAndOnlyTheKindsKeys) {
     "circuit": {"layers": 14, "init": {"kind": "normal", "std": 1.0, "warm_start": false}},
     "loss": {"kind": "mmd"},
     "training": {"samples": 100, "diffusion_size": 500, "epochs": 300, "learning_rate": 0.005,
-                 "optimizer": "adam", "decay_every": 1, "decay_factor": 1.0, "input": "chain"},
+                 "optimizer": "adam", "decay_every": 1, "decay_factor": 1.0, "input": "chain",
+                 "outcomes": "sampled"},
     "checkpoint": {"every_seconds": 300.0},
     "observables": [], "save_ensembles": false
   })");
@@ -962,7 +963,7 @@ TEST(ConfigUnknownKey, SuggestsTheNearestKeyAtThatLevel) {
   const std::string far = err(R"("training": {"zzzzzzzzz": 1})");
   EXPECT_NE(far.find("unknown key 'training.zzzzzzzzz' (valid keys in 'training': samples, "
                      "diffusion_size, epochs, learning_rate, optimizer, momentum, decay_every, "
-                     "decay_factor, input)"),
+                     "decay_factor, input, outcomes)"),
             std::string::npos)
       << far;
   EXPECT_EQ(far.find("did you mean"), std::string::npos);

@@ -71,6 +71,7 @@ TEST(RunManifest, TracesCarryTheRunIdAndSeed) {
     // Keys newer than published runs, at their defaults.
     if (c["circuit"]["init"]["warm_start"] == false) c["circuit"]["init"].erase("warm_start");
     if (c["training"]["input"] == "chain") c["training"].erase("input");
+    if (c["training"]["outcomes"] == "sampled") c["training"].erase("outcomes");
     if (c["training"]["optimizer"] == "adam") c["training"].erase("optimizer");
     for (const char* key : {"decay_every", "decay_factor"})
       if (c["training"][key] == 1) c["training"].erase(key);
