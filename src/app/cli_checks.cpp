@@ -33,17 +33,34 @@ CLI::Validator threads_check() {
       "THREADS");
 }
 
-CLI::Option* add_precision_option(CLI::App* cmd, Precision* value) {
+namespace {
+
+// An option taking one of the config's names for the values of E, handed to `set`.
+template <class E, class Set>
+CLI::Option* add_named_option(CLI::App* cmd, const std::string& flag, Set set,
+                              const std::string& help) {
   std::vector<std::string> names;
-  for (const auto& [name, p] : config::precision_names())
+  for (const auto& [name, v] : config::values_by_name<E>())
     names.push_back(name);
   return cmd
       ->add_option_function<std::string>(
-          "--precision",
-          [value](const std::string& name) { *value = config::precision_names().at(name); },
-          std::string("the circuit's state vectors in double or single precision (default ") +
-              config::name_of(*value) + ")")
+          flag, [set](const std::string& name) { set(config::values_by_name<E>().at(name)); }, help)
       ->check(CLI::IsMember(names));
+}
+
+}  // namespace
+
+CLI::Option* add_precision_option(CLI::App* cmd, Precision* value) {
+  return add_named_option<Precision>(
+      cmd, "--precision", [value](Precision p) { *value = p; },
+      std::string("the circuit's state vectors in double or single precision (default ") +
+          config::name_of(*value) + ")");
+}
+
+CLI::Option* add_outcomes_option(CLI::App* cmd, std::optional<OutcomeRule>* value,
+                                 const std::string& help) {
+  return add_named_option<OutcomeRule>(
+      cmd, "--outcomes", [value](OutcomeRule r) { *value = r; }, help);
 }
 
 std::pair<CLI::Option*, CLI::Option*> add_ancilla_option(CLI::App* cmd, int* value,

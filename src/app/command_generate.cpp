@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <iostream>
-#include <map>
 #include <optional>
 #include <stdexcept>
 
@@ -226,11 +225,10 @@ void add_generate_command(CLI::App& app) {
                   "chain S~_T..S~_0, to this CSV (the columns of observables.csv)");
   cmd->add_option("--histograms", a->histograms,
                   "with --observables: their histograms, to this CSV (those of histograms.csv)");
-  cmd->add_option("--outcomes", a->outcomes,
-                  "the measurement's outcome rule, `sampled` (Born rule) or `quenched`, instead "
-                  "of the run's training.outcomes (QuDDPM models only; docs/model.md section 4)")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, OutcomeRule>{
-          {"sampled", OutcomeRule::Sampled}, {"quenched", OutcomeRule::Quenched}}));
+  add_outcomes_option(cmd, &a->outcomes,
+                      "the measurement's outcome rule, `sampled` (Born rule) or `quenched`, "
+                      "instead of the run's training.outcomes (QuDDPM models only; docs/model.md "
+                      "section 4)");
   cmd->add_flag("--force", a->force, "replace existing output files");
   cmd->callback([a] {
     require_one_process("generate");

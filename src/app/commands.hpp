@@ -3,11 +3,13 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 #include "model/precision.hpp"
+#include "model/training_settings.hpp"
 
 namespace quddpm::app {
 
@@ -24,10 +26,13 @@ struct ExitError : std::runtime_error {
   int status;
 };
 
-// --ancilla N (as the config's qubits.ancilla) and its old spelling --ancillas, which still
-// works but warns on stderr. Returns both options, so a command can check that one was given.
 // --precision double|single into *value (default: what *value holds).
 CLI::Option* add_precision_option(CLI::App* cmd, Precision* value);
+// --outcomes sampled|quenched into *value (unset: not given).
+CLI::Option* add_outcomes_option(CLI::App* cmd, std::optional<OutcomeRule>* value,
+                                 const std::string& help);
+// --ancilla N (as the config's qubits.ancilla) and its old spelling --ancillas, which still
+// works but warns on stderr. Returns both options, so a command can check that one was given.
 std::pair<CLI::Option*, CLI::Option*> add_ancilla_option(CLI::App* cmd, int* value,
                                                          const std::string& help);
 

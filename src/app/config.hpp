@@ -172,8 +172,10 @@ std::string run_id_by_path(const ExperimentConfig& c);
 // logs, checkpoints and the CSVs' model column).
 template <class E>
 const char* name_of(E value);
-// The precisions by name, for --precision (CLI11's CheckedTransformer).
-std::map<std::string, Precision> precision_names();
+// The values of an enum the config names by their names, for command-line options that take
+// them (--precision: Precision; generate --outcomes: OutcomeRule).
+template <class E>
+std::map<std::string, E> values_by_name();
 
 // The key table of docs/config.md, from the schema: one Markdown row per key.
 std::string reference_table();

@@ -72,12 +72,15 @@ template const char* name_of(OptimizerKind);
 template const char* name_of(OutcomeRule);
 template const char* name_of(LossKind);
 
-std::map<std::string, Precision> precision_names() {
-  std::map<std::string, Precision> m;
-  for (const auto& [p, name] : names<Precision>())
-    m.emplace(name, p);
+template <class E>
+std::map<std::string, E> values_by_name() {
+  std::map<std::string, E> m;
+  for (const auto& [value, name] : names<E>())
+    m.emplace(name, value);
   return m;
 }
+template std::map<std::string, Precision> values_by_name();
+template std::map<std::string, OutcomeRule> values_by_name();
 
 namespace schema {
 namespace {
