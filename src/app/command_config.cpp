@@ -3,7 +3,8 @@
 // only the schedule's calibration is left to `train`) without running anything, and prints one
 // JSON object: the run id, the estimated peak memory of a training run and the resolved
 // config. Sweep scripts use it to check every run before submitting it and to size --mem.
-// `quddpm config --reference` prints the key table of docs/config.md from the schema.
+// `quddpm config --reference` prints the key table of docs/config.md from the schema, and
+// `quddpm config --traces` the trace columns' table of docs/model.md section 7.
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "app/commands.hpp"
 #include "app/config.hpp"
 #include "app/experiment.hpp"
+#include "app/trace_columns.hpp"
 
 namespace quddpm::app {
 
@@ -21,7 +23,7 @@ struct ConfigArgs {
   std::string config, out;
   std::vector<std::string> sets;
   std::uint64_t seed = 0;
-  bool seed_given = false, out_given = false, reference = false;
+  bool seed_given = false, out_given = false, reference = false, traces = false;
 };
 
 void run_config(const ConfigArgs& a) {
@@ -29,8 +31,12 @@ void run_config(const ConfigArgs& a) {
     std::cout << config::reference_table();
     return;
   }
+  if (a.traces) {
+    std::cout << traces_table();
+    return;
+  }
   if (a.config.empty())
-    throw std::invalid_argument("config: expected a config file (or --reference)");
+    throw std::invalid_argument("config: expected a config file (or --reference, --traces)");
   if (a.out_given && a.out.empty())
     throw std::invalid_argument("--out: expected a results folder, found an empty string");
   // The checks `train` makes before it writes anything (its calibration aside).
@@ -57,7 +63,10 @@ void add_config_command(CLI::App& app) {
   auto* seed = cmd->add_option("--seed", a->seed, "random seed (overrides the config's seed)")
                    ->check(unsigned64_check());
   cmd->add_option("--set", a->sets, "override a config key: key.path=value (repeatable)");
-  reference->excludes(out)->excludes(seed);
+  auto* traces = cmd->add_flag("--traces", a->traces,
+                               "print the table of the CSV traces' columns (docs/model.md)");
+  reference->excludes(out)->excludes(seed)->excludes(traces);
+  traces->excludes(out)->excludes(seed);
   cmd->callback([a, seed, out] {
     require_one_process("config");
     a->seed_given = seed->count() > 0;

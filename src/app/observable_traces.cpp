@@ -1,7 +1,7 @@
 #include "app/observable_traces.hpp"
 
 #include "app/npy.hpp"
-#include "app/run_observer.hpp"
+#include "app/trace_columns.hpp"
 
 namespace quddpm::app {
 
@@ -11,10 +11,9 @@ ObservableTraces::ObservableTraces(std::vector<CsvWriter::Cell> run_cells,
                                    const std::string& histograms_name)
     : run_cells_(std::move(run_cells)),
       observables_(std::move(observables)),
-      values_(dir, observables_name, trace_header({"t", "chain", "observable", "mean", "sd"})) {
+      values_(dir, observables_name, trace_header("observables.csv")) {
   if (histogram_dir != nullptr)
-    histograms_.emplace(*histogram_dir, histograms_name,
-                        trace_header({"t", "chain", "observable", "bin", "lo", "hi", "count"}));
+    histograms_.emplace(*histogram_dir, histograms_name, trace_header("histograms.csv"));
 }
 
 std::vector<CsvWriter::Cell> ObservableTraces::row(

@@ -8,6 +8,7 @@
 #include "app/npy.hpp"
 #include "app/observable_traces.hpp"
 #include "app/run_observer.hpp"
+#include "app/trace_columns.hpp"
 #include "core/kernel_table.hpp"
 #include "core/parallel.hpp"
 
@@ -15,11 +16,8 @@ namespace quddpm::app {
 
 namespace {
 
-const std::vector<std::string> kEpochsHeader =
-    trace_header({"cycle", "phase", "epoch", "loss", "grad_norm"});
-const std::vector<std::string> kPhasesHeader =
-    trace_header({"cycle", "phase", "p_real_on_data", "p_real_on_generated", "mmd_to_data",
-                  "wasserstein_to_data", "kl_to_data", "seconds"});
+const std::vector<std::string> kEpochsHeader = trace_header("qgan_epochs.csv");
+const std::vector<std::string> kPhasesHeader = trace_header("qgan_phases.csv");
 
 // The game's records to the two traces and the log; stop requests from the signals.
 class QganRunObserver : public QganObserver {

@@ -4,23 +4,11 @@
 
 namespace quddpm::app {
 
-// Every trace starts with the columns that say which run a row belongs to: model, run id
-// (config::run_id), seed, qubit counts. (Columns before `model` are a sweep's swept keys.)
-std::vector<std::string> trace_header(std::initializer_list<const char*> rest) {
-  std::vector<std::string> h = {"model", "run_id", "seed", "n_data", "n_ancilla"};
-  h.insert(h.end(), rest.begin(), rest.end());
-  return h;
-}
-
 namespace {
-const std::vector<std::string> kDiffusionHeader =
-    trace_header({"t", "mmd_to_data", "mmd_to_haar", "h"});
-const std::vector<std::string> kEpochsHeader = trace_header({"t", "epoch", "loss", "grad_norm"});
-const std::vector<std::string> kLayersHeader = trace_header({"t", "epoch", "layer", "grad_norm"});
-const std::vector<std::string> kCyclesHeader =
-    trace_header({"t", "mmd_to_forward", "mmd_to_data", "wasserstein_to_data", "kl_to_data",
-                  "mmd_to_haar", "mean_grad_norm", "final_loss", "seconds"});
-
+const std::vector<std::string> kDiffusionHeader = trace_header("diffusion.csv");
+const std::vector<std::string> kEpochsHeader = trace_header("epochs.csv");
+const std::vector<std::string> kLayersHeader = trace_header("layers.csv");
+const std::vector<std::string> kCyclesHeader = trace_header("cycles.csv");
 }  // namespace
 
 RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,

@@ -13,12 +13,10 @@
 #include "app/progress.hpp"
 #include "app/run_directory.hpp"
 #include "app/stop_signal.hpp"
+#include "app/trace_columns.hpp"
 #include "model/trainer.hpp"
 
 namespace quddpm::app {
-
-// The header of a trace: the run's columns (model, run_id, seed, n_data, n_ancilla), then `rest`.
-std::vector<std::string> trace_header(std::initializer_list<const char*> rest);
 
 class RunObserver : public TrainingObserver {
  public:
