@@ -1,7 +1,7 @@
 // The transport losses' solves beside the training epoch of the official circle experiment
 // (n = 1 data qubit, na = 2 ancillas, L = 6, N = 500; QuantGenMdl's QDDPM_circle.ipynb): one
 // exact solve (LEMON's network simplex) and one entropic solve at N = 500, and the epoch with
-// each loss. The README gives the ratio of the exact solve to the MMD epoch.
+// each loss. docs/performance.md gives the ratio of the exact solve to the MMD epoch.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
