@@ -36,8 +36,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "app/checkpoint.hpp"
-#include "app/sha256.hpp"
+#include "app/formats/sha256.hpp"
+#include "app/run/checkpoint.hpp"
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <string>
 
-#include "app/npy.hpp"
+#include "app/formats/npy.hpp"
 
 namespace {
 

@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "app/atomic_file.hpp"
-#include "app/npy.hpp"
+#include "app/formats/atomic_file.hpp"
+#include "app/formats/npy.hpp"
 #include "support/run_command.hpp"
 
 namespace {

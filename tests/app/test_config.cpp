@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "app/config.hpp"
-#include "app/sha256.hpp"
+#include "app/config/config.hpp"
+#include "app/formats/sha256.hpp"
 
 namespace quddpm::config {
 namespace {

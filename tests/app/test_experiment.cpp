@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "app/experiment.hpp"
+#include "app/config/experiment.hpp"
 #include "core/rng.hpp"
 #include "model/diffusion.hpp"
 #include "model/metrics.hpp"

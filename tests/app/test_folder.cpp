@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "app/folder.hpp"
-#include "app/npy.hpp"
-#include "app/run_directory.hpp"
-#include "app/sha256.hpp"
+#include "app/formats/folder.hpp"
+#include "app/formats/npy.hpp"
+#include "app/formats/sha256.hpp"
+#include "app/run/run_directory.hpp"
 #include "support/run_command.hpp"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "app/npy.hpp"
+#include "app/formats/npy.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <string>
 
-#include "app/sha256.hpp"
+#include "app/formats/sha256.hpp"
 
 namespace {
 

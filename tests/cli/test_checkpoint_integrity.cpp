@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "app/npy.hpp"
-#include "app/sha256.hpp"
+#include "app/formats/npy.hpp"
+#include "app/formats/sha256.hpp"
 #include "support/background_process.hpp"
 #include "support/run_command.hpp"
 

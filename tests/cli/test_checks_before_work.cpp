@@ -9,7 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "app/npy.hpp"
+#include "app/formats/npy.hpp"
 #include "support/refusal.hpp"
 
 namespace {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "app/npy.hpp"
+#include "app/formats/npy.hpp"
 #include "model/metrics.hpp"
 #include "support/csv_rows.hpp"
 #include "support/run_command.hpp"

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/npy.hpp"
+#include "app/formats/npy.hpp"
 #include "core/rng.hpp"
 #include "model/ensembles.hpp"
 #include "support/dense_circuit.hpp"

@@ -8,7 +8,7 @@
 
 #include <fstream>
 
-#include "app/sha256.hpp"
+#include "app/formats/sha256.hpp"
 #include "support/csv_rows.hpp"
 #include "support/run_command.hpp"
 

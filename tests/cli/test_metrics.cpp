@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/npy.hpp"
+#include "app/formats/npy.hpp"
 #include "support/run_command.hpp"
 
 namespace {

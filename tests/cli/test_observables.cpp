@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "app/npy.hpp"
+#include "app/formats/npy.hpp"
 #include "support/csv_rows.hpp"
 #include "support/dense_reference.hpp"
 #include "support/run_command.hpp"

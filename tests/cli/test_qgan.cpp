@@ -12,7 +12,7 @@
 #include <string>
 #include <thread>
 
-#include "app/npy.hpp"
+#include "app/formats/npy.hpp"
 #include "support/background_process.hpp"
 #include "support/csv_rows.hpp"
 #include "support/dense_circuit.hpp"

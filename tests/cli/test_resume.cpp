@@ -11,8 +11,8 @@
 #include <set>
 #include <thread>
 
-#include "app/npy.hpp"
-#include "app/sha256.hpp"
+#include "app/formats/npy.hpp"
+#include "app/formats/sha256.hpp"
 #include "support/background_process.hpp"
 #include "support/csv_rows.hpp"
 #include "support/run_command.hpp"

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "app/npy.hpp"
+#include "app/formats/npy.hpp"
 #include "model/ensembles.hpp"
 #include "support/background_process.hpp"
 #include "support/run_command.hpp"

@@ -13,8 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "app/atomic_file.hpp"
-#include "app/npy.hpp"
+#include "app/formats/atomic_file.hpp"
+#include "app/formats/npy.hpp"
 #include "support/background_process.hpp"
 #include "support/run_command.hpp"
 

@@ -14,7 +14,7 @@
 #include <cstring>
 #include <fstream>
 
-#include "app/npy.hpp"
+#include "app/formats/npy.hpp"
 #include "support/refusal.hpp"
 
 namespace {
