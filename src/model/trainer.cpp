@@ -21,8 +21,9 @@ namespace {
 
 void validate(const TrainingSettings& s) {
   if (s.steps() < 1) throw std::invalid_argument("training needs at least one diffusion step");
-  if (s.samples < 2 || s.samples > s.diffusion_size)
-    throw std::invalid_argument("need 2 <= samples <= diffusion_size");
+  if (s.samples < kMinSamples || s.samples > s.diffusion_size)
+    throw std::invalid_argument("need " + std::to_string(kMinSamples) +
+                                " <= samples <= diffusion_size");
   if (s.epochs < 1) throw std::invalid_argument("need at least one epoch per cycle");
   if (!s.sample_target) throw std::invalid_argument("no target sampler");
   if (s.decay_every < 1 || !(s.decay_factor > 0))

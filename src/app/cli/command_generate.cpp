@@ -78,14 +78,15 @@ void check_outside_model(const std::string& out, const std::string& model) {
 
 // Refuses a sample count whose generation would not fit (model/memory.hpp).
 void check_memory(const config::ExperimentConfig& c, int samples) {
-  const double bytes = static_cast<double>(generation_peak_bytes(c.n_data, c.n_ancilla, samples));
+  const double bytes =
+      static_cast<double>(generation_peak_bytes(c.run.n_data, c.run.n_ancilla, samples));
   const double limit = static_cast<double>(config::memory_limit_bytes());
   if (bytes > limit)
-    throw std::invalid_argument("--samples: " + std::to_string(samples) + " states of " +
-                                std::to_string(c.n_data) + " + " + std::to_string(c.n_ancilla) +
-                                " qubits need about " + std::to_string(bytes / (1 << 30)) +
-                                " GiB, more than the limit of " +
-                                std::to_string(limit / (1 << 30)) + " GiB (80% of memory)");
+    throw std::invalid_argument(
+        "--samples: " + std::to_string(samples) + " states of " + std::to_string(c.run.n_data) +
+        " + " + std::to_string(c.run.n_ancilla) + " qubits need about " +
+        std::to_string(bytes / (1 << 30)) + " GiB, more than the limit of " +
+        std::to_string(limit / (1 << 30)) + " GiB (80% of memory)");
 }
 
 // A QuDDPM's fresh chain: its prior through the trained circuits (measured as train measures
@@ -185,9 +186,9 @@ void run_generate(const GenerateArgs& a) {
   apply_thread_option(a.threads);
   const std::string data_file = model.shown("data.npy");
   const StateMatrix data = npy::read_states(model, "data.npy");
-  if (data.cols() != static_cast<Eigen::Index>(dim_of(c.n_data)) || data.rows() < 2)
+  if (data.cols() != static_cast<Eigen::Index>(dim_of(c.run.n_data)) || data.rows() < 2)
     throw std::invalid_argument(data_file + ": expected at least 2 states of " +
-                                std::to_string(c.n_data) + " qubits (its config), found " +
+                                std::to_string(c.run.n_data) + " qubits (its config), found " +
                                 std::to_string(data.rows()) + " x " + std::to_string(data.cols()));
   const StateMatrix samples =
       c.model == ModelKind::Qgan ? qgan_samples(a, c, model) : quddpm_samples(a, c, model);
@@ -196,7 +197,7 @@ void run_generate(const GenerateArgs& a) {
   out["samples"] = a.samples;
   out["seed"] = a.seed;
   if (c.model != ModelKind::Qgan)
-    out["outcomes"] = config::name_of(a.outcomes ? *a.outcomes : c.outcomes);
+    out["outcomes"] = config::name_of(a.outcomes ? *a.outcomes : c.run.outcomes);
   out["mmd"] = mmd(samples, data);
   out["kl"] = kl_divergence(data, samples);
   // The names `metrics` prints for the same quantities (model = the samples, target = data).

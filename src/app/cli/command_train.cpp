@@ -111,11 +111,11 @@ double setup_seconds(int steps, int diffusion_size, int n_data, const std::strin
 
 // One line per suspicious but legal value: the run goes on.
 void warn_about(const config::ExperimentConfig& c) {
-  if (c.learning_rate > 1) {
+  if (c.run.learning_rate > 1) {
     spdlog::warn(
         "warning: training.learning_rate = {:g} is above 1: Adam moves every angle by about that "
         "much per epoch, so training is unlikely to converge",
-        c.learning_rate);
+        c.run.learning_rate);
   }
   if (c.model == ModelKind::Qgan) return;  // no forward chain
   if (!c.schedule_end_auto && c.schedule_end < c.schedule_start && c.steps > 1) {
@@ -132,13 +132,13 @@ void warn_about(const config::ExperimentConfig& c) {
         top);
   }
   // The forward chain's metrics are O(N_diff^2 2^n) per step: say so when that takes a while.
-  if (c.diffusion_size > 5000) {
-    const double seconds = setup_seconds(c.steps, c.diffusion_size, c.n_data, active_kernels().name,
-                                         par::max_threads());
+  if (c.run.diffusion_size > 5000) {
+    const double seconds = setup_seconds(c.steps, c.run.diffusion_size, c.run.n_data,
+                                         active_kernels().name, par::max_threads());
     spdlog::warn(
         "warning: training.diffusion_size = {}: the forward chain's metrics compare {:.3g} pairs "
         "of states, about {:.0f} s before the first cycle",
-        c.diffusion_size, setup_pairs(c.steps, c.diffusion_size), seconds);
+        c.run.diffusion_size, setup_pairs(c.steps, c.run.diffusion_size), seconds);
   }
 }
 
@@ -171,7 +171,7 @@ void resume_train(const TrainArgs& a, StopSignals& stop) {
     c.calibrated_end = run.calibrated_end;  // the same search on the same chain: not repeated
     warn_about(c);
     settings = make_settings(c);
-    require_states_per_process(c.samples, "training.samples");
+    require_states_per_process(c.run.samples, "training.samples");
     if (has_checkpoint(staging))
       ck = read_checkpoint(run_dir, settings, config::run_id(c));
     else
@@ -220,7 +220,7 @@ void run_train(const TrainArgs& a) {
     reached = calibrate_with_progress(run, stop, !a.quiet);
     if (!qgan) settings = make_settings(run);
     c = std::move(run.config);
-    require_states_per_process(c.samples, "training.samples");
+    require_states_per_process(c.run.samples, "training.samples");
   });
   if (resume) return resume_train(a, stop);
   if (!std::isnan(reached)) {

@@ -170,11 +170,12 @@ ExperimentConfig resolve_with(const json& j, const Ctx& ctx) {
   const std::uint64_t limit = memory_limit_bytes();
   if (need > limit) {
     ctx.fail_at("qubits.data",
-                "'qubits.data' = " + std::to_string(c.n_data) + " with 'qubits.ancilla' = " +
-                    std::to_string(c.n_ancilla) + " needs an estimated " + gib(need) +
+                "'qubits.data' = " + std::to_string(c.run.n_data) + " with 'qubits.ancilla' = " +
+                    std::to_string(c.run.n_ancilla) + " needs an estimated " + gib(need) +
                     " for a training run (steps " + std::to_string(c.steps) + ", diffusion_size " +
-                    std::to_string(c.diffusion_size) + ", samples " + std::to_string(c.samples) +
-                    "), more than the limit of " + gib(limit) + " (80% of physical memory)");
+                    std::to_string(c.run.diffusion_size) + ", samples " +
+                    std::to_string(c.run.samples) + "), more than the limit of " + gib(limit) +
+                    " (80% of physical memory)");
   }
   return c;
 }
@@ -260,7 +261,8 @@ double schedule_end_of(const ExperimentConfig& c) {
 }
 
 std::uint64_t estimated_bytes(const ExperimentConfig& c) {
-  return training_peak_bytes(c.n_data, c.n_ancilla, c.steps, c.diffusion_size, c.samples);
+  return training_peak_bytes(c.run.n_data, c.run.n_ancilla, c.steps, c.run.diffusion_size,
+                             c.run.samples);
 }
 
 std::uint64_t memory_limit_bytes() {
@@ -300,13 +302,13 @@ namespace {
 std::string id_of(const ExperimentConfig& c, bool pin_target_content) {
   nlohmann::json j = experiment_json(c);
   // Keys newer than published runs: absent from the id at their defaults.
-  if (!c.warm_start) erase_in(j, {"circuit", "init"}, "warm_start");
-  if (c.training_input == TrainingInput::Chain) erase_in(j, {"training"}, "input");
-  if (c.outcomes == OutcomeRule::Sampled) erase_in(j, {"training"}, "outcomes");
-  if (c.optimizer == OptimizerKind::Adam) erase_in(j, {"training"}, "optimizer");
-  if (c.decay_every == 1) erase_in(j, {"training"}, "decay_every");
-  if (c.decay_factor == 1) erase_in(j, {"training"}, "decay_factor");
-  if (c.loss_kind == LossKind::Mmd) j.erase("loss");
+  if (!c.run.warm_start) erase_in(j, {"circuit", "init"}, "warm_start");
+  if (c.run.input == TrainingInput::Chain) erase_in(j, {"training"}, "input");
+  if (c.run.outcomes == OutcomeRule::Sampled) erase_in(j, {"training"}, "outcomes");
+  if (c.run.optimizer == OptimizerKind::Adam) erase_in(j, {"training"}, "optimizer");
+  if (c.run.decay_every == 1) erase_in(j, {"training"}, "decay_every");
+  if (c.run.decay_factor == 1) erase_in(j, {"training"}, "decay_factor");
+  if (c.run.loss.kind == LossKind::Mmd) j.erase("loss");
   if (c.observables.empty()) j.erase("observables");
   if (!c.save_ensembles) j.erase("save_ensembles");
   // An npy target by its content, not only its path: a changed file is another experiment.

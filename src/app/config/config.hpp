@@ -34,6 +34,7 @@
 #include "model/observables.hpp"
 #include "model/precision.hpp"
 #include "model/presets.hpp"
+#include "model/training_settings.hpp"
 
 namespace quddpm::config {
 
@@ -62,12 +63,12 @@ struct ExperimentConfig {
   std::string source;  // file the config came from (for messages); not part of to_json
 
   ModelKind model = ModelKind::Original;
-  std::uint64_t seed = 1;
-  Precision precision = Precision::Double;  // of the circuit's state vectors
+  // The model's settings, in the model's own vocabulary (model/training_settings.hpp): the schema
+  // fills them directly. Their schedule and target sampler are not keys: make_settings
+  // (app/config/experiment.hpp) derives them from the keys below.
+  TrainingSettings run;
   std::string output;
 
-  int n_data = 0;
-  int n_ancilla = 0;
   TargetSpec target;
 
   int steps = 0;
@@ -78,30 +79,6 @@ struct ExperimentConfig {
   double target_mmd_to_haar = 0;         // when schedule_end_auto
   std::optional<double> calibrated_end;  // when schedule_end_auto: the search's result, once known
   std::vector<double> schedule_values;   // list: h_1..h_T
-
-  PriorKind prior_kind = PriorKind::Haar;
-  ClusterParams prior_cluster;
-
-  int layers = 0;
-  InitKind init_kind = InitKind::Normal;
-  double init_std = 1.0;        // normal
-  double init_c = 1.0;          // uniform: s = init_c / layers (data qubits)
-  double init_ancilla_c = 1.0;  // uniform: s = init_ancilla_c / layers (ancillas); default init_c
-  bool warm_start = false;      // cycles after the first start from the previous cycle's theta
-
-  int samples = 0;
-  int diffusion_size = 0;
-  int epochs = 0;
-  double learning_rate = 0;
-  OptimizerKind optimizer = OptimizerKind::Adam;
-  double momentum = 0;  // sgd
-  int decay_every = 1;
-  double decay_factor = 1;
-  TrainingInput training_input = TrainingInput::Chain;
-  OutcomeRule outcomes = OutcomeRule::Sampled;
-
-  LossKind loss_kind = LossKind::Mmd;            // what each epoch minimizes (model/loss.hpp)
-  double loss_epsilon = LossSettings{}.epsilon;  // sinkhorn: the entropic regularization
 
   // Measured on every chain at every t once training ends (model/observables.hpp).
   std::vector<Observable> observables;

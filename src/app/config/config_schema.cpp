@@ -266,9 +266,9 @@ Entry seed_key() {
   e.k.type_doc = "integer";
   e.k.range_doc = "0 .. 2^64 - 1";
   e.k.read = [](const Ctx& ctx, const json* v, C& c) {
-    c.seed = v != nullptr ? detail::read_seed(ctx, *v, "seed") : shared_defaults().seed;
+    c.run.seed = v != nullptr ? detail::read_seed(ctx, *v, "seed") : shared_defaults().seed;
   };
-  e.k.write = [](const C& c) { return json(c.seed); };
+  e.k.write = [](const C& c) { return json(c.run.seed); };
   e.k.default_doc = std::to_string(shared_defaults().seed);
   return e;
 }
@@ -394,16 +394,17 @@ void check_calibratable(const Ctx& ctx, const C& c) {
 
 // The targets defined only at some qubit counts.
 void check_target_qubits(const Ctx& ctx, const C& c) {
-  if (c.target.kind == TargetKind::Circle && c.n_data != 1) {
+  if (c.target.kind == TargetKind::Circle && c.run.n_data != 1) {
     ctx.fail_at("qubits.data",
                 "'target.kind' \"circle\" is a one-qubit ensemble: 'qubits.data' "
                 "must be 1, found " +
-                    std::to_string(c.n_data));
+                    std::to_string(c.run.n_data));
   }
-  if (c.target.kind == TargetKind::Tfim && c.n_data > kMaxTfimQubits) {
-    ctx.fail_at("qubits.data",
-                "'target.kind' \"tfim\" takes at most " + std::to_string(kMaxTfimQubits) +
-                    " qubits (exact ground states): 'qubits.data' is " + std::to_string(c.n_data));
+  if (c.target.kind == TargetKind::Tfim && c.run.n_data > kMaxTfimQubits) {
+    ctx.fail_at("qubits.data", "'target.kind' \"tfim\" takes at most " +
+                                   std::to_string(kMaxTfimQubits) +
+                                   " qubits (exact ground states): 'qubits.data' is " +
+                                   std::to_string(c.run.n_data));
   }
 }
 
@@ -422,7 +423,7 @@ bool is_qgan(const C& c) {
 const char* const kQgan = "'model' is \"qgan\"";
 
 bool is_sgd(const C& c) {
-  return c.optimizer == OptimizerKind::Sgd;
+  return c.run.optimizer == OptimizerKind::Sgd;
 }
 
 bool end_is_auto(const C& c) {
@@ -512,7 +513,7 @@ Entry observables_key() {
         c.observables.clear();
         for (std::size_t i = 0; i < v.size(); ++i)
           c.observables.push_back(
-              read_observable(ctx, v[i], "observables[" + std::to_string(i) + "]", c.n_data));
+              read_observable(ctx, v[i], "observables[" + std::to_string(i) + "]", c.run.n_data));
       },
       [](const C& c) {
         json a = json::array();
@@ -534,7 +535,7 @@ void run_keys(std::vector<Entry>& e) {
                          "`qgan`: the original paper's QGAN baseline (model.md section 10), "
                          "which starts as `original` and reads no key marked QuDDPM only"));
   e.push_back(seed_key().means("the key of every random stream"));
-  e.push_back(choice<Precision>("precision", MEMBER(precision), fixed(shared.precision))
+  e.push_back(choice<Precision>("precision", MEMBER(run.precision), fixed(shared.precision))
                   .means("the circuit's state vectors (metrics, loss, Adam and parameters stay "
                          "double)"));
   e.push_back(output_key().means("the run folder; `--out` overrides"));
@@ -543,13 +544,13 @@ void run_keys(std::vector<Entry>& e) {
 // The register: data and ancilla qubits.
 void qubit_keys(std::vector<Entry>& e) {
   const TrainingSettings& shared = shared_defaults();
-  e.push_back(integer("qubits.data", MEMBER(n_data), 1, nullptr)
+  e.push_back(integer("qubits.data", MEMBER(run.n_data), 1, nullptr)
                   .required("an integer >= 1")
                   .means("n, with n + na <= 30 and the run's estimated memory within 80% of "
                          "the machine's"));
-  e.push_back(integer("qubits.ancilla", MEMBER(n_ancilla), 0, fixed(shared.n_ancilla))
+  e.push_back(integer("qubits.ancilla", MEMBER(run.n_ancilla), 0, fixed(shared.n_ancilla))
                   .checked([](const Ctx& ctx, const C& c) {
-                    const long long total = static_cast<long long>(c.n_data) + c.n_ancilla;
+                    const long long total = static_cast<long long>(c.run.n_data) + c.run.n_ancilla;
                     if (total <= kMaxQubits) return;
                     ctx.fail_at("qubits.data",
                                 "'qubits.data' + 'qubits.ancilla' = " + std::to_string(total) +
@@ -664,44 +665,45 @@ void diffusion_keys(std::vector<Entry>& e) {
 // Where the backward chain starts (docs/model.md, section 5).
 void prior_keys(std::vector<Entry>& e) {
   const ClusterParams cluster;
-  e.push_back(choice<PriorKind>("prior.kind", MEMBER(prior_kind), [](const C& c) {
+  e.push_back(choice<PriorKind>("prior.kind", MEMBER(run.prior), [](const C& c) {
                 return preset(c).prior;
               }).means("the backward chain's input S~_T (model.md section 5)"));
-  e.push_back(
-      number("prior.scale", MEMBER(prior_cluster.scale), Bound::kNonNegative, fixed(cluster.scale))
-          .of_kind("cluster")
-          .means("the expected norm of the noise vector"));
+  e.push_back(number("prior.scale", MEMBER(run.prior_cluster.scale), Bound::kNonNegative,
+                     fixed(cluster.scale))
+                  .of_kind("cluster")
+                  .means("the expected norm of the noise vector"));
 }
 
 // The circuit and its initial parameters (docs/model.md, sections 4 and 5).
 void circuit_keys(std::vector<Entry>& e) {
   const TrainingSettings& shared = shared_defaults();
-  e.push_back(integer("circuit.layers", MEMBER(layers), 1,
-                      [](const C& c) { return default_layers(c.n_data, c.n_ancilla); })
+  e.push_back(integer("circuit.layers", MEMBER(run.layers), 1,
+                      [](const C& c) { return default_layers(c.run.n_data, c.run.n_ancilla); })
                   .default_shown_as("2 (n + na)")
                   .means("L"));
-  e.push_back(choice<InitKind>("circuit.init.kind", MEMBER(init_kind),
+  e.push_back(choice<InitKind>("circuit.init.kind", MEMBER(run.init),
                                [](const C& c) { return preset(c).init; })
                   .checked([](const Ctx& ctx, const C& c) {
-                    if (!is_qgan(c) || c.init_kind == InitKind::Normal) return;
+                    if (!is_qgan(c) || c.run.init == InitKind::Normal) return;
                     ctx.fail_at("circuit.init.kind",
                                 "'circuit.init.kind' must be \"normal\" for model \"qgan\" "
                                 "(both players start ~ N(0, std^2)), found \"uniform\"");
                   })
                   .means("how each cycle's parameters start (qgan: both players', `normal` "
                          "only)"));
-  e.push_back(number("circuit.init.std", MEMBER(init_std), Bound::kPositive, fixed(shared.init_std))
-                  .of_kind("normal")
-                  .means("theta ~ N(0, std^2)"));
-  e.push_back(number("circuit.init.c", MEMBER(init_c), Bound::kPositive, fixed(shared.init_c))
+  e.push_back(
+      number("circuit.init.std", MEMBER(run.init_std), Bound::kPositive, fixed(shared.init_std))
+          .of_kind("normal")
+          .means("theta ~ N(0, std^2)"));
+  e.push_back(number("circuit.init.c", MEMBER(run.init_c), Bound::kPositive, fixed(shared.init_c))
                   .of_kind("uniform")
                   .means("the data qubits' angles ~ U[-c/L, c/L]"));
-  e.push_back(number("circuit.init.ancilla_c", MEMBER(init_ancilla_c), Bound::kPositive,
-                     [](const C& c) { return c.init_c; })
+  e.push_back(number("circuit.init.ancilla_c", MEMBER(run.init_ancilla_c), Bound::kPositive,
+                     [](const C& c) { return c.run.init_c; })
                   .of_kind("uniform")
                   .default_shown_as("`c`")
                   .means("the ancillas' angles ~ U[-ancilla_c/L, ancilla_c/L]"));
-  e.push_back(boolean("circuit.init.warm_start", MEMBER(warm_start), fixed(false))
+  e.push_back(boolean("circuit.init.warm_start", MEMBER(run.warm_start), fixed(false))
                   .quddpm_only()
                   .means("every cycle after the first (t < T-1) starts from the previous cycle's "
                          "trained parameters, with a fresh Adam state; the init above draws the "
@@ -711,66 +713,68 @@ void circuit_keys(std::vector<Entry>& e) {
 // What each epoch minimizes (docs/model.md, section 5).
 void loss_keys(std::vector<Entry>& e) {
   const LossSettings shared;
-  e.push_back(choice<LossKind>("loss.kind", MEMBER(loss_kind), fixed(shared.kind))
+  e.push_back(choice<LossKind>("loss.kind", MEMBER(run.loss.kind), fixed(shared.kind))
                   .means("the loss to the targets: MMD, the exact Wasserstein (optimal "
                          "transport) cost W, or its entropic version OT_eps (model.md "
                          "section 5)"));
-  e.push_back(number("loss.epsilon", MEMBER(loss_epsilon), Bound::kPositive, fixed(shared.epsilon))
-                  .of_kind("sinkhorn")
-                  .means("the entropic regularization eps of OT_eps"));
+  e.push_back(
+      number("loss.epsilon", MEMBER(run.loss.epsilon), Bound::kPositive, fixed(shared.epsilon))
+          .of_kind("sinkhorn")
+          .means("the entropic regularization eps of OT_eps"));
 }
 
 // Training, and checkpoints (operational: outside the run id).
 void training_keys(std::vector<Entry>& e) {
   const TrainingSettings& shared = shared_defaults();
-  // The trainer's own limits (model/trainer.cpp): an epoch's loss compares at least two states.
-  e.push_back(integer("training.samples", MEMBER(samples), 2, fixed(shared.samples))
+  // The trainer's own limit (model/limits.hpp): an epoch's loss compares at least two states.
+  e.push_back(integer("training.samples", MEMBER(run.samples), kMinSamples, fixed(shared.samples))
                   .means("N, at most `diffusion_size`: states per epoch"));
-  e.push_back(
-      integer("training.diffusion_size", MEMBER(diffusion_size), 2, fixed(shared.diffusion_size))
-          .checked([](const Ctx& ctx, const C& c) {
-            // Each epoch draws `samples` targets without replacement from S_t.
-            if (c.samples <= c.diffusion_size) return;
-            ctx.fail_at("training.samples", "'training.samples' (" + std::to_string(c.samples) +
-                                                ") must be <= 'training.diffusion_size' (" +
-                                                std::to_string(c.diffusion_size) + ")");
-          })
-          .means("states of each forward ensemble S_t (a warning above 5,000: O(N^2) "
-                 "metrics)"));
-  e.push_back(integer("training.epochs", MEMBER(epochs), 1, fixed(shared.epochs))
+  e.push_back(integer("training.diffusion_size", MEMBER(run.diffusion_size), kMinSamples,
+                      fixed(shared.diffusion_size))
+                  .checked([](const Ctx& ctx, const C& c) {
+                    // Each epoch draws `samples` targets without replacement from S_t.
+                    if (c.run.samples <= c.run.diffusion_size) return;
+                    ctx.fail_at("training.samples", "'training.samples' (" +
+                                                        std::to_string(c.run.samples) +
+                                                        ") must be <= 'training.diffusion_size' (" +
+                                                        std::to_string(c.run.diffusion_size) + ")");
+                  })
+                  .means("states of each forward ensemble S_t (a warning above 5,000: O(N^2) "
+                         "metrics)"));
+  e.push_back(integer("training.epochs", MEMBER(run.epochs), 1, fixed(shared.epochs))
                   .quddpm_only()
                   .means("epochs per cycle"));
-  e.push_back(number("training.learning_rate", MEMBER(learning_rate), Bound::kPositive,
+  e.push_back(number("training.learning_rate", MEMBER(run.learning_rate), Bound::kPositive,
                      fixed(shared.learning_rate))
                   .means("the optimizer's step size before any decay (a warning above 1)"));
   e.push_back(
-      choice<OptimizerKind>("training.optimizer", MEMBER(optimizer), fixed(shared.optimizer))
+      choice<OptimizerKind>("training.optimizer", MEMBER(run.optimizer), fixed(shared.optimizer))
           .means("every cycle's optimizer: Adam (beta1 0.9, beta2 0.999, eps 1e-8) or SGD with "
                  "momentum as PyTorch's (v = momentum v + g; theta -= lr v), model.md section 5"));
   e.push_back(
-      number("training.momentum", MEMBER(momentum), Bound::kNonNegative, fixed(shared.momentum))
+      number("training.momentum", MEMBER(run.momentum), Bound::kNonNegative, fixed(shared.momentum))
           .when("'training.optimizer' is \"sgd\"", is_sgd)
           .checked([](const Ctx& ctx, const C& c) {
-            if (c.momentum < 1) return;
+            if (c.run.momentum < 1) return;
             ctx.fail_at("training.momentum", "'training.momentum' must be below 1, found " +
-                                                 detail::describe(json(c.momentum)));
+                                                 detail::describe(json(c.run.momentum)));
           })
           .means("SGD's momentum mu, below 1"));
   e.push_back(
-      integer("training.decay_every", MEMBER(decay_every), 1, fixed(shared.decay_every))
+      integer("training.decay_every", MEMBER(run.decay_every), 1, fixed(shared.decay_every))
           .means("epochs per step of the staircase decay: epoch k of a cycle (from 0) steps with "
                  "learning_rate * decay_factor^floor(k / decay_every)"));
-  e.push_back(number("training.decay_factor", MEMBER(decay_factor), Bound::kPositive,
+  e.push_back(number("training.decay_factor", MEMBER(run.decay_factor), Bound::kPositive,
                      fixed(shared.decay_factor))
                   .means("the staircase decay's factor (1: no decay)"));
   e.push_back(
-      choice<TrainingInput>("training.input", MEMBER(training_input), fixed(TrainingInput::Chain))
+      choice<TrainingInput>("training.input", MEMBER(run.input), fixed(TrainingInput::Chain))
           .quddpm_only()
           .means("what cycle t trains on: the backward chain's outputs S~_{t+1}, or "
                  "(teacher forcing) N states of the forward S_{t+1} drawn each epoch; "
                  "the recorded chain is the backward chain either way"));
   e.push_back(
-      choice<OutcomeRule>("training.outcomes", MEMBER(outcomes), fixed(OutcomeRule::Sampled))
+      choice<OutcomeRule>("training.outcomes", MEMBER(run.outcomes), fixed(OutcomeRule::Sampled))
           .quddpm_only()
           .means("how the ancilla measurement picks each state's outcome: `sampled`, by the "
                  "Born rule with fresh randomness at every epoch, cycle and chain; `quenched`, "

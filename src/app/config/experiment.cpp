@@ -43,33 +43,12 @@ Sampler file_sampler(const std::string& path, int n_data, int needed, bool own_c
   };
 }
 
-// Everything but the schedule.
+// The config's settings with the target sampler: everything but the schedule.
 TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
-  TrainingSettings s;
-  s.n_data = c.n_data;
-  s.n_ancilla = c.n_ancilla;
-  s.layers = c.layers;
-  s.prior = c.prior_kind;
-  s.prior_cluster = c.prior_cluster;
-  s.init = c.init_kind;
-  s.init_std = c.init_std;
-  s.init_c = c.init_c;
-  s.init_ancilla_c = c.init_ancilla_c;
-  s.warm_start = c.warm_start;
-  s.samples = c.samples;
-  s.diffusion_size = c.diffusion_size;
-  s.epochs = c.epochs;
-  s.learning_rate = c.learning_rate;
-  s.optimizer = c.optimizer;
-  s.momentum = c.momentum;
-  s.decay_every = c.decay_every;
-  s.outcomes = c.outcomes;
-  s.decay_factor = c.decay_factor;
-  s.input = c.training_input;
-  s.loss = {c.loss_kind, c.loss_epsilon};
-  s.seed = c.seed;
-  s.precision = c.precision;
-  const int n = c.n_data;
+  // The schema filled the model's settings directly; only the target sampler (and, in
+  // with_schedule, the schedule) are derived here.
+  TrainingSettings s = c.run;
+  const int n = c.run.n_data;
   const auto& t = c.target;
   switch (t.kind) {
     case config::TargetKind::Ghz:
@@ -94,8 +73,8 @@ TrainingSettings unscheduled_settings(const config::ExperimentConfig& c) {
       s.sample_target = [](int count, std::uint64_t seed) { return make_circle(count, seed); };
       break;
     case config::TargetKind::Npy:
-      s.sample_target =
-          file_sampler(t.file(), n, std::max(c.diffusion_size, c.samples), !t.states_file.empty());
+      s.sample_target = file_sampler(t.file(), n, std::max(c.run.diffusion_size, c.run.samples),
+                                     !t.states_file.empty());
       break;
   }
   return s;
@@ -157,19 +136,19 @@ QganSettings make_qgan_settings(const config::ExperimentConfig& c) {
 QganSettings make_qgan_settings(const CheckedRun& run) {
   const config::ExperimentConfig& c = run.config;
   QganSettings s;
-  s.n_data = c.n_data;
-  s.n_ancilla = c.n_ancilla;
-  s.generator_layers = c.layers;
+  s.n_data = c.run.n_data;
+  s.n_ancilla = c.run.n_ancilla;
+  s.generator_layers = c.run.layers;
   s.discriminator_layers = c.qgan_discriminator_layers;
-  s.samples = c.samples;
-  s.data_size = c.diffusion_size;
+  s.samples = c.run.samples;
+  s.data_size = c.run.diffusion_size;
   s.cycles = c.qgan_cycles;
   s.discriminator_epochs = c.qgan_discriminator_epochs;
   s.generator_epochs = c.qgan_generator_epochs;
   s.optimizer = run.unscheduled.optimizer_settings();
-  s.init_std = c.init_std;
-  s.seed = c.seed;
-  s.precision = c.precision;
+  s.init_std = c.run.init_std;
+  s.seed = c.run.seed;
+  s.precision = c.run.precision;
   s.sample_target = run.unscheduled.sample_target;
   return s;
 }

@@ -44,8 +44,8 @@ void ObservableTraces::close() {
 }
 
 std::vector<CsvWriter::Cell> run_cells(const config::ExperimentConfig& c, std::uint64_t seed) {
-  return {config::name_of(c.model), config::run_id(c), std::to_string(seed), (long long)c.n_data,
-          (long long)c.n_ancilla};
+  return {config::name_of(c.model), config::run_id(c), std::to_string(seed),
+          (long long)c.run.n_data, (long long)c.run.n_ancilla};
 }
 
 bool records_chains(const config::ExperimentConfig& c) {
@@ -56,7 +56,7 @@ void record_chains(const Folder& dir, const config::ExperimentConfig& c, const T
                    const TrainingResult& r) {
   std::optional<ObservableTraces> traces;
   if (!c.observables.empty())
-    traces.emplace(run_cells(c, c.seed), c.observables, dir, "observables.csv", &dir,
+    traces.emplace(run_cells(c, c.run.seed), c.observables, dir, "observables.csv", &dir,
                    "histograms.csv");
   std::optional<Folder> ensembles;
   if (c.save_ensembles) ensembles = dir.child("ensembles", true);

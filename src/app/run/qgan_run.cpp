@@ -23,7 +23,7 @@ const std::vector<std::string> kPhasesHeader = trace_header("qgan_phases.csv");
 class QganRunObserver : public QganObserver {
  public:
   QganRunObserver(const Folder& dir, const config::ExperimentConfig& c, StopSignals& stop)
-      : head_(run_cells(c, c.seed)),
+      : head_(run_cells(c, c.run.seed)),
         epochs_(dir, "qgan_epochs.csv", kEpochsHeader),
         phases_(dir, "qgan_phases.csv", kPhasesHeader),
         stop_(stop) {}

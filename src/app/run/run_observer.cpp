@@ -16,12 +16,12 @@ RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,
     : dir_(dir),
       model_(config::name_of(c.model)),
       run_id_(config::run_id(c)),
-      seed_(std::to_string(c.seed)),
-      n_(c.n_data),
-      na_(c.n_ancilla),
+      seed_(std::to_string(c.run.seed)),
+      n_(c.run.n_data),
+      na_(c.run.n_ancilla),
       steps_(c.steps),
-      epochs_(c.epochs),
-      settings_precision_(c.precision),
+      epochs_(c.run.epochs),
+      settings_precision_(c.run.precision),
       diffusion_(resume
                      ? CsvWriter(dir.folder(), "diffusion.csv", kDiffusionHeader, resume->diffusion)
                      : CsvWriter(dir.folder(), "diffusion.csv", kDiffusionHeader)),
@@ -30,7 +30,7 @@ RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,
       // Every epoch row comes with exactly L layer rows, so the checkpoint's epoch count fixes
       // how many layer rows belong to it.
       layers_csv_(resume ? CsvWriter(dir.folder(), "layers.csv", kLayersHeader,
-                                     resume->epochs * static_cast<long long>(c.layers))
+                                     resume->epochs * static_cast<long long>(c.run.layers))
                          : CsvWriter(dir.folder(), "layers.csv", kLayersHeader)),
       cycles_(resume ? CsvWriter(dir.folder(), "cycles.csv", kCyclesHeader, resume->cycles)
                      : CsvWriter(dir.folder(), "cycles.csv", kCyclesHeader)),

@@ -83,15 +83,15 @@ void train_to_end(const config::ExperimentConfig& c, const TrainingSettings& s, 
   spdlog::info(
       "{} {} QuDDPM: {} data + {} ancilla qubits, L = {}, T = {}, {} epochs of {} loss, {} "
       "threads, {} kernels -> {}",
-      ck ? "resuming" : "training", config::name_of(c.model), c.n_data, c.n_ancilla, c.layers,
-      c.steps, c.epochs, config::name_of(c.loss_kind), par::max_threads(), active_kernels().name,
-      dir.final_dir().string());
+      ck ? "resuming" : "training", config::name_of(c.model), c.run.n_data, c.run.n_ancilla,
+      c.run.layers, c.steps, c.run.epochs, config::name_of(c.run.loss.kind), par::max_threads(),
+      active_kernels().name, dir.final_dir().string());
   const std::string partial = dir.staging().string(), resume = resume_command(dir.final_dir());
   stop.set_note_for_second_signal(
       ck ? partial + " keeps its checkpoint; resume with: " + resume
          : partial + " holds no checkpoint yet (nothing to keep): run the same command again to " +
                "start over, it replaces that folder");
-  ProgressLine progress(show_progress && stderr_is_terminal(), c.steps, c.epochs,
+  ProgressLine progress(show_progress && stderr_is_terminal(), c.steps, c.run.epochs,
                         epochs_left(s, ck));
   RunObserver run_observer(dir, c, ck ? &ck->rows : nullptr, progress, stop);
   CollectiveObserver observer(run_observer);
@@ -192,7 +192,8 @@ void run_to_end(const config::ExperimentConfig& c, const TrainingSettings& s, Ru
 // calibrate_schedule with the set-up's progress line, stopped within a second by a signal.
 double calibrate_with_progress(CheckedRun& run, StopSignals& stop, bool show_progress) {
   const std::string task = "set-up: calibrating the schedule end";
-  ProgressLine line(show_progress && stderr_is_terminal(), run.config.steps, run.config.epochs, 0);
+  ProgressLine line(show_progress && stderr_is_terminal(), run.config.steps, run.config.run.epochs,
+                    0);
   try {
     return calibrate_schedule(run, [&](double f) {
       line.task(task, f);
