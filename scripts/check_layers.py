@@ -12,6 +12,8 @@ import re
 import sys
 import tempfile
 
+import repo_check
+
 ORDER = ["core", "model", "app/formats", "app/config", "app/run", "app/cli"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
@@ -69,21 +71,5 @@ def self_test():
     print("check_layers: self-test ok")
 
 
-def main():
-    if sys.argv[1:] == ["--self-test"]:
-        self_test()
-        return 0
-    here = os.path.dirname(os.path.abspath(__file__))
-    src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(here), "src")
-    bad, total = check(src)
-    for b in bad:
-        print(b)
-    if bad:
-        print(f"check_layers: {len(bad)} of {total} includes run up", file=sys.stderr)
-        return 1
-    print(f"check_layers: ok ({total} includes)")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(repo_check.main("check_layers", check, self_test, os.path.join(repo_check.REPO, "src"), "includes", "run up"))

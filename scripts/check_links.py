@@ -14,6 +14,8 @@ import re
 import sys
 import tempfile
 
+import repo_check
+
 SKIP_DIRS = {".git", "node_modules", "fuzz-corpus"}
 INLINE = re.compile(r"!?\[(?:[^\]\[]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+\"[^\"]*\")?\s*$")
@@ -114,20 +116,5 @@ def self_test():
     print("check_links: self-test ok")
 
 
-def main():
-    if sys.argv[1:] == ["--self-test"]:
-        self_test()
-        return 0
-    root = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    broken, total = check(root)
-    for b in broken:
-        print(b)
-    if broken:
-        print(f"check_links: {len(broken)} broken of {total} links", file=sys.stderr)
-        return 1
-    print(f"check_links: ok ({total} links)")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(repo_check.main("check_links", check, self_test, repo_check.REPO, "links", "are broken"))
