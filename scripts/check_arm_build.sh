@@ -30,7 +30,7 @@ defs=(-DEIGEN_DONT_PARALLELIZE -DSPDLOG_FMT_EXTERNAL "-D$hwy_targets"
       '-DQUDDPM_VERSION="check"' '-DQUDDPM_GIT_COMMIT="check"' '-DQUDDPM_COMPILER="check"'
       '-DQUDDPM_BUILD_TYPE="check"' '-DQUDDPM_BUILD_FLAGS="check"')
 failed=0 n=0
-for f in src/core/*.cpp src/model/*.cpp src/app/*.cpp; do
+for f in src/core/*.cpp src/core/kernels/*.cpp src/model/*.cpp src/app/{formats,config,run,cli}/*.cpp; do
   n=$((n + 1))
   if ! "$cxx" -std=c++17 -fopenmp -fsyntax-only -Isrc -I"$inc" -I"$inc/eigen3" "${defs[@]}" "$f" \
     2>"$inc/err"; then

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/kernel_table.hpp"
+#include "core/kernels/kernel_table.hpp"
 #include "core/parallel.hpp"
 
 namespace quddpm {

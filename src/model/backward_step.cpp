@@ -7,7 +7,7 @@
 
 #include "core/distributed.hpp"
 #include "core/ensemble_ops.hpp"
-#include "core/kernels.hpp"
+#include "core/kernels/kernels.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "model/metrics.hpp"

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "core/kernels.hpp"
+#include "core/kernels/kernels.hpp"
 #include "model/limits.hpp"
 
 namespace quddpm {

@@ -74,10 +74,10 @@ TEST(ConfigPresets, OriginalFillsEveryDefault) {
   const GhzParams ghz;
   EXPECT_EQ(c.source, "configs/orig.json");
   EXPECT_STREQ(name_of(c.model), "original");
-  EXPECT_EQ(c.seed, 1u);
+  EXPECT_EQ(c.run.seed, 1u);
   EXPECT_EQ(c.output, "runs/orig");
-  EXPECT_EQ(c.n_data, 4);
-  EXPECT_EQ(c.n_ancilla, 3);
+  EXPECT_EQ(c.run.n_data, 4);
+  EXPECT_EQ(c.run.n_ancilla, 3);
   EXPECT_STREQ(name_of(c.target.kind), "ghz");
   EXPECT_EQ(c.target.ghz.theta_min, ghz.theta_min);
   EXPECT_EQ(c.target.ghz.theta_max, ghz.theta_max);
@@ -89,24 +89,24 @@ TEST(ConfigPresets, OriginalFillsEveryDefault) {
   EXPECT_STREQ(name_of(c.schedule_kind), "linear");
   EXPECT_EQ(c.schedule_start, 0.5);
   EXPECT_EQ(c.schedule_end, 4.0);
-  EXPECT_STREQ(name_of(c.prior_kind), "haar");
-  EXPECT_EQ(c.layers, 14);  // 2 * (4 + 3)
-  EXPECT_STREQ(name_of(c.init_kind), "normal");
-  EXPECT_EQ(c.init_std, 1.0);
-  EXPECT_EQ(c.samples, 100);
-  EXPECT_EQ(c.diffusion_size, 500);
-  EXPECT_EQ(c.epochs, 300);
-  EXPECT_EQ(c.learning_rate, 0.005);
+  EXPECT_STREQ(name_of(c.run.prior), "haar");
+  EXPECT_EQ(c.run.layers, 14);  // 2 * (4 + 3)
+  EXPECT_STREQ(name_of(c.run.init), "normal");
+  EXPECT_EQ(c.run.init_std, 1.0);
+  EXPECT_EQ(c.run.samples, 100);
+  EXPECT_EQ(c.run.diffusion_size, 500);
+  EXPECT_EQ(c.run.epochs, 300);
+  EXPECT_EQ(c.run.learning_rate, 0.005);
 }
 
 TEST(ConfigPresets, ImprovedFillsEveryDefault) {
   const ExperimentConfig c =
       resolve(json::parse(R"({"model": "improved", "qubits": {"data": 7}})"), "a/b/imp.json");
   EXPECT_STREQ(name_of(c.model), "improved");
-  EXPECT_EQ(c.seed, 1u);
+  EXPECT_EQ(c.run.seed, 1u);
   EXPECT_EQ(c.output, "runs/imp");
-  EXPECT_EQ(c.n_data, 7);
-  EXPECT_EQ(c.n_ancilla, 3);
+  EXPECT_EQ(c.run.n_data, 7);
+  EXPECT_EQ(c.run.n_ancilla, 3);
   EXPECT_STREQ(name_of(c.target.kind), "ghz");
   EXPECT_EQ(c.target.ghz.noise, 0.08);
   EXPECT_EQ(c.steps, 30);
@@ -115,15 +115,15 @@ TEST(ConfigPresets, ImprovedFillsEveryDefault) {
   EXPECT_TRUE(c.schedule_end_auto);
   EXPECT_EQ(c.target_mmd_to_haar, preset_of(ModelKind::Improved).target_mmd_to_haar);
   EXPECT_FALSE(c.calibrated_end.has_value());
-  EXPECT_STREQ(name_of(c.prior_kind), "diffused");
-  EXPECT_EQ(c.layers, 20);  // 2 * (7 + 3)
-  EXPECT_STREQ(name_of(c.init_kind), "uniform");
-  EXPECT_EQ(c.init_c, 1.0);
-  EXPECT_EQ(c.init_ancilla_c, 1.0);
-  EXPECT_EQ(c.samples, 100);
-  EXPECT_EQ(c.diffusion_size, 500);
-  EXPECT_EQ(c.epochs, 300);
-  EXPECT_EQ(c.learning_rate, 0.005);
+  EXPECT_STREQ(name_of(c.run.prior), "diffused");
+  EXPECT_EQ(c.run.layers, 20);  // 2 * (7 + 3)
+  EXPECT_STREQ(name_of(c.run.init), "uniform");
+  EXPECT_EQ(c.run.init_c, 1.0);
+  EXPECT_EQ(c.run.init_ancilla_c, 1.0);
+  EXPECT_EQ(c.run.samples, 100);
+  EXPECT_EQ(c.run.diffusion_size, 500);
+  EXPECT_EQ(c.run.epochs, 300);
+  EXPECT_EQ(c.run.learning_rate, 0.005);
 }
 
 TEST(ConfigPresets, GivenValuesWinAndTheRestComeFromThePreset) {
@@ -135,29 +135,29 @@ TEST(ConfigPresets, GivenValuesWinAndTheRestComeFromThePreset) {
     "training": {"epochs": 10}
   })"),
                                      "x.json");
-  EXPECT_EQ(c.seed, 7u);
+  EXPECT_EQ(c.run.seed, 7u);
   EXPECT_EQ(c.output, "elsewhere");
-  EXPECT_EQ(c.n_ancilla, 0);
+  EXPECT_EQ(c.run.n_ancilla, 0);
   EXPECT_EQ(c.steps, 5);
   EXPECT_EQ(c.schedule_start, 0.2);
   EXPECT_TRUE(c.schedule_end_auto);
-  EXPECT_EQ(c.layers, 3);
-  EXPECT_STREQ(name_of(c.init_kind), "uniform");
-  EXPECT_EQ(c.epochs, 10);
-  EXPECT_EQ(c.samples, 100);
+  EXPECT_EQ(c.run.layers, 3);
+  EXPECT_STREQ(name_of(c.run.init), "uniform");
+  EXPECT_EQ(c.run.epochs, 10);
+  EXPECT_EQ(c.run.samples, 100);
 }
 
 TEST(ConfigPresets, AncillaInitScaleFollowsCUnlessGiven) {
   const auto c = resolve(
       json::parse(R"({"model": "improved", "qubits": {"data": 2}, "circuit": {"init": {"c": 3}}})"),
       "x.json");
-  EXPECT_EQ(c.init_c, 3.0);
-  EXPECT_EQ(c.init_ancilla_c, 3.0);
+  EXPECT_EQ(c.run.init_c, 3.0);
+  EXPECT_EQ(c.run.init_ancilla_c, 3.0);
   const auto d = resolve(json::parse(R"({"model": "improved", "qubits": {"data": 2},
                                          "circuit": {"init": {"c": 3, "ancilla_c": 12}}})"),
                          "x.json");
-  EXPECT_EQ(d.init_c, 3.0);
-  EXPECT_EQ(d.init_ancilla_c, 12.0);
+  EXPECT_EQ(d.run.init_c, 3.0);
+  EXPECT_EQ(d.run.init_ancilla_c, 12.0);
 }
 
 TEST(ConfigPresets, AutoEndHasNoValueUntilCalibrated) {
@@ -184,10 +184,10 @@ TEST(ConfigPresets, ChangingAKindAppliesTheNewKindsDefaults) {
                                      "x.json");
   EXPECT_STREQ(name_of(c.target.kind), "cluster");
   EXPECT_EQ(c.target.cluster.scale, 0.24);
-  EXPECT_STREQ(name_of(c.prior_kind), "cluster");
-  EXPECT_EQ(c.prior_cluster.scale, 0.24);
-  EXPECT_STREQ(name_of(c.init_kind), "uniform");
-  EXPECT_EQ(c.init_c, 1.0);
+  EXPECT_STREQ(name_of(c.run.prior), "cluster");
+  EXPECT_EQ(c.run.prior_cluster.scale, 0.24);
+  EXPECT_STREQ(name_of(c.run.init), "uniform");
+  EXPECT_EQ(c.run.init_c, 1.0);
 
   const ExperimentConfig d = resolve(json::parse(R"({
     "model": "improved", "qubits": {"data": 3},
@@ -196,9 +196,9 @@ TEST(ConfigPresets, ChangingAKindAppliesTheNewKindsDefaults) {
   })"),
                                      "x.json");
   EXPECT_STREQ(name_of(d.target.kind), "haar");
-  EXPECT_STREQ(name_of(d.prior_kind), "haar");
-  EXPECT_STREQ(name_of(d.init_kind), "normal");
-  EXPECT_EQ(d.init_std, 0.5);
+  EXPECT_STREQ(name_of(d.run.prior), "haar");
+  EXPECT_STREQ(name_of(d.run.init), "normal");
+  EXPECT_EQ(d.run.init_std, 0.5);
   EXPECT_EQ(d.schedule_start,
             preset_of(ModelKind::Improved).schedule_start);  // the preset still fills the schedule
 }
@@ -243,17 +243,17 @@ TEST(ConfigOverrides, SetNestedKeysWithTheirJsonTypes) {
       load(path, {"qubits.data=7", "training.learning_rate=1e-3", "output=runs/x",
                   "seed=18446744073709551615", "model=improved", "diffusion.schedule.end=2",
                   "circuit.layers=null", "training.epochs=5"});
-  EXPECT_EQ(c.n_data, 7);
-  EXPECT_EQ(c.learning_rate, 1e-3);
+  EXPECT_EQ(c.run.n_data, 7);
+  EXPECT_EQ(c.run.learning_rate, 1e-3);
   EXPECT_EQ(c.output, "runs/x");
-  EXPECT_EQ(c.seed, std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(c.run.seed, std::numeric_limits<std::uint64_t>::max());
   EXPECT_STREQ(name_of(c.model), "improved");
-  EXPECT_STREQ(name_of(c.prior_kind), "diffused");  // preset of the overridden model
+  EXPECT_STREQ(name_of(c.run.prior), "diffused");  // preset of the overridden model
   EXPECT_EQ(c.schedule_start, preset_of(ModelKind::Improved).schedule_start);
   EXPECT_FALSE(c.schedule_end_auto);
   EXPECT_EQ(c.schedule_end, 2.0);
-  EXPECT_EQ(c.layers, 20);  // null removed the file's value: 2 * (7 + 3)
-  EXPECT_EQ(c.epochs, 5);   // "training" did not exist in the file
+  EXPECT_EQ(c.run.layers, 20);  // null removed the file's value: 2 * (7 + 3)
+  EXPECT_EQ(c.run.epochs, 5);   // "training" did not exist in the file
   EXPECT_EQ(c.target.ghz.noise, 0.05);
 }
 
@@ -266,10 +266,10 @@ TEST(ConfigOverrides, ObjectValuesMergeIntoObjects) {
     "target": {"kind": "ghz", "noise": 0.05}
   })");
   const ExperimentConfig c = load(path, {R"(qubits={"data": 1})"});
-  EXPECT_EQ(c.n_data, 1);
-  EXPECT_EQ(c.n_ancilla, 2);
+  EXPECT_EQ(c.run.n_data, 1);
+  EXPECT_EQ(c.run.n_ancilla, 2);
   const ExperimentConfig d = load(path, {R"(qubits={"ancilla": null})"});
-  EXPECT_EQ(d.n_ancilla, 3);  // back to the default
+  EXPECT_EQ(d.run.n_ancilla, 3);  // back to the default
   const ExperimentConfig e = load(path, {R"(target={"kind": "cluster", "scale": 0.5})"});
   EXPECT_STREQ(name_of(e.target.kind), "cluster");
   EXPECT_EQ(e.target.cluster.scale, 0.5);
@@ -300,8 +300,8 @@ TEST(ConfigOverrides, ChangingAKindDropsTheOldKindsKeys) {
   EXPECT_STREQ(name_of(c.target.kind), "cluster");
   EXPECT_EQ(c.target.cluster.scale, 0.24);
   EXPECT_EQ(c.target.ghz.noise, GhzParams{}.noise);
-  EXPECT_STREQ(name_of(c.prior_kind), "diffused");
-  EXPECT_STREQ(name_of(c.init_kind), "uniform");
+  EXPECT_STREQ(name_of(c.run.prior), "diffused");
+  EXPECT_STREQ(name_of(c.run.init), "uniform");
 
   // Then a later override sets the new kind's key.
   EXPECT_EQ(load(path, {"target.kind=cluster", "target.scale=0.2"}).target.cluster.scale, 0.2);
@@ -309,7 +309,7 @@ TEST(ConfigOverrides, ChangingAKindDropsTheOldKindsKeys) {
   EXPECT_EQ(load(path, {"target.kind=ghz"}).target.ghz.noise, 0.05);
   // A whole object can be replaced too.
   const ExperimentConfig d = load(path, {R"(prior={"kind": "cluster", "scale": 0.5})"});
-  EXPECT_EQ(d.prior_cluster.scale, 0.5);
+  EXPECT_EQ(d.run.prior_cluster.scale, 0.5);
 }
 
 // warm_start belongs to every init kind: it survives a kind change and is read under both.
@@ -319,11 +319,11 @@ TEST(ConfigOverrides, WarmStartIsSharedByEveryInitKind) {
     "model": "original", "qubits": {"data": 4},
     "circuit": {"init": {"kind": "normal", "std": 2.0, "warm_start": true}}
   })");
-  EXPECT_TRUE(load(path).warm_start);
+  EXPECT_TRUE(load(path).run.warm_start);
   const ExperimentConfig c = load(path, {"circuit.init.kind=uniform"});
-  EXPECT_STREQ(name_of(c.init_kind), "uniform");
-  EXPECT_TRUE(c.warm_start);
-  EXPECT_FALSE(load(path, {"circuit.init.warm_start=false"}).warm_start);
+  EXPECT_STREQ(name_of(c.run.init), "uniform");
+  EXPECT_TRUE(c.run.warm_start);
+  EXPECT_FALSE(load(path, {"circuit.init.warm_start=false"}).run.warm_start);
   const std::string msg = load_error(path, {"circuit.init.warm_start=1"});
   EXPECT_NE(msg.find("'circuit.init.warm_start' must be true or false, found 1"), std::string::npos)
       << msg;
@@ -562,21 +562,21 @@ TEST(ConfigLoss, BadValuesAreOneLineErrorsNamingTheKey) {
 
 TEST(ConfigLoss, KeysParseWithTheirDefaults) {
   const ExperimentConfig mmd = resolve(json::parse(kMinimal), "configs/x.json");
-  EXPECT_EQ(mmd.loss_kind, LossKind::Mmd);
+  EXPECT_EQ(mmd.run.loss.kind, LossKind::Mmd);
   json j = json::parse(kMinimal);
   j["loss"] = {{"kind", "wasserstein"}};
-  EXPECT_EQ(resolve(j, "configs/x.json").loss_kind, LossKind::Wasserstein);
+  EXPECT_EQ(resolve(j, "configs/x.json").run.loss.kind, LossKind::Wasserstein);
   j["loss"] = {{"kind", "sinkhorn"}};
   const ExperimentConfig sk = resolve(j, "configs/x.json");
-  EXPECT_EQ(sk.loss_kind, LossKind::Sinkhorn);
-  EXPECT_EQ(sk.loss_epsilon, LossSettings{}.epsilon);
+  EXPECT_EQ(sk.run.loss.kind, LossKind::Sinkhorn);
+  EXPECT_EQ(sk.run.loss.epsilon, LossSettings{}.epsilon);
   EXPECT_EQ(to_json(sk)["loss"], json::parse(R"({"kind": "sinkhorn", "epsilon": 0.05})"));
   j["loss"]["epsilon"] = 0.005;
-  EXPECT_EQ(resolve(j, "configs/x.json").loss_epsilon, 0.005);
+  EXPECT_EQ(resolve(j, "configs/x.json").run.loss.epsilon, 0.005);
   // Through --set, as a string value.
   TempDir dir;
   const std::string path = dir.write("x.json", kMinimal);
-  EXPECT_EQ(load(path, {"loss.kind=sinkhorn", "loss.epsilon=0.2"}).loss_epsilon, 0.2);
+  EXPECT_EQ(load(path, {"loss.kind=sinkhorn", "loss.epsilon=0.2"}).run.loss.epsilon, 0.2);
   const std::string msg = load_error(path, {"loss.kind=W"});
   EXPECT_NE(msg.find("'loss.kind' must be one of: mmd, wasserstein, sinkhorn"), std::string::npos)
       << msg;
@@ -703,7 +703,7 @@ TEST(ConfigRoundTrip, ThroughAFile) {
   const std::string saved = dir.write("out/resolved.json", to_json(c).dump(2));
   ExperimentConfig d = load(saved);
   EXPECT_EQ(d, c);
-  EXPECT_EQ(d.samples, 50);
+  EXPECT_EQ(d.run.samples, 50);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -982,8 +982,8 @@ TEST(ConfigMemory, EstimateFollowsTheFormula) {
   EXPECT_EQ(estimated_bytes(c),
             31ull * 500 * 16 * 16 + 100ull * 128 * 16 * 3 + 100ull * 16 * 16 * 4);
   ExperimentConfig huge = c;
-  huge.n_data = 60;
-  huge.n_ancilla = 10;
+  huge.run.n_data = 60;
+  huge.run.n_ancilla = 10;
   EXPECT_EQ(estimated_bytes(huge), std::numeric_limits<std::uint64_t>::max());  // saturates
   EXPECT_GT(memory_limit_bytes(), 0u);
 }

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "core/kernels.hpp"
+#include "core/kernels/kernels.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "core/types.hpp"

@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "core/allocation.hpp"
-#include "core/kernel_table.hpp"
+#include "core/kernels/kernel_table.hpp"
 #include "cycle_time.hpp"
 
 namespace {

@@ -16,7 +16,7 @@
 #include <chrono>
 
 #include "core/ensemble_ops.hpp"
-#include "core/kernel_table.hpp"
+#include "core/kernels/kernel_table.hpp"
 #include "core/parallel.hpp"
 #include "cycle_time.hpp"
 #include "model/ensembles.hpp"

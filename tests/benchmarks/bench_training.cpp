@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/ensemble_ops.hpp"
-#include "core/kernel_table.hpp"
+#include "core/kernels/kernel_table.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
 #include "epoch_loop.hpp"

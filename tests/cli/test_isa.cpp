@@ -8,7 +8,7 @@
 #include <cmath>
 #include <fstream>
 
-#include "core/kernel_table.hpp"
+#include "core/kernels/kernel_table.hpp"
 #include "support/csv_rows.hpp"
 #include "support/run_command.hpp"
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "core/kernels.hpp"
+#include "core/kernels/kernels.hpp"
 #include "core/parallel.hpp"
 #include "model/circuit.hpp"
 #include "support/dense_reference.hpp"

@@ -11,7 +11,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "core/kernels.hpp"
+#include "core/kernels/kernels.hpp"
 #include "core/parallel.hpp"
 
 namespace {

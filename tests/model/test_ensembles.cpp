@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/ensemble_ops.hpp"
-#include "core/kernel_table.hpp"
+#include "core/kernels/kernel_table.hpp"
 #include "core/parallel.hpp"
 #include "model/ensembles.hpp"
 #include "support/dense_reference.hpp"

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/ensemble_ops.hpp"
-#include "core/kernel_table.hpp"
+#include "core/kernels/kernel_table.hpp"
 #include "core/parallel.hpp"
 #include "model/ensembles.hpp"
 #include "model/metrics.hpp"

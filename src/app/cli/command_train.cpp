@@ -21,7 +21,7 @@
 #include "app/run/stop_signal.hpp"
 #include "app/run/train_session.hpp"
 #include "core/distributed.hpp"
-#include "core/kernel_table.hpp"
+#include "core/kernels/kernel_table.hpp"
 #include "core/parallel.hpp"
 #include "model/diffusion.hpp"
 

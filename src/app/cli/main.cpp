@@ -12,7 +12,7 @@
 #include "app/run/manifest.hpp"
 #include "core/allocation.hpp"
 #include "core/distributed.hpp"
-#include "core/kernel_table.hpp"
+#include "core/kernels/kernel_table.hpp"
 #ifdef QUDDPM_MPI
 #include "app/cli/mpi/processes.hpp"
 #endif

@@ -12,7 +12,7 @@
 #include "app/formats/input_file.hpp"
 #include "app/formats/sha256.hpp"
 #include "core/distributed.hpp"
-#include "core/kernel_table.hpp"
+#include "core/kernels/kernel_table.hpp"
 #include "core/parallel.hpp"
 
 namespace quddpm::app {

@@ -9,7 +9,7 @@
 #include "app/run/manifest.hpp"
 #include "app/run/observable_traces.hpp"
 #include "app/run/run_observer.hpp"
-#include "core/kernel_table.hpp"
+#include "core/kernels/kernel_table.hpp"
 #include "core/parallel.hpp"
 
 namespace quddpm::app {

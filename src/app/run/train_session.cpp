@@ -12,7 +12,7 @@
 #include "app/run/progress.hpp"
 #include "app/run/run_observer.hpp"
 #include "core/distributed.hpp"
-#include "core/kernel_table.hpp"
+#include "core/kernels/kernel_table.hpp"
 #include "core/parallel.hpp"
 
 namespace quddpm::app {

@@ -3,7 +3,7 @@
 // single fast implementation.
 #include <algorithm>
 
-#include "core/kernels.hpp"
+#include "core/kernels/kernels.hpp"
 #include "core/parallel.hpp"
 
 namespace quddpm {

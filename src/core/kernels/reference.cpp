@@ -1,6 +1,6 @@
 // Plain reference kernels: one pair or one amplitude at a time, std::complex arithmetic (in
 // the amplitudes' precision, with the gate rounded to it).
-#include "core/kernels.hpp"
+#include "core/kernels/kernels.hpp"
 
 namespace quddpm::reference {
 

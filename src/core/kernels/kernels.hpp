@@ -3,19 +3,19 @@
 // interface: `reference::` is the plain, obviously-correct version kept as the yardstick
 // for tests; `portable::` are scalar loops the compiler vectorizes for the baseline ISA (and
 // the fallback for states smaller than a SIMD block); the SIMD versions, one per instruction
-// set, live in kernels_simd.cpp behind the kernel table (kernel_table.hpp). The unqualified
+// set, live in simd_tables.cpp (and its -inl.h) behind the kernel table (kernel_table.hpp). The unqualified
 // functions go through the active table and are what the algorithms call.
 #pragma once
 
 #include "core/gates.hpp"
-#include "core/kernel_table.hpp"
+#include "core/kernels/kernel_table.hpp"
 #include "core/types.hpp"
 
 namespace quddpm {
 
 // The plain loops, obviously correct: the tests' yardstick.
 namespace reference {
-#include "core/kernel_set.inc"
+#include "core/kernels/kernel_set.inc"
 // Kernels no table needs, kept as yardsticks for the ones that have one implementation.
 void apply_rzz(cplx* psi, int nq, int q1, int q2, double angle);
 template <class T>
@@ -28,7 +28,7 @@ cplx expectation_pauli(const std::complex<T>* lambda, const std::complex<T>* psi
 // Scalar loops the compiler can vectorize: the "portable" table, and what the SIMD tables
 // run on states too small for their registers.
 namespace portable {
-#include "core/kernel_set.inc"
+#include "core/kernels/kernel_set.inc"
 }  // namespace portable
 
 // The kernels below use the active table (kernel_table.hpp) or have one implementation.
