@@ -37,6 +37,11 @@ long long epochs_left(const TrainingSettings& s, const std::optional<Checkpoint>
          (st.progress ? st.progress->epochs_done : 0);
 }
 
+// The run's folder records its config, seed and overrides: continuing needs nothing else.
+std::string resume_command(const std::filesystem::path& dir) {
+  return "quddpm train --resume " + shell_word(dir.string());
+}
+
 // Stop requests and checkpoint times decided together: every process stops (or checkpoints)
 // after the same epoch, whichever process received the signal. Alone, it only forwards.
 class CollectiveObserver : public TrainingObserver {
@@ -158,11 +163,6 @@ void finish_quietly(RunManifest& manifest, int status) {
 }
 
 }  // namespace
-
-// The run's folder records its config, seed and overrides: continuing needs nothing else.
-std::string resume_command(const std::filesystem::path& dir) {
-  return "quddpm train --resume " + shell_word(dir.string());
-}
 
 // The files a run reads: its config and, for an npy target, the states.
 std::vector<std::string> input_files(const config::ExperimentConfig& c, const std::string& config) {

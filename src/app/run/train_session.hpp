@@ -19,9 +19,6 @@
 
 namespace quddpm::app {
 
-// The command that continues the run whose final folder is `dir`.
-std::string resume_command(const std::filesystem::path& dir);
-
 // The files a run reads: its config and, for an npy target, the states.
 std::vector<std::string> input_files(const config::ExperimentConfig& c, const std::string& config);
 
