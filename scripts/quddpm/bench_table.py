@@ -202,7 +202,7 @@ def main(out, isas):
     torch_file = os.path.join(out, "torch.jsonl")
     if os.path.exists(torch_file):
         peers = [json.loads(line) for line in open(torch_file) if line.strip()]
-        summary += ["", "Against a batched PyTorch epoch of the same model (scripts/torch_epoch.py, "
+        summary += ["", "Against a batched PyTorch epoch of the same model (scripts/bench/torch_epoch.py, "
                     "complex64, 2 threads, minimum of 3), quddpm's epoch on 2 threads (minimum):",
                     "", "| n | PyTorch (ms) | " + " | ".join(
                         f"{isa} double (ms, ratio) | {isa} single (ms, ratio)" for isa in isas)

@@ -274,7 +274,7 @@ def main():
                        "up the seeds.")
     if has_floor:
         caption.append("KL floor: the lowest KL(data ‖ ·) a backward chain acting as one unitary "
-                       "could reach from the same prior (scripts/kl_floor.py).")
+                       "could reach from the same prior (quddpm.kl_floor).")
     if verdict_rows:
         caption.append("Verdicts: per seed d = (prior or floor) - generated; \"yes\" when mean(d) > "
                        "sample sd(d) (shown as Δ mean ± sd); n/a with one seed.")
