@@ -93,7 +93,8 @@ void check_memory(const config::ExperimentConfig& c, int samples) {
 // its backward chain when --observables is given; the histograms to --histograms, or nowhere).
 StateMatrix quddpm_samples(const GenerateArgs& a, config::ExperimentConfig& c,
                            const Folder& model) {
-  calibrate_schedule(c);  // a no-op for runs of train, whose config.json holds the result
+  // A no-op for runs of train, whose config.json holds the calibrated end already.
+  if (const auto calibration = calibrate_schedule(c)) c.calibrated_end = calibration->end;
   TrainingSettings s = make_settings(c);
   s.seed = a.seed;
   s.samples = a.samples;

@@ -187,7 +187,7 @@ void run_train(const TrainArgs& a) {
   config::ExperimentConfig c;
   TrainingSettings settings;
   std::optional<QganSettings> qgan;
-  double reached = std::nan("");
+  std::optional<ScheduleCalibration> calibration;
   bool resume = false;
   collectively([&] {
     if (a.out_given && a.out.empty())
@@ -217,15 +217,16 @@ void run_train(const TrainArgs& a) {
     if (first_process())
       RunDirectory::check(run.config.output,
                           a.force ? RunDirectory::Mode::kForce : RunDirectory::Mode::kFresh);
-    reached = calibrate_with_progress(run, stop, !a.quiet);
+    calibration = calibrate_with_progress(run, stop, !a.quiet);
+    if (calibration) run.config.calibrated_end = calibration->end;  // config.json records it
     if (!qgan) settings = make_settings(run);
     c = std::move(run.config);
     require_states_per_process(c.run.samples, "training.samples");
   });
   if (resume) return resume_train(a, stop);
-  if (!std::isnan(reached)) {
+  if (calibration) {
     spdlog::info("schedule end calibrated: {:.6f} (terminal mmd_to_haar {:.4f}, target {})",
-                 *c.calibrated_end, reached, c.target_mmd_to_haar);
+                 calibration->end, calibration->mmd_to_haar, c.target_mmd_to_haar);
   }
   std::optional<RunDirectory> dir;
   collectively([&] {

@@ -100,13 +100,11 @@ bool needs_calibration(const config::ExperimentConfig& c) {
   return c.schedule_end_auto && !c.calibrated_end;
 }
 
-double calibrate_with(const TrainingSettings& unscheduled, config::ExperimentConfig& c,
-                      const Pace& pace) {
+ScheduleCalibration calibrate_with(const TrainingSettings& unscheduled,
+                                   const config::ExperimentConfig& c, const Pace& pace) {
   try {
-    const ScheduleCalibration r =
-        calibrate_run_schedule(unscheduled, c.schedule_start, c.steps, c.target_mmd_to_haar, pace);
-    c.calibrated_end = r.end;
-    return r.mmd_to_haar;
+    return calibrate_run_schedule(unscheduled, c.schedule_start, c.steps, c.target_mmd_to_haar,
+                                  pace);
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(c.source + ": diffusion.schedule.end \"auto\" cannot reach " +
                                 "target_mmd_to_haar: " + e.what());
@@ -153,13 +151,14 @@ QganSettings make_qgan_settings(const CheckedRun& run) {
   return s;
 }
 
-double calibrate_schedule(config::ExperimentConfig& c, const Pace& pace) {
-  if (!needs_calibration(c)) return std::nan("");
+std::optional<ScheduleCalibration> calibrate_schedule(const config::ExperimentConfig& c,
+                                                      const Pace& pace) {
+  if (!needs_calibration(c)) return std::nullopt;
   return calibrate_with(unscheduled_settings(c), c, pace);
 }
 
-double calibrate_schedule(CheckedRun& run, const Pace& pace) {
-  if (!needs_calibration(run.config)) return std::nan("");
+std::optional<ScheduleCalibration> calibrate_schedule(const CheckedRun& run, const Pace& pace) {
+  if (!needs_calibration(run.config)) return std::nullopt;
   return calibrate_with(run.unscheduled, run.config, pace);
 }
 

@@ -2,11 +2,13 @@
 // config vocabulary meets model types).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "app/config/config.hpp"
 #include "core/pace.hpp"
+#include "model/diffusion.hpp"
 #include "model/qgan.hpp"
 #include "model/training_settings.hpp"
 
@@ -35,10 +37,12 @@ QganSettings make_qgan_settings(const CheckedRun& run);
 QganSettings make_qgan_settings(const config::ExperimentConfig& c);  // an npy target read here
 
 // For a schedule with end "auto" and no calibrated_end yet: runs the bisection on the run's own
-// forward chain and records the result in c.calibrated_end (errors name the config key).
-// Returns the terminal mmd_to_haar reached, or NaN when nothing had to be calibrated. A pace
+// forward chain and returns its result (the end and the terminal mmd_to_haar reached), or
+// nothing when there is nothing to calibrate; errors name the config key. The caller records
+// the end (config.calibrated_end, which config.json keeps for --resume and generate). A pace
 // hears how far the search is and may stop it (core/pace.hpp).
-double calibrate_schedule(config::ExperimentConfig& c, const Pace& pace = {});
-double calibrate_schedule(CheckedRun& run, const Pace& pace = {});  // in run.config
+std::optional<ScheduleCalibration> calibrate_schedule(const config::ExperimentConfig& c,
+                                                      const Pace& pace = {});
+std::optional<ScheduleCalibration> calibrate_schedule(const CheckedRun& run, const Pace& pace = {});
 
 }  // namespace quddpm::app

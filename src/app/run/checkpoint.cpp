@@ -220,7 +220,8 @@ CycleProgress read_progress(const json& p, const Folder& dir, const fs::path& st
 // and one per finished cycle, every epoch so far, L layer rows per epoch.
 TraceRows expected_rows(const TrainingSettings& s, int next_t, int epochs_done) {
   const long long steps = s.steps();
-  return {steps + 1, (steps - 1 - next_t) * s.epochs + epochs_done, steps - next_t};
+  const long long epochs = (steps - 1 - next_t) * s.epochs + epochs_done;
+  return {steps + 1, epochs, steps - next_t, epochs * s.layers};
 }
 
 // One state file, checked in full against the run and the traces.
@@ -277,6 +278,7 @@ Checkpoint verify(const Folder& staging, const Folder& dir, const std::string& s
     c.rows = {integer_at(rows, "diffusion.csv", state_file),
               integer_at(rows, "epochs.csv", state_file),
               integer_at(rows, "cycles.csv", state_file)};
+    c.rows.layers = c.rows.epochs * s.layers;  // L layer rows per epoch row
   } catch (const json::exception& e) {
     bad(state_file, std::string("malformed checkpoint (") + e.what() + ")");
   }
@@ -326,11 +328,10 @@ Checkpoint verify(const Folder& staging, const Folder& dir, const std::string& s
   count("diffusion.csv", c.rows.diffusion, want.diffusion);
   count("epochs.csv", c.rows.epochs, want.epochs);
   count("cycles.csv", c.rows.cycles, want.cycles);
-  if (verified) count("layers.csv", layer_rows, want.epochs * s.layers);
+  if (verified) count("layers.csv", layer_rows, want.layers);
 
   // ...and against the traces: their committed prefixes unchanged, ending where the state is.
-  const long long trace_rows[] = {c.rows.diffusion, c.rows.epochs, c.rows.epochs * s.layers,
-                                  c.rows.cycles};
+  const long long trace_rows[] = {c.rows.diffusion, c.rows.epochs, c.rows.layers, c.rows.cycles};
   for (int k = 0; k < 4; ++k) {
     const fs::path trace = staging.shown(kTraces[k]);
     const TracePrefix p = read_trace_prefix(staging, kTraces[k], trace_rows[k], state_file);

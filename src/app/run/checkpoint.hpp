@@ -21,9 +21,10 @@
 
 namespace quddpm::app {
 
-// Data rows of each trace file that belong to a checkpoint (layers.csv: epochs x L).
+// Data rows of each trace file that belong to a checkpoint (layers.csv: epochs x L, counted
+// here once so that a resumed run's observer takes it from the checkpoint, not the config).
 struct TraceRows {
-  long long diffusion = 0, epochs = 0, cycles = 0;
+  long long diffusion = 0, epochs = 0, cycles = 0, layers = 0;
 };
 
 // A trace's committed prefix: its data rows and the SHA-256 of the header and those rows.

@@ -27,10 +27,7 @@ RunObserver::RunObserver(RunDirectory& dir, const config::ExperimentConfig& c,
                      : CsvWriter(dir.folder(), "diffusion.csv", kDiffusionHeader)),
       epochs_csv_(resume ? CsvWriter(dir.folder(), "epochs.csv", kEpochsHeader, resume->epochs)
                          : CsvWriter(dir.folder(), "epochs.csv", kEpochsHeader)),
-      // Every epoch row comes with exactly L layer rows, so the checkpoint's epoch count fixes
-      // how many layer rows belong to it.
-      layers_csv_(resume ? CsvWriter(dir.folder(), "layers.csv", kLayersHeader,
-                                     resume->epochs * static_cast<long long>(c.run.layers))
+      layers_csv_(resume ? CsvWriter(dir.folder(), "layers.csv", kLayersHeader, resume->layers)
                          : CsvWriter(dir.folder(), "layers.csv", kLayersHeader)),
       cycles_(resume ? CsvWriter(dir.folder(), "cycles.csv", kCyclesHeader, resume->cycles)
                      : CsvWriter(dir.folder(), "cycles.csv", kCyclesHeader)),

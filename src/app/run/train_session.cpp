@@ -190,7 +190,8 @@ void run_to_end(const config::ExperimentConfig& c, const TrainingSettings& s, Ru
 }
 
 // calibrate_schedule with the set-up's progress line, stopped within a second by a signal.
-double calibrate_with_progress(CheckedRun& run, StopSignals& stop, bool show_progress) {
+std::optional<ScheduleCalibration> calibrate_with_progress(const CheckedRun& run, StopSignals& stop,
+                                                           bool show_progress) {
   const std::string task = "set-up: calibrating the schedule end";
   ProgressLine line(show_progress && stderr_is_terminal(), run.config.steps, run.config.run.epochs,
                     0);

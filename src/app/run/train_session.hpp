@@ -36,7 +36,8 @@ void work_to_end(const config::ExperimentConfig& c, const TrainingSettings& s,
                  const std::optional<Checkpoint>& ck, StopSignals& stop);
 
 // calibrate_schedule with the set-up's progress line, stopped within a second by a signal
-// (ExitError, nothing written). Returns the terminal mmd_to_haar reached (nan: no calibration).
-double calibrate_with_progress(CheckedRun& run, StopSignals& stop, bool show_progress);
+// (ExitError, nothing written). Returns the search's result, or nothing when there was none.
+std::optional<ScheduleCalibration> calibrate_with_progress(const CheckedRun& run, StopSignals& stop,
+                                                           bool show_progress);
 
 }  // namespace quddpm::app
