@@ -10,7 +10,6 @@ per model, and the ratio of the means with the delta-method standard error
 
 SWEEP_DIR holds the tidy epochs.csv of scripts/sweep/sweep.sh over both models and a seed list.
 """
-import argparse
 import math
 import os
 from collections import defaultdict
@@ -32,11 +31,7 @@ def stats(xs):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("sweep")
-    ap.add_argument("--out")
-    ap.add_argument("--json")
-    a = ap.parse_args()
+    a = tidy_csv.table_arguments(__doc__)
     draws = first_cycle_gradients(os.path.join(a.sweep, "epochs.csv"))
     ns = sorted({n for (_, n) in draws})
     lines = ["| n | draws | original: mean ± sd (se) | improved: mean ± sd (se) | improved / original ± se |",

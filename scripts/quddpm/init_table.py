@@ -10,7 +10,6 @@ SWEEP_DIR holds the tidy diffusion.csv and epochs.csv of scripts/sweep/sweep.sh 
 over n with `--set training.epochs=1 --sweep seed=1,...,10`: the first cycle's epoch-0 gradient
 does not depend on the number of epochs).
 """
-import argparse
 import json
 import math
 import os
@@ -36,11 +35,7 @@ def fmt(m, sd):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("sweep_dir")
-    ap.add_argument("--out")
-    ap.add_argument("--json")
-    a = ap.parse_args()
+    a = tidy_csv.table_arguments(__doc__, "sweep_dir")
     diffusion = read(os.path.join(a.sweep_dir, "diffusion.csv"))
     epochs = read(os.path.join(a.sweep_dir, "epochs.csv"))
 

@@ -1,6 +1,7 @@
 """The tidy CSVs of a sweep (scripts/sweep/sweep.sh): one column per swept key, then `model`,
 `n_data`, ... Shared by plot.py, summarize.py and merge_sweeps.py, with the record of a
 merge (merged.json) that says whether the CSVs are current."""
+import argparse
 import csv
 import json
 import os
@@ -90,6 +91,15 @@ def first_cycle_gradients(path, group_key=None):
     from quddpm.stats import gradient_at_init
     return gradient_at_init(rows, lambda r: (r["model"], r[group_key] if group_key else None,
                                              int(r["n_data"]), r["seed"]))
+
+
+def table_arguments(doc, folder="sweep"):
+    """The command line of a table tool: a folder, --out FILE.md and --json FILE."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument(folder)
+    ap.add_argument("--out")
+    ap.add_argument("--json")
+    return ap.parse_args()
 
 
 def emit(text, out=None, json_path=None, data=None):

@@ -21,20 +21,15 @@ here="$(cd "$(dirname "$0")/../.." && pwd)"
 qubits="" cs="1 3 5 L" steps="1 3 10 30" seeds="1 2 3" models="improved original"
 budget=3000 samples=200 jobs="" threads="" out="results/regime" bin=""
 sets=()
+source "$here/scripts/studies/options.sh"
 while [ $# -gt 0 ]; do
+  if study_option "$@"; then shift 2; continue; fi
   case "$1" in
-    --qubits) qubits="${2:?}"; shift 2 ;;
     --cs) cs="${2:?}"; shift 2 ;;
-    --steps) steps="${2:?}"; shift 2 ;;
-    --seeds) seeds="${2:?}"; shift 2 ;;
     --models) models="${2:?}"; shift 2 ;;
     --budget) budget="${2:?}"; shift 2 ;;
     --samples) samples="${2:?}"; shift 2 ;;
     --set) sets+=(--set "${2:?}"); shift 2 ;;
-    --jobs) jobs="${2:?}"; shift 2 ;;
-    --threads) threads="${2:?}"; shift 2 ;;
-    --out) out="${2:?}"; shift 2 ;;
-    --bin) bin="${2:?}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac

@@ -22,15 +22,10 @@ die() { echo "variants.sh: $*" >&2; exit 2; }
 
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 qubits=4 seeds="1 2 3" steps="30 3" jobs="" threads="" out="results/variants" bin=""
+source "$here/scripts/studies/options.sh"
 while [ $# -gt 0 ]; do
+  if study_option "$@"; then shift 2; continue; fi
   case "$1" in
-    --qubits) qubits="${2:?}"; shift 2 ;;
-    --seeds) seeds="${2:?}"; shift 2 ;;
-    --steps) steps="${2:?}"; shift 2 ;;
-    --jobs) jobs="${2:?}"; shift 2 ;;
-    --threads) threads="${2:?}"; shift 2 ;;
-    --out) out="${2:?}"; shift 2 ;;
-    --bin) bin="${2:?}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
