@@ -34,6 +34,7 @@
 #include "model/observables.hpp"
 #include "model/precision.hpp"
 #include "model/presets.hpp"
+#include "model/qgan.hpp"
 #include "model/training_settings.hpp"
 
 namespace quddpm::config {
@@ -84,12 +85,10 @@ struct ExperimentConfig {
   std::vector<Observable> observables;
   bool save_ensembles = false;  // S~_t of every t kept as .npy in the run folder
 
-  // model qgan (model/qgan.hpp): the discriminator's layers, the game's cycles and each
-  // player's epochs per cycle.
-  int qgan_discriminator_layers = 0;
-  int qgan_cycles = 0;
-  int qgan_discriminator_epochs = 0;
-  int qgan_generator_epochs = 0;
+  // model qgan (model/qgan.hpp): the schema fills the QGAN's own keys (the discriminator's
+  // layers, the game's cycles, each player's epochs per cycle) here; what it shares with the
+  // QuDDPMs (qubits, layers, samples, optimizer, seed...) comes from `run` (make_qgan_settings).
+  QganSettings qgan;
 
   // Seconds between checkpoints inside a cycle (besides the one after every cycle); 0: none.
   // Operational, not part of the experiment: left out of run_id, and may differ on --resume.

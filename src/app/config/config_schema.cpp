@@ -806,20 +806,20 @@ void observable_keys(std::vector<Entry>& e) {
 // The QGAN baseline's own keys (docs/model.md, section 10; official defaults).
 void qgan_keys(std::vector<Entry>& e) {
   const QganSettings official;
-  e.push_back(integer("qgan.discriminator_layers", MEMBER(qgan_discriminator_layers), 1,
+  e.push_back(integer("qgan.discriminator_layers", MEMBER(qgan.discriminator_layers), 1,
                       fixed(official.discriminator_layers))
                   .when(kQgan, is_qgan)
                   .means("Lc: the discriminator's HEA layers on the n data qubits (the generator "
                          "is the `circuit` on n + na qubits)"));
-  e.push_back(integer("qgan.cycles", MEMBER(qgan_cycles), 1, fixed(official.cycles))
+  e.push_back(integer("qgan.cycles", MEMBER(qgan.cycles), 1, fixed(official.cycles))
                   .when(kQgan, is_qgan)
                   .means("rounds of the game: each trains the discriminator, then the generator"));
-  e.push_back(integer("qgan.discriminator_epochs", MEMBER(qgan_discriminator_epochs), 1,
+  e.push_back(integer("qgan.discriminator_epochs", MEMBER(qgan.discriminator_epochs), 1,
                       fixed(official.discriminator_epochs))
                   .when(kQgan, is_qgan)
                   .means("the discriminator's epochs per cycle (each on `samples` real states "
                          "drawn from the `diffusion_size` data states)"));
-  e.push_back(integer("qgan.generator_epochs", MEMBER(qgan_generator_epochs), 1,
+  e.push_back(integer("qgan.generator_epochs", MEMBER(qgan.generator_epochs), 1,
                       fixed(official.generator_epochs))
                   .when(kQgan, is_qgan)
                   .means("the generator's epochs per cycle"));

@@ -133,16 +133,12 @@ QganSettings make_qgan_settings(const config::ExperimentConfig& c) {
 
 QganSettings make_qgan_settings(const CheckedRun& run) {
   const config::ExperimentConfig& c = run.config;
-  QganSettings s;
+  QganSettings s = c.qgan;  // its own keys; the rest is shared with the QuDDPMs' settings
   s.n_data = c.run.n_data;
   s.n_ancilla = c.run.n_ancilla;
   s.generator_layers = c.run.layers;
-  s.discriminator_layers = c.qgan_discriminator_layers;
   s.samples = c.run.samples;
   s.data_size = c.run.diffusion_size;
-  s.cycles = c.qgan_cycles;
-  s.discriminator_epochs = c.qgan_discriminator_epochs;
-  s.generator_epochs = c.qgan_generator_epochs;
   s.optimizer = run.unscheduled.optimizer_settings();
   s.init_std = c.run.init_std;
   s.seed = c.run.seed;
