@@ -34,7 +34,7 @@ int cost_scale_bits(const RealMatrix& cost) {
 }
 
 // Euclid's algorithm (std::gcd compiles to tzcnt, outside the x86-64 baseline the portable
-// binary keeps to: scripts/check_baseline_isa.py).
+// binary keeps to: scripts/checks/check_baseline_isa.py).
 std::int64_t common_divisor(std::int64_t a, std::int64_t b) {
   while (b != 0)
     a = std::exchange(b, a % b);

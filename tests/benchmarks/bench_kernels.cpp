@@ -1,5 +1,5 @@
 // Gate-kernel benchmarks, one thread. Each reports the counter `amps` (amplitudes per pass)
-// so that scripts/bench.sh can print the time per amplitude.
+// so that scripts/bench/bench.sh can print the time per amplitude.
 #include <benchmark/benchmark.h>
 
 #include <vector>

@@ -5,10 +5,10 @@
 // Counters: `macs`, the complex multiply-adds per thread of the pairs the metric sums (a
 // Hermitian self term by its upper half, diagonal included: N (N + 1) / 2 pairs; a cross term
 // N^2; mmd two self terms and a cross term; mmd_to_haar a self term); `limit_ms`, those at
-// 0.5 cycles each (four real multiply-adds on two 256-bit FMA pipes, as scripts/bench_table.py
-// counts the epoch's products) at this process's measured clock; `ratio`, the wall time over it;
-// `cpu_ratio`, the process's CPU time per thread over it (what a shared machine, whose other
-// work stretches the wall time, leaves of the same judgement).
+// 0.5 cycles each (four real multiply-adds on two 256-bit FMA pipes, as
+// scripts/quddpm/bench_table.py counts the epoch's products) at this process's measured clock;
+// `ratio`, the wall time over it; `cpu_ratio`, the process's CPU time per thread over it (what a
+// shared machine, whose other work stretches the wall time, leaves of the same judgement).
 #include <benchmark/benchmark.h>
 
 #include <time.h>

@@ -41,10 +41,10 @@ double combine_macs(int n) {
   return 2.0 * kSamples * kSamples * static_cast<double>(dim_of(n));
 }
 
-// The epoch's vector work, for the FMA-bound limit scripts/bench_table.py computes, per thread:
-// amplitude passes of the forward circuit (one 2x2 gate or the last gate with the CZ ladders
-// per (layer, qubit) and sample) and of the adjoint sweep (one read-and-undo step on two vectors
-// per (layer, qubit) and sample), and the complex multiply-adds of the MMD's products (as
+// The epoch's vector work, for the FMA-bound limit scripts/quddpm/bench_table.py computes, per
+// thread: amplitude passes of the forward circuit (one 2x2 gate or the last gate with the CZ
+// ladders per (layer, qubit) and sample) and of the adjoint sweep (one read-and-undo step on two
+// vectors per (layer, qubit) and sample), and the complex multiply-adds of the MMD's products (as
 // BM_MmdGrams and BM_MmdCombine count them).
 void count_epoch_work(benchmark::State& state, const HeaCircuit& c, int n, int threads) {
   const double passes = static_cast<double>(c.layers()) * c.num_qubits() * kSamples *

@@ -93,7 +93,7 @@ struct Adjoint : GatePasses<T> {
   // undo took four. On Zen 4 AVX2's permutations across the two 128-bit halves take
   // multiply-add pipe time, and this position (the last qubit's, with the CZ ladders) ran at
   // 3.7 cycles per amplitude against the block path's 2.6; 3.4 since (AVX-512: 3.1-3.3, now
-  // 2.8-3.0; scripts/bench.sh).
+  // 2.8-3.0; scripts/bench/bench.sh).
   template <bool kCz, int K>
   static AdjointReads adjoint_in_register_as(Amp* lambda, Amp* psi, int nq, const Gate2x2& undo,
                                              std::int64_t s) {
