@@ -7,8 +7,9 @@ of different sweeps side by side (scripts/quddpm/plot.py draws each swept-key va
     PYTHONPATH=scripts /usr/bin/python3 -m quddpm.merge_sweeps OUT_DIR --mark-incomplete REASON
 
 A SWEEP is a folder with tidy CSVs: a sweep's, or a single run's (no swept keys). For each of
-cycles.csv, diffusion.csv, epochs.csv, layers.csv and floor.csv (scripts/quddpm/kl_floor.py) present
-in the inputs, writes
+cycles.csv, diffusion.csv, epochs.csv, epoch0.csv (epochs.csv's epoch-0 rows, derived from an
+input's epochs.csv when it has no epoch0.csv; git keeps it where epochs.csv is too large),
+layers.csv and floor.csv (scripts/quddpm/kl_floor.py) present in the inputs, writes
 OUT_DIR/<kind>.csv with the union of the key columns first: each input's tags (`:KEY=VALUE`,
 a value for all its rows) and its own swept keys (the columns before `model`). A row without a
 value for a key gets the VALUE given for its model by --fill (for instance the preset's
@@ -42,7 +43,7 @@ from datetime import datetime, timezone
 
 from quddpm import tidy_csv
 
-KINDS = ("cycles.csv", "diffusion.csv", "epochs.csv", "layers.csv", "floor.csv")
+KINDS = ("cycles.csv", "diffusion.csv", "epochs.csv", tidy_csv.EPOCH0, "layers.csv", "floor.csv")
 TAGS = re.compile(r"^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$")
 
 # Set once OUT_DIR/merged.json says "complete": false: a failure then records its reason there.
@@ -134,7 +135,7 @@ def main():
         tables = []
         for j, (folder, tags) in enumerate(sweeps):
             path = os.path.join(folder, kind)
-            header, rows = tidy_csv.read(path)
+            header, rows = tidy_csv.read_kind(folder, kind)
             if header is None:
                 continue
             if "model" not in header:

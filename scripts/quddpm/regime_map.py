@@ -4,16 +4,16 @@ of steps T for the improved model, the original model at the same T as the refer
 
     PYTHONPATH=scripts /usr/bin/python3 -m quddpm.regime_map DIR [--out FILE.md] [--json FILE] [--reference MAP_DIR]
 
-Reads DIR/cycles.csv, DIR/epochs.csv and (when present) DIR/floor.csv. Per cell and n, over the
-seeds (mean and sample standard deviation): the gradient norm at initialization (epoch 0 of the
-first cycle, t = T - 1, whose inputs are the prior), the mean gradient norm over every epoch of
-every cycle, MMD and KL to the data of the prior and of the generated ensemble, and the KL floor
-of a unitary chain from that prior. A cell "denoises" when its generated ensemble is closer to
-the data than its prior in MMD, and below the unitary KL floor in KL, each by more than the seed
-spread (sample standard deviation) of that difference (with one seed: by more than 0.02); its
-gradients keep the advantage when its mean gradient norm is at least 10 times the original
-model's at the same T. Figures: DIR/figures/regime_n<N>.png (gradient
-norm and MMD improvement over (c, T)).
+Reads DIR/cycles.csv, DIR/epochs.csv (or its epoch-0 rows, DIR/epoch0.csv, which git keeps) and
+(when present) DIR/floor.csv. Per cell and n, over the seeds (mean and sample standard
+deviation): the gradient norm at initialization (epoch 0 of the first cycle, t = T - 1, whose
+inputs are the prior), the mean gradient norm over every epoch of every cycle, MMD and KL to the
+data of the prior and of the generated ensemble, and the KL floor of a unitary chain from that
+prior. A cell "denoises" when its generated ensemble is closer to the data than its prior in
+MMD, and below the unitary KL floor in KL, each by more than the seed spread (sample standard
+deviation) of that difference (with one seed: by more than 0.02); its gradients keep the
+advantage when its mean gradient norm is at least 10 times the original model's at the same T.
+Figures: DIR/figures/regime_n<N>.png (gradient norm and MMD improvement over (c, T)).
 """
 import argparse
 import json
@@ -63,7 +63,7 @@ def collect(d):
         if numbers:
             numbers.pop("haar_prior")
             runs[k].update(numbers)
-    for k, g in gradient_at_init(read(os.path.join(d, "epochs.csv")), cell_of).items():
+    for k, g in gradient_at_init(read(tidy_csv.first_epochs_path(d)), cell_of).items():
         runs[k]["grad_init"] = g
     for r in read(os.path.join(d, "floor.csv"), required=False):
         runs[cell_of(r)]["kl_floor"] = float(r["kl_floor"])

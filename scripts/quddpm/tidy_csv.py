@@ -24,6 +24,29 @@ def read(path):
     return header, rows
 
 
+# The epoch-0 rows of a sweep's epochs.csv (each cycle's gradient at initialization): small
+# enough for git where epochs.csv is not, so that the tables built on them can be rebuilt.
+EPOCH0 = "epoch0.csv"
+
+
+def read_kind(folder, kind):
+    """(header, rows) of a sweep folder's tidy CSV `kind`; epoch0.csv is derived from
+    epochs.csv when only that one is there. (None, []) when neither is."""
+    header, rows = read(os.path.join(folder, kind))
+    if header is None and kind == EPOCH0:
+        header, rows = read(os.path.join(folder, "epochs.csv"))
+        rows = [r for r in rows if int(r["epoch"]) == 0]
+    return header, rows
+
+
+def first_epochs_path(folder):
+    """The file that holds a sweep's epoch-0 rows: epochs.csv, else epoch0.csv (the one git
+    keeps), else epochs.csv (to name in an error)."""
+    full = os.path.join(folder, "epochs.csv")
+    small = os.path.join(folder, EPOCH0)
+    return small if not os.path.isfile(full) and os.path.isfile(small) else full
+
+
 def swept_keys(header):
     """The swept-key columns: those before `model` (none if there is no `model` column)."""
     return header[: header.index("model")] if header and "model" in header else []
