@@ -80,17 +80,19 @@ def gradient_at_init(epoch_rows, run_of):
     return {run: g for run, (_, g) in first.items()}
 
 
-def prior_vs_generated(cycle_rows):
-    """One run's rows of cycles.csv -> its prior (the largest t) and generated (t = 0) numbers,
-    and the mean gradient of its trained cycles; None when no cycle was trained."""
+def prior_vs_generated(cycle_rows, untrained=False):
+    """One run's rows of cycles.csv -> its prior (the largest t) and generated (its smallest t,
+    0 once finished) numbers, and the mean gradient of its trained cycles. None when no cycle
+    was trained, unless `untrained`: then generated = prior and the gradient is NaN."""
     rows = sorted(cycle_rows, key=lambda r: -int(r["t"]))
     prior, last, trained = rows[0], rows[-1], rows[1:]
-    if not trained:
+    if not trained and not untrained:
         return None
     return {"mmd_prior": float(prior["mmd_to_data"]), "mmd_gen": float(last["mmd_to_data"]),
             "kl_prior": float(prior["kl_to_data"]), "kl_gen": float(last["kl_to_data"]),
             "haar_prior": float(prior["mmd_to_haar"]), "haar_gen": float(last["mmd_to_haar"]),
-            "grad_mean": statistics.fmean(float(r["mean_grad_norm"]) for r in trained)}
+            "grad_mean": statistics.fmean(float(r["mean_grad_norm"]) for r in trained)
+            if trained else math.nan}
 
 
 def beats(gains, one_seed_margin):

@@ -39,7 +39,7 @@ import sys
 from collections import defaultdict
 
 from quddpm import tidy_csv
-from quddpm.stats import seed_spread
+from quddpm.stats import prior_vs_generated, seed_spread
 
 SEED = "seed"
 G_FIRST = "first-cycle mean gradient norm"
@@ -96,8 +96,8 @@ def fmt_time(v, unit=None):
 def run_stats(rows, grads0, losses, data_haar, floor):
     """The numbers of one run: {row name: float}."""
     rows = sorted(rows, key=lambda r: -int(r["t"]))
-    prior, trained, last = rows[0], rows[1:], rows[-1]
-    g = [float(r["mean_grad_norm"]) for r in trained]
+    pg = prior_vs_generated(rows, untrained=True)
+    g = [float(r["mean_grad_norm"]) for r in rows[1:]]
     g0 = [grads0[t] for t in sorted(grads0, reverse=True)]
     fell = 0
     for t, pts in losses.items():
@@ -108,13 +108,13 @@ def run_stats(rows, grads0, losses, data_haar, floor):
         G0_FIRST: g0[0] if g0 else math.nan,
         G_ALL: sum(g) / len(g) if g else math.nan,
         G0_ALL: sum(g0) / len(g0) if g0 else math.nan,
-        MMD_PRIOR: float(prior["mmd_to_data"]),
-        MMD_GEN: float(last["mmd_to_data"]),
-        KL_PRIOR: float(prior["kl_to_data"]),
-        KL_GEN: float(last["kl_to_data"]),
+        MMD_PRIOR: pg["mmd_prior"],
+        MMD_GEN: pg["mmd_gen"],
+        KL_PRIOR: pg["kl_prior"],
+        KL_GEN: pg["kl_gen"],
         KL_FLOOR: floor,
-        HAAR_PRIOR: float(prior["mmd_to_haar"]),
-        HAAR_GEN: float(last["mmd_to_haar"]),
+        HAAR_PRIOR: pg["haar_prior"],
+        HAAR_GEN: pg["haar_gen"],
         HAAR_DATA: data_haar,
         FELL: float(fell),
         CYCLES: float(len(losses)),

@@ -52,6 +52,9 @@ def test_prior_vs_generated_reads_the_largest_t_and_t_zero():
     assert got == {"mmd_prior": 0.9, "mmd_gen": 0.1, "kl_prior": 2.0, "kl_gen": 1.1,
                    "haar_prior": 0.01, "haar_gen": 0.3, "grad_mean": 0.5}
     assert stats.prior_vs_generated([cycle_row(5, 0.9, 2.0, 0.01, math.nan)]) is None
+    only_prior = stats.prior_vs_generated([cycle_row(5, 0.9, 2.0, 0.01, math.nan)], untrained=True)
+    assert only_prior["mmd_gen"] == only_prior["mmd_prior"] == 0.9
+    assert math.isnan(only_prior["grad_mean"])
 
 
 def test_beats_asks_the_mean_gain_to_exceed_the_seed_spread():
