@@ -11,7 +11,7 @@
 #
 # c = L means U[-1, 1] (L = 2 (n + 3), the default layer count with 3 ancillas). Each call puts
 # its runs in DIR/n<N>_T<T>_<model>_seeds<...>[_c<...>]/; calling again with more seeds or cells
-# adds folders, and finished runs are skipped. Then: scripts/quddpm/regime_map.py DIR draws the maps.
+# adds folders, and finished runs are skipped. Then: python3 -m quddpm.regime_map DIR draws the maps.
 set -uo pipefail
 
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }

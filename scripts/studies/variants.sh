@@ -14,7 +14,7 @@
 #
 # Runs go through scripts/sweep/sweep.sh into DIR/n<N>_T<T>_<variant>/ and are merged into
 # DIR/*.csv with columns variant and diffusion.steps; scripts/quddpm/regime_map.py-style tables come
-# from scripts/quddpm/summarize.py DIR.
+# from python3 -m quddpm.summarize DIR.
 set -uo pipefail
 
 usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
