@@ -131,11 +131,14 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: fail("stopped by SIGTERM"))
     written = {}
     run_ids = [set() for _ in sweeps]
+    epochs_read = {}  # folder -> its epochs.csv, from which an epoch0.csv it lacks is cut
     for kind in KINDS:
         tables = []
         for j, (folder, tags) in enumerate(sweeps):
             path = os.path.join(folder, kind)
-            header, rows = tidy_csv.read_kind(folder, kind)
+            header, rows = tidy_csv.read_kind(folder, kind, epochs_read.get(folder))
+            if kind == "epochs.csv":
+                epochs_read[folder] = (header, rows)
             if header is None:
                 continue
             if "model" not in header:

@@ -23,10 +23,9 @@ import sys
 from collections import defaultdict
 
 from quddpm import tidy_csv
-from quddpm.stats import gradient_at_init, prior_vs_generated, seed_spread
+from quddpm.stats import ONE_SEED_MARGIN, gradient_at_init, prior_vs_generated, seed_spread
 
 GRAD_ADVANTAGE = 10.0   # the gradient advantage a cell must keep over the original model
-ONE_SEED_MARGIN = 0.02  # MMD improvement a one-seed cell must show
 
 
 def read(path, required=True):

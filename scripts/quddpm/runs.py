@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from quddpm import stats, tidy_csv
+from quddpm.kl_floor import floor_of_run
 
 # The CSVs quddpm writes (docs/model.md section 7) and the sweep tools add.
 TRACE_FILES = ("cycles", "epochs", "diffusion", "layers", "observables", "histograms",
                "qgan_epochs", "floor")
 # Columns that tell one run of a sweep from another, besides the swept keys.
 RUN_COLUMNS = ("model", "n_data", "seed")
-# Verdicts with one seed need a fixed margin (as regime_map's cells).
-ONE_SEED_MARGIN = 0.02
 
 
 @dataclass
@@ -69,10 +68,12 @@ def run_keys(cycles):
 
 def per_run(traces, keys):
     """One row per run: prior against generated (quddpm.stats.prior_vs_generated), the
-    gradient at initialization, and the KL floor when there is one."""
+    gradient at initialization, and the KL floor when there is one. No keys: one run."""
     cycles = traces["cycles"]
     rows = []
-    for key, group in cycles.groupby(keys if len(keys) > 1 else keys[0], sort=True, dropna=False):
+    by = keys if len(keys) > 1 else keys[0] if keys else None
+    groups = cycles.groupby(by, sort=True, dropna=False) if by else [((), cycles)]
+    for key, group in groups:
         key = key if isinstance(key, tuple) else (key,)
         numbers = stats.prior_vs_generated(group.astype(str).to_dict("records"))
         if numbers:
@@ -83,10 +84,10 @@ def per_run(traces, keys):
     if "epochs" in traces:
         grads = stats.gradient_at_init(traces["epochs"].astype(str).to_dict("records"),
                                        lambda r: tuple(r[k] for k in keys))
-        out["grad_init"] = [grads.get(tuple(str(v) for v in row), math.nan)
-                            for row in out[keys].itertuples(index=False)]
+        run_of_row = out[keys].itertuples(index=False) if keys else [()] * len(out)
+        out["grad_init"] = [grads.get(tuple(str(v) for v in row), math.nan) for row in run_of_row]
     floor = traces.get("floor")
-    if floor is not None and all(k in floor.columns for k in keys):
+    if floor is not None and keys and all(k in floor.columns for k in keys):
         out = out.merge(floor[keys + ["kl_floor"]], on=keys, how="left")
     elif floor is not None and len(floor) == 1 and len(out) == 1:
         out["kl_floor"] = floor["kl_floor"].iloc[0]
@@ -105,11 +106,11 @@ def verdicts(runs, keys):
         row = dict(zip(cell_keys, key), seeds=len(group))
         mmd_gain = list(group["mmd_prior"] - group["mmd_gen"])
         row["mmd_gain"], row["mmd_gain_sd"], _ = stats.seed_spread(mmd_gain)
-        row["beats_prior"] = stats.beats(mmd_gain, ONE_SEED_MARGIN)
+        row["beats_prior"] = stats.beats(mmd_gain, stats.ONE_SEED_MARGIN)
         if "kl_floor" in group:
             floor_gain = list(group["kl_floor"] - group["kl_gen"])
             row["floor_gain"], row["floor_gain_sd"], _ = stats.seed_spread(floor_gain)
-            row["beats_floor"] = stats.beats(floor_gain, ONE_SEED_MARGIN)
+            row["beats_floor"] = stats.beats(floor_gain, stats.ONE_SEED_MARGIN)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -128,7 +129,6 @@ def load(path, compute_floor=True):
         out.manifest = _json(os.path.join(path, "manifest.json"))
         npys = [os.path.join(path, f + ".npy") for f in ("prior", "data", "generated")]
         if "floor" not in out.traces and compute_floor and all(map(os.path.isfile, npys)):
-            from quddpm.kl_floor import floor_of_run
             out.traces["floor"] = pd.DataFrame([floor_of_run(path)])
     else:
         out.manifest = _json(os.path.join(path, "merged.json"))
@@ -142,19 +142,8 @@ def load(path, compute_floor=True):
                     out.config[run_id] = _json(os.path.join(root, "config.json"))
     out.floor = out.traces.get("floor")
     keys = run_keys(out.traces["cycles"]) if not is_run else []
-    out.runs = per_run(out.traces, keys) if keys else _one_run(out.traces)
+    out.runs = per_run(out.traces, keys)
     if out.runs is not None and not out.runs.empty:
         out.verdicts = verdicts(out.runs, keys)
     return out
 
-
-def _one_run(traces):
-    """per_run for a single run's own CSVs (no run columns)."""
-    traces = dict(traces)
-    traces["cycles"] = traces["cycles"].assign(_run=0)
-    if "epochs" in traces:
-        traces["epochs"] = traces["epochs"].assign(_run=0)
-    floor = traces.get("floor")
-    if floor is not None:
-        traces["floor"] = floor.assign(_run=0)
-    return per_run(traces, ["_run"]).drop(columns="_run", errors="ignore")

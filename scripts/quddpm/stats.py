@@ -51,6 +51,8 @@ import statistics
 import numpy as np
 
 EPS = 1e-10
+# The gain a verdict asks of a cell with one seed, which has no spread (MMD units).
+ONE_SEED_MARGIN = 0.02
 
 
 def seed_spread(xs):

@@ -8,6 +8,8 @@ import os
 import sys
 from collections import namedtuple
 
+from quddpm.stats import gradient_at_init
+
 # Which run a row belongs to: its swept keys' values (in the order of `swept_keys`), its model
 # and its data-qubit count. plot.py and summarize.py group rows by it.
 Run = namedtuple("Run", "values model n_data")
@@ -29,12 +31,13 @@ def read(path):
 EPOCH0 = "epoch0.csv"
 
 
-def read_kind(folder, kind):
+def read_kind(folder, kind, epochs=None):
     """(header, rows) of a sweep folder's tidy CSV `kind`; epoch0.csv is derived from
-    epochs.csv when only that one is there. (None, []) when neither is."""
+    epochs.csv when only that one is there (`epochs`: its (header, rows) if already read).
+    (None, []) when neither is."""
     header, rows = read(os.path.join(folder, kind))
     if header is None and kind == EPOCH0:
-        header, rows = read(os.path.join(folder, "epochs.csv"))
+        header, rows = epochs or read(os.path.join(folder, "epochs.csv"))
         rows = [r for r in rows if int(r["epoch"]) == 0]
     return header, rows
 
@@ -111,7 +114,6 @@ def first_cycle_gradients(path, group_key=None):
     for c in ["model", "n_data", "seed", "t", "epoch", "grad_norm"] + ([group_key] if group_key else []):
         if c not in header:
             sys.exit(f"{path}: no column '{c}'")
-    from quddpm.stats import gradient_at_init
     return gradient_at_init(rows, lambda r: (r["model"], r[group_key] if group_key else None,
                                              int(r["n_data"]), r["seed"]))
 
