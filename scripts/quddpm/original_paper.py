@@ -8,7 +8,9 @@ Usage (Debian's /usr/bin/python3 with numpy and matplotlib):
 --official reads the official repository's saved results (Francis-Hsu/QuantGenMdl, data/*.npy)
 and writes what this page uses of them to OUT/official.json (with the file each number comes
 from); without it OUT/official.json is read. --bin lets quddpm draw each QuDDPM run's test
-ensemble (`generate` with a seed the run never used) for its test MMD.
+ensemble (`generate` with a seed the run never used) for its test MMD, and each run's data.npy
+where the folder has none (git keeps none: `quddpm config --target-out` draws it again from the
+run's config, checked against the MMD to the data the run recorded).
 
 Runs are folders RUNS/<experiment>_<adam|sgd>_s<seed> made by `quddpm train
 configs/original_paper/<experiment>.json` (the command is in each folder's manifest.json).
@@ -191,10 +193,41 @@ def test_states(bin_path, run, samples, seed):
         return np.load(out)
 
 
+def recorded_mmd_to_data(path):
+    """The MMD of generated.npy to data.npy the run itself recorded."""
+    phases = os.path.join(path, "qgan_phases.csv")
+    if os.path.exists(phases):
+        return float(read_csv(phases)[-1]["mmd_to_data"])
+    return float(next(row for row in read_csv(os.path.join(path, "cycles.csv"))
+                      if int(row["t"]) == 0)["mmd_to_data"])
+
+
+def run_data(path, bin_path):
+    """The run's data.npy, or (a folder from git) drawn again by `quddpm config --target-out` from
+    its config, with an npy target read from the run's own copy (target.npy)."""
+    kept = os.path.join(path, "data.npy")
+    if os.path.exists(kept):
+        return np.load(kept)
+    if not bin_path:
+        sys.exit(f"{kept}: not there (git keeps no data.npy); pass --bin to draw it again")
+    command = [bin_path, "config", os.path.join(path, "config.json")]
+    if os.path.exists(os.path.join(path, "target.npy")):
+        command += ["--set", "target.path=" + os.path.join(path, "target.npy")]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "data.npy")
+        subprocess.run(command + ["--target-out", out], check=True, capture_output=True)
+        data = np.load(out)
+    gen = np.load(os.path.join(path, "generated.npy"))
+    if abs(mmd(gen, data) - recorded_mmd_to_data(path)) > 1e-9:
+        sys.exit(f"{path}: the data drawn again from config.json does not give the MMD to the "
+                 "data the run recorded")
+    return data
+
+
 def run_numbers(path, name, bin_path):
     """The numbers of one run folder."""
     r = {"folder": os.path.basename(path)}
-    data = np.load(os.path.join(path, "data.npy"))
+    data = run_data(path, bin_path)
     if name.startswith("qgan"):
         phases = read_csv(os.path.join(path, "qgan_phases.csv"))
         gen = np.load(os.path.join(path, "generated.npy"))

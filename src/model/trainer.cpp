@@ -100,11 +100,15 @@ StateMatrix sample_test_prior(const TrainingSettings& s) {
                     stream_key(s.seed, {kTagTestPriorDiffusion}), {});
 }
 
+StateMatrix target_ensemble(const TrainingSettings& s) {
+  if (!s.sample_target) throw std::invalid_argument("no target sampler");
+  return s.sample_target(s.diffusion_size, stream_key(s.seed, {kTagTarget}));
+}
+
 ScheduleCalibration calibrate_run_schedule(const TrainingSettings& s, double start, int steps,
                                            double target, const Pace& pace) {
-  if (!s.sample_target) throw std::invalid_argument("no target sampler");
-  return calibrate_schedule_end(s.sample_target(s.diffusion_size, stream_key(s.seed, {kTagTarget})),
-                                start, steps, target, stream_key(s.seed, {kTagDiffusion}), pace);
+  return calibrate_schedule_end(target_ensemble(s), start, steps, target,
+                                stream_key(s.seed, {kTagDiffusion}), pace);
 }
 
 namespace {
@@ -173,7 +177,7 @@ TrainingResult train(const TrainingSettings& s, TrainingObserver& observer,
   };
 
   TrainingResult result;
-  result.data = s.sample_target(s.diffusion_size, stream_key(s.seed, {kTagTarget}));
+  result.data = target_ensemble(s);
   std::vector<StateMatrix> forward = diffuse_chain(
       result.data, s.schedule, stream_key(s.seed, {kTagDiffusion}), setup("forward diffusion"));
 

@@ -72,6 +72,35 @@ TEST(Generate, TrainingSeedAndSampleCountReproduceTheGeneratedEnsemble) {
   fs::remove_all(dir);
 }
 
+// A run folder without its data.npy (as git keeps it): `config --target-out` draws the same
+// file again from the run's config, and `generate` draws it itself, prints the same metrics and
+// says so on stderr.
+TEST(Generate, RunFolderWithoutItsDataDrawsTheSameDataAgain) {
+  const auto dir = testing_cli::scratch_dir("generate_no_data");
+  const fs::path model = train_model(dir);
+  const fs::path target = dir / "target.npy";
+  const auto t = testing_cli::run_quddpm("config " + (model / "config.json").string() +
+                                         " --target-out " + target.string());
+  ASSERT_EQ(t.status, 0) << t.err;
+  EXPECT_EQ(slurp(target.string()), slurp((model / "data.npy").string()));
+  // An existing file is not replaced.
+  const auto again = testing_cli::run_quddpm("config " + (model / "config.json").string() +
+                                             " --target-out " + target.string());
+  EXPECT_NE(again.status, 0);
+  EXPECT_NE(again.err.find("--target-out"), std::string::npos) << again.err;
+
+  const auto with_data = generate(model, 25, 9, dir / "a.npy");
+  fs::remove(model / "data.npy");
+  const auto r = testing_cli::run_quddpm("generate --model " + model.string() +
+                                         " --samples 25 --seed 9 --out " +
+                                         (dir / "b.npy").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out), with_data);
+  EXPECT_NE(r.err.find("drawn again"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(model / "data.npy"));  // generate never writes into the run folder
+  fs::remove_all(dir);
+}
+
 // Quenched outcomes: the training seed still reproduces the training chain bit for bit; a
 // --outcomes override measures the same model by the Born rule instead, and says so.
 TEST(Generate, QuenchedRunsReproduceAndOutcomesOverrideTheRule) {

@@ -97,6 +97,13 @@ TEST(QganRun, TrainWritesTheGameWhoseLastRowTheSavedFilesReproduce) {
   ASSERT_EQ(g.status, 0) << g.err;
   EXPECT_EQ(slurp(again.string()), slurp((out / "generated.npy").string()));
 
+  // The run's config draws its data.npy again (a run folder from git keeps none).
+  const fs::path target = dir / "target.npy";
+  const auto t = run_quddpm("config " + (out / "config.json").string() + " --target-out " +
+                            target.string());
+  ASSERT_EQ(t.status, 0) << t.err;
+  EXPECT_EQ(slurp(target.string()), slurp((out / "data.npy").string()));
+
   // The same game on two threads: the same bytes.
   const fs::path out2 = dir / "run2";
   const auto r2 = run_quddpm("train " + cfg + " --quiet --threads 2 --out " + out2.string());

@@ -4,7 +4,10 @@
 // JSON object: the run id, the estimated peak memory of a training run and the resolved
 // config. Sweep scripts use it to check every run before submitting it and to size --mem.
 // `quddpm config --reference` prints the key table of docs/config.md from the schema, and
-// `quddpm config --traces` the trace columns' table of docs/model.md section 7.
+// `quddpm config --traces` the trace columns' table of docs/model.md section 7. With
+// `--target-out FILE` it also writes the config's target ensemble S_0, the data.npy a run of it
+// writes (a run folder from git keeps no data.npy: this draws it again).
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -13,6 +16,7 @@
 #include "app/cli/commands.hpp"
 #include "app/config/config.hpp"
 #include "app/config/experiment.hpp"
+#include "app/formats/npy.hpp"
 #include "app/formats/trace_columns.hpp"
 
 namespace quddpm::app {
@@ -20,7 +24,7 @@ namespace quddpm::app {
 namespace {
 
 struct ConfigArgs {
-  std::string config, out;
+  std::string config, out, target_out;
   std::vector<std::string> sets;
   std::uint64_t seed = 0;
   bool seed_given = false, out_given = false, reference = false, traces = false;
@@ -39,6 +43,10 @@ void run_config(const ConfigArgs& a) {
     throw std::invalid_argument("config: expected a config file (or --reference, --traces)");
   if (a.out_given && a.out.empty())
     throw std::invalid_argument("--out: expected a results folder, found an empty string");
+  std::error_code ec;
+  if (!a.target_out.empty() && std::filesystem::exists(a.target_out, ec))
+    throw std::invalid_argument("--target-out: '" + a.target_out +
+                                "' already exists (choose another path)");
   // The checks `train` makes before it writes anything (its calibration aside).
   const config::ExperimentConfig c =
       check_run(a.config, config::option_overrides(
@@ -47,6 +55,7 @@ void run_config(const ConfigArgs& a) {
   const nlohmann::json out = {{"run_id", config::run_id(c)},
                               {"estimated_bytes", config::estimated_bytes(c)},
                               {"config", config::to_json(c)}};
+  if (!a.target_out.empty()) npy::write_states(a.target_out, target_ensemble(c));
   std::cout << out.dump(2) << "\n";
 }
 
@@ -65,8 +74,12 @@ void add_config_command(CLI::App& app) {
   cmd->add_option("--set", a->sets, "override a config key: key.path=value (repeatable)");
   auto* traces = cmd->add_flag("--traces", a->traces,
                                "print the table of the CSV traces' columns (docs/model.md)");
-  reference->excludes(out)->excludes(seed)->excludes(traces);
-  traces->excludes(out)->excludes(seed);
+  auto* target_out =
+      cmd->add_option("--target-out", a->target_out,
+                      "also write the config's target ensemble S_0 (the data.npy of its run, "
+                      "drawn from its seed) to this file (.npy, complex128)");
+  reference->excludes(out)->excludes(seed)->excludes(traces)->excludes(target_out);
+  traces->excludes(out)->excludes(seed)->excludes(target_out);
   cmd->callback([a, seed, out] {
     require_one_process("config");
     a->seed_given = seed->count() > 0;

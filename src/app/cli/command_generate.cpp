@@ -1,6 +1,8 @@
 // `quddpm generate --model DIR --samples N --seed S --out FILE.npy`: fresh samples of a trained
 // model (its prior, then its trained circuits) and their metrics against the run's data.
+#include <spdlog/spdlog.h>
 #include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -186,7 +188,13 @@ void run_generate(const GenerateArgs& a) {
   check_memory(c, a.samples);
   apply_thread_option(a.threads);
   const std::string data_file = model.shown("data.npy");
-  const StateMatrix data = npy::read_states(model, "data.npy");
+  // A run folder from git keeps no data.npy (the .gitignore of results/): drawn again here, as
+  // `train` drew it, from the config's target and seed.
+  const bool data_kept = model.has("data.npy");
+  if (!data_kept)
+    spdlog::info("{}: not in the run folder; its target ensemble is drawn again from {}",
+                 data_file, model.shown("config.json"));
+  const StateMatrix data = data_kept ? npy::read_states(model, "data.npy") : target_ensemble(c);
   if (data.cols() != static_cast<Eigen::Index>(dim_of(c.run.n_data)) || data.rows() < 2)
     throw std::invalid_argument(data_file + ": expected at least 2 states of " +
                                 std::to_string(c.run.n_data) + " qubits (its config), found " +

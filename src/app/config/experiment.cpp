@@ -127,6 +127,11 @@ TrainingSettings make_settings(const CheckedRun& run) {
   return with_schedule(run.unscheduled, run.config);
 }
 
+StateMatrix target_ensemble(const config::ExperimentConfig& c) {
+  // make_qgan_settings gives the QGAN data_size = diffusion_size and the same sampler and seed.
+  return quddpm::target_ensemble(unscheduled_settings(c));
+}
+
 QganSettings make_qgan_settings(const config::ExperimentConfig& c) {
   return make_qgan_settings(CheckedRun{c, unscheduled_settings(c)});
 }

@@ -32,6 +32,10 @@ CheckedRun check_run(const std::string& config_file, const std::vector<std::stri
 TrainingSettings make_settings(const config::ExperimentConfig& c);
 TrainingSettings make_settings(const CheckedRun& run);  // its target not read again
 
+// The target ensemble S_0 a run of `c` trains on: the data.npy its `train` writes (QuDDPM or
+// QGAN), drawn again from the config's seed (an npy target read here).
+StateMatrix target_ensemble(const config::ExperimentConfig& c);
+
 // The QGAN baseline's settings of a `model: qgan` config (its target read by check_run).
 QganSettings make_qgan_settings(const CheckedRun& run);
 QganSettings make_qgan_settings(const config::ExperimentConfig& c);  // an npy target read here
