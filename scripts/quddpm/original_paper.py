@@ -14,7 +14,9 @@ run's config, checked against the MMD to the data the run recorded).
 
 Runs are folders RUNS/<experiment>_<adam|sgd>_s<seed> made by `quddpm train
 configs/original_paper/<experiment>.json` (the command is in each folder's manifest.json).
-Writes OUT/summary.json, OUT/summary.md (the side-by-side tables) and OUT/figures/*.png.
+Writes OUT/summary.json, OUT/summary.md (the side-by-side tables) and OUT/figures/*.png, and
+OUT/loss_curves.csv: the loss curves of the learning-rate table, read back for runs without
+epochs.csv (git keeps none), so that a clone rebuilds every table and figure.
 """
 import argparse
 import csv
@@ -276,11 +278,15 @@ def run_numbers(path, name, bin_path):
     if name in ("cluster_n1", "circle"):
         r["bloch_generated"] = bloch(gen).tolist()
         r["bloch_data"] = bloch(data[:200]).tolist()
-    epochs = read_csv(os.path.join(path, "epochs.csv"))
-    loss = defaultdict(list)
-    for row in epochs:
-        loss[int(row["t"])].append(float(row["loss"]))
-    r["loss"] = {t: v for t, v in loss.items()}
+    # The per-epoch losses (the learning-rate table's); git keeps no epochs.csv: then None, and
+    # main reads the curves the table uses from OUT/loss_curves.csv.
+    epochs_file = os.path.join(path, "epochs.csv")
+    r["loss"] = None
+    if os.path.exists(epochs_file):
+        loss = defaultdict(list)
+        for row in read_csv(epochs_file):
+            loss[int(row["t"])].append(float(row["loss"]))
+        r["loss"] = {t: v for t, v in loss.items()}
     return r
 
 
@@ -313,13 +319,41 @@ def epochs_to_reach(curve, level):
     return int(hits[0]) + SMOOTH if len(hits) else None
 
 
+LOSS_CYCLES = (19, 10, 0)  # the cycles of the learning-rate table
+
+
+def keep_loss_curves(path, runs):
+    """The learning-rate table's loss curves (cluster n = 2, Adam and SGD, cycles LOSS_CYCLES):
+    a run without epochs.csv takes them from `path` (this tool's earlier output, in git), and
+    `path` is written again from the curves in use, one row per (run, t, epoch)."""
+    used = [r for opt in OPTIMIZERS for r in runs.get("cluster_n2", {}).get(opt, [])]
+    if any(r["loss"] is None for r in used):
+        if not os.path.exists(path):
+            sys.exit(f"{path}: needed for runs without epochs.csv (git keeps none), not there")
+        kept = defaultdict(lambda: defaultdict(list))
+        for row in read_csv(path):
+            kept[row["run"]][int(row["t"])].append(float(row["loss"]))
+        for r in used:
+            if r["loss"] is None:
+                if r["folder"] not in kept:
+                    sys.exit(f"{path}: has no loss curves of {r['folder']}")
+                r["loss"] = dict(kept[r["folder"]])
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["run", "t", "epoch", "loss"])
+        for r in used:
+            for t in LOSS_CYCLES:
+                for epoch, value in enumerate(r["loss"].get(t, [])):
+                    w.writerow([r["folder"], t, epoch, repr(value)])
+
+
 def learning_rate_table(official, runs):
     """Cluster n = 2: epochs each optimizer needs to reach the level the official curve reaches."""
     curves = official["cluster_n2"].get("loss_curves")
     if not curves or "cluster_n2" not in runs:
         return []
     rows = []
-    for t in (19, 10, 0):
+    for t in LOSS_CYCLES:
         off = np.asarray(curves[str(t)])
         level = 1.1 * float(np.min(smoothed(off)))
         row = {"t": t, "level": level, "official": epochs_to_reach(off, level)}
@@ -514,12 +548,13 @@ def main():
     else:
         sys.exit(f"original_paper.py: {official_file} does not exist: give --official")
     runs = collect_runs(a.runs, a.bin)
+    keep_loss_curves(os.path.join(a.out, "loss_curves.csv"), runs)
     # The TFIM's official S_0 is pickled: its generated states are compared with quddpm's data
     # set of the same law (seed 1's run).
     # Every group's run of a seed trains towards the same S_0 (stream (seed, target)).
     tf = [r for g in GROUPS for r in runs.get("tfim_n4", {}).get(g, [])]
     if tf:
-        data = np.load(os.path.join(a.runs, tf[0]["folder"], "data.npy"))
+        data = run_data(os.path.join(a.runs, tf[0]["folder"]), a.bin)
         for part in ("generated", "test_generated"):
             s = np.array(official["tfim_n4"][part])
             official["tfim_n4"].setdefault("final", {})[
