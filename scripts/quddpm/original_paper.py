@@ -214,10 +214,13 @@ def run_data(path, bin_path):
         sys.exit(f"{kept}: not there (git keeps no data.npy); pass --bin to draw it again")
     command = [bin_path, "config", os.path.join(path, "config.json")]
     if os.path.exists(os.path.join(path, "target.npy")):
-        command += ["--set", "target.path=" + os.path.join(path, "target.npy")]
+        # (a relative target.path is read from the config's folder)
+        command += ["--set", "target.path=" + os.path.abspath(os.path.join(path, "target.npy"))]
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "data.npy")
-        subprocess.run(command + ["--target-out", out], check=True, capture_output=True)
+        done = subprocess.run(command + ["--target-out", out], capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"{path}: {' '.join(command)} failed: {done.stderr.strip()}")
         data = np.load(out)
     gen = np.load(os.path.join(path, "generated.npy"))
     if abs(mmd(gen, data) - recorded_mmd_to_data(path)) > 1e-9:
