@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -60,10 +61,14 @@ Transport exact_transport(const RealMatrix& cost) {
   Graph graph;
   graph.build(static_cast<int>(n + m), arc_list.begin(), arc_list.end());
   arc_list = {};
+  std::vector<std::int64_t> rounded(static_cast<std::size_t>(n * m));
   Graph::ArcMap<std::int64_t> arc_cost(graph);
   for (std::int64_t i = 0; i < n; ++i)
-    for (std::int64_t j = 0; j < m; ++j)
-      arc_cost[graph.arc(static_cast<int>(i * m + j))] = std::llround(cost(i, j) * scale);
+    for (std::int64_t j = 0; j < m; ++j) {
+      const std::int64_t a = i * m + j;
+      rounded[static_cast<std::size_t>(a)] = std::llround(cost(i, j) * scale);
+      arc_cost[graph.arc(static_cast<int>(a))] = rounded[static_cast<std::size_t>(a)];
+    }
   Graph::NodeMap<std::int64_t> supply(graph);
   for (std::int64_t i = 0; i < n; ++i)
     supply[graph.node(static_cast<int>(i))] = sends;
@@ -86,7 +91,41 @@ Transport exact_transport(const RealMatrix& cost) {
       t.plan(i, j) = static_cast<double>(f) / total;
       t.value += t.plan(i, j) * cost(i, j);
     }
+  // LEMON's artificial arcs cost 2^62 in 64-bit integers: a plan is returned only with its
+  // proof, so no overflow or defect inside the simplex can pass a wrong plan on unnoticed.
+  std::vector<std::int64_t> potentials(static_cast<std::size_t>(n + m));
+  for (std::int64_t v = 0; v < n + m; ++v)
+    potentials[static_cast<std::size_t>(v)] = simplex.potential(graph.node(static_cast<int>(v)));
+  if (!proves_optimal(rounded, t.plan, potentials))
+    throw std::logic_error("optimal transport: the network simplex's plan fails its optimality "
+                           "certificate (a reduced cost below 0, or above 0 on the plan)");
   return t;
+}
+
+bool proves_optimal(const std::vector<std::int64_t>& costs, const RealMatrix& plan,
+                    const std::vector<std::int64_t>& potentials) {
+  const std::int64_t n = plan.rows(), m = plan.cols();
+  if (static_cast<std::int64_t>(costs.size()) != n * m ||
+      static_cast<std::int64_t>(potentials.size()) != n + m)
+    return false;
+  // K_ij + pi_i - pi_{n+j}, or nothing when it does not fit in 64 bits.
+  const auto reduced = [&](std::int64_t i, std::int64_t j) -> std::optional<std::int64_t> {
+    std::int64_t gap = 0, r = 0;
+    if (__builtin_sub_overflow(potentials[static_cast<std::size_t>(i)],
+                               potentials[static_cast<std::size_t>(n + j)], &gap) ||
+        __builtin_add_overflow(costs[static_cast<std::size_t>(i * m + j)], gap, &r))
+      return std::nullopt;
+    return r;
+  };
+  for (std::int64_t i = 0; i < n; ++i)  // dual feasibility, along the rows of K
+    for (std::int64_t j = 0; j < m; ++j) {
+      const auto r = reduced(i, j);
+      if (!r || *r < 0) return false;
+    }
+  for (std::int64_t j = 0; j < m; ++j)  // complementary slackness, along the plan's columns
+    for (std::int64_t i = 0; i < n; ++i)
+      if (plan(i, j) > 0 && reduced(i, j) != std::optional<std::int64_t>(0)) return false;
+  return true;
 }
 
 namespace {

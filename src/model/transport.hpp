@@ -3,6 +3,9 @@
 // cost matrix C (N x M). A plan P >= 0 has row sums a and column sums b.
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
 #include "core/types.hpp"
 
 namespace quddpm {
@@ -19,9 +22,19 @@ struct Transport {
 // each sink takes N/g, g = gcd(N, M)) on the costs rounded to integer multiples of 2^-k, with
 // k the largest (at most 52) for which (N + M) max|C| 2^k <= 2^52; so the plan is optimal for
 // C within 2^-k (at N = M = 500 and C in [0, 1], 2^-42), and value is <P, C> in the real C.
-// For N = M the plan is a permutation matrix over N. Deterministic (no threads). Throws
+// For N = M the plan is a permutation matrix over N. Deterministic (no threads). Every plan is
+// checked against its optimality certificate (proves_optimal, with the simplex's potentials)
+// before it is returned; one that fails it throws std::logic_error. Throws
 // std::invalid_argument for an empty or non-finite C.
 Transport exact_transport(const RealMatrix& cost);
+
+// The optimality certificate of a transport plan on integer costs K (N x M, row-major): node
+// potentials pi (the N sources, then the M sinks) under which every arc's reduced cost
+// K_ij + pi_i - pi_{N+j} is >= 0, and = 0 wherever the plan is positive (complementary
+// slackness). Then no plan with the same marginals costs less (LP duality). False as well when a
+// reduced cost does not fit in 64 bits.
+bool proves_optimal(const std::vector<std::int64_t>& costs, const RealMatrix& plan,
+                    const std::vector<std::int64_t>& potentials);
 
 // Entropic optimal transport: value = OT_eps = min_P <P, C> + eps KL(P || a b^T) (so
 // value >= W, and value -> W as eps -> 0), computed as its dual

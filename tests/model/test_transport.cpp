@@ -120,6 +120,22 @@ TEST(ExactTransport, IsZeroBetweenAnEnsembleAndItsPermutation) {
   EXPECT_LT(std::abs(wasserstein(a, b)), 1e-15);
 }
 
+// The certificate by hand on 2 x 2 costs [[0, 5], [5, 0]] (potentials: sources, then sinks).
+TEST(ExactTransport, CertificateAcceptsTheOptimumAndRejectsOtherPlans) {
+  const std::vector<std::int64_t> k = {0, 5, 5, 0};
+  RealMatrix diagonal = RealMatrix::Zero(2, 2), crossed = RealMatrix::Zero(2, 2);
+  diagonal(0, 0) = diagonal(1, 1) = 0.5;
+  crossed(0, 1) = crossed(1, 0) = 0.5;
+  EXPECT_TRUE(proves_optimal(k, diagonal, {0, 0, 0, 0}));
+  EXPECT_TRUE(proves_optimal(k, diagonal, {1, 0, 1, 0}));  // another dual optimum
+  EXPECT_FALSE(proves_optimal(k, crossed, {0, 0, 0, 0}));    // positive reduced cost on the plan
+  // Potentials that price the crossed plan tight make a diagonal arc's reduced cost negative.
+  EXPECT_FALSE(proves_optimal(k, crossed, {0, 0, 5, 5}));
+  const std::int64_t huge = std::numeric_limits<std::int64_t>::max();
+  EXPECT_FALSE(proves_optimal(k, diagonal, {huge, 0, -huge, 0}));  // does not fit: no proof
+  EXPECT_FALSE(proves_optimal(k, diagonal, {0, 0, 0}));             // wrong length
+}
+
 TEST(ExactTransport, RefusesEmptyAndNonFiniteCosts) {
   EXPECT_THROW(exact_transport(RealMatrix(0, 3)), std::invalid_argument);
   RealMatrix c = RealMatrix::Zero(2, 2);
