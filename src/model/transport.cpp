@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -108,23 +107,28 @@ bool proves_optimal(const std::vector<std::int64_t>& costs, const RealMatrix& pl
   if (static_cast<std::int64_t>(costs.size()) != n * m ||
       static_cast<std::int64_t>(potentials.size()) != n + m)
     return false;
-  // K_ij + pi_i - pi_{n+j}, or nothing when it does not fit in 64 bits.
-  const auto reduced = [&](std::int64_t i, std::int64_t j) -> std::optional<std::int64_t> {
-    std::int64_t gap = 0, r = 0;
-    if (__builtin_sub_overflow(potentials[static_cast<std::size_t>(i)],
-                               potentials[static_cast<std::size_t>(n + j)], &gap) ||
-        __builtin_add_overflow(costs[static_cast<std::size_t>(i * m + j)], gap, &r))
-      return std::nullopt;
-    return r;
-  };
-  for (std::int64_t i = 0; i < n; ++i)  // dual feasibility, along the rows of K
-    for (std::int64_t j = 0; j < m; ++j) {
-      const auto r = reduced(i, j);
-      if (!r || *r < 0) return false;
-    }
+  // Every |K_ij| and |pi| below 2^61: then K_ij + pi_i - pi_{n+j} cannot overflow, and the
+  // reduced costs are plain 64-bit sums; otherwise there is no proof.
+  constexpr std::int64_t kLimit = std::int64_t{1} << 61;
+  const auto fits = [](std::int64_t x) { return x > -kLimit && x < kLimit; };
+  if (!std::all_of(costs.begin(), costs.end(), fits) ||
+      !std::all_of(potentials.begin(), potentials.end(), fits))
+    return false;
+  const std::int64_t* sinks = potentials.data() + n;
+  for (std::int64_t i = 0; i < n; ++i) {  // dual feasibility, along the rows of K
+    const std::int64_t* row = costs.data() + i * m;
+    const std::int64_t source = potentials[static_cast<std::size_t>(i)];
+    std::int64_t lowest = 0;
+    for (std::int64_t j = 0; j < m; ++j)
+      lowest = std::min(lowest, row[j] + source - sinks[j]);
+    if (lowest < 0) return false;
+  }
   for (std::int64_t j = 0; j < m; ++j)  // complementary slackness, along the plan's columns
     for (std::int64_t i = 0; i < n; ++i)
-      if (plan(i, j) > 0 && reduced(i, j) != std::optional<std::int64_t>(0)) return false;
+      if (plan(i, j) > 0 && costs[static_cast<std::size_t>(i * m + j)] +
+                                    potentials[static_cast<std::size_t>(i)] - sinks[j] !=
+                                0)
+        return false;
   return true;
 }
 

@@ -32,7 +32,7 @@ Transport exact_transport(const RealMatrix& cost);
 // potentials pi (the N sources, then the M sinks) under which every arc's reduced cost
 // K_ij + pi_i - pi_{N+j} is >= 0, and = 0 wherever the plan is positive (complementary
 // slackness). Then no plan with the same marginals costs less (LP duality). False as well when a
-// reduced cost does not fit in 64 bits.
+// cost or potential is 2^61 or more in size (the sums could overflow).
 bool proves_optimal(const std::vector<std::int64_t>& costs, const RealMatrix& plan,
                     const std::vector<std::int64_t>& potentials);
 
