@@ -175,6 +175,7 @@ StateMatrix sample_prior(const TrainingSettings& s, const Pace& pace = {});
 // The target ensemble S_0 of a run (its data.npy): diffusion_size states of the target, drawn
 // from the run's seed. The QGAN baseline draws its data the same way (model/qgan.hpp).
 StateMatrix target_ensemble(const TrainingSettings& s);
+
 // A held-out prior of the same law and size, from the streams (seed, kTagTestPrior) and (seed,
 // kTagTestPriorDiffusion).
 StateMatrix sample_test_prior(const TrainingSettings& s);

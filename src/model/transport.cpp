@@ -96,8 +96,9 @@ Transport exact_transport(const RealMatrix& cost) {
   for (std::int64_t v = 0; v < n + m; ++v)
     potentials[static_cast<std::size_t>(v)] = simplex.potential(graph.node(static_cast<int>(v)));
   if (!proves_optimal(rounded, t.plan, potentials))
-    throw std::logic_error("optimal transport: the network simplex's plan fails its optimality "
-                           "certificate (a reduced cost below 0, or above 0 on the plan)");
+    throw std::logic_error(
+        "optimal transport: the network simplex's plan fails its optimality "
+        "certificate (a reduced cost below 0, or above 0 on the plan)");
   return t;
 }
 

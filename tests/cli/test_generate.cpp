@@ -91,9 +91,9 @@ TEST(Generate, RunFolderWithoutItsDataDrawsTheSameDataAgain) {
 
   const auto with_data = generate(model, 25, 9, dir / "a.npy");
   fs::remove(model / "data.npy");
-  const auto r = testing_cli::run_quddpm("generate --model " + model.string() +
-                                         " --samples 25 --seed 9 --out " +
-                                         (dir / "b.npy").string());
+  const auto r =
+      testing_cli::run_quddpm("generate --model " + model.string() +
+                              " --samples 25 --seed 9 --out " + (dir / "b.npy").string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out), with_data);
   EXPECT_NE(r.err.find("drawn again"), std::string::npos) << r.err;

@@ -99,8 +99,8 @@ TEST(QganRun, TrainWritesTheGameWhoseLastRowTheSavedFilesReproduce) {
 
   // The run's config draws its data.npy again (a run folder from git keeps none).
   const fs::path target = dir / "target.npy";
-  const auto t = run_quddpm("config " + (out / "config.json").string() + " --target-out " +
-                            target.string());
+  const auto t =
+      run_quddpm("config " + (out / "config.json").string() + " --target-out " + target.string());
   ASSERT_EQ(t.status, 0) << t.err;
   EXPECT_EQ(slurp(target.string()), slurp((out / "data.npy").string()));
 

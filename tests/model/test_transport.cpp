@@ -128,12 +128,12 @@ TEST(ExactTransport, CertificateAcceptsTheOptimumAndRejectsOtherPlans) {
   crossed(0, 1) = crossed(1, 0) = 0.5;
   EXPECT_TRUE(proves_optimal(k, diagonal, {0, 0, 0, 0}));
   EXPECT_TRUE(proves_optimal(k, diagonal, {1, 0, 1, 0}));  // another dual optimum
-  EXPECT_FALSE(proves_optimal(k, crossed, {0, 0, 0, 0}));    // positive reduced cost on the plan
+  EXPECT_FALSE(proves_optimal(k, crossed, {0, 0, 0, 0}));  // positive reduced cost on the plan
   // Potentials that price the crossed plan tight make a diagonal arc's reduced cost negative.
   EXPECT_FALSE(proves_optimal(k, crossed, {0, 0, 5, 5}));
   const std::int64_t huge = std::numeric_limits<std::int64_t>::max();
   EXPECT_FALSE(proves_optimal(k, diagonal, {huge, 0, huge, 0}));  // too large to sum: no proof
-  EXPECT_FALSE(proves_optimal(k, diagonal, {0, 0, 0}));             // wrong length
+  EXPECT_FALSE(proves_optimal(k, diagonal, {0, 0, 0}));           // wrong length
 }
 
 TEST(ExactTransport, RefusesEmptyAndNonFiniteCosts) {

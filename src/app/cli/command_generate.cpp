@@ -192,8 +192,8 @@ void run_generate(const GenerateArgs& a) {
   // `train` drew it, from the config's target and seed.
   const bool data_kept = model.has("data.npy");
   if (!data_kept)
-    spdlog::info("{}: not in the run folder; its target ensemble is drawn again from {}",
-                 data_file, model.shown("config.json"));
+    spdlog::info("{}: not in the run folder; its target ensemble is drawn again from {}", data_file,
+                 model.shown("config.json"));
   const StateMatrix data = data_kept ? npy::read_states(model, "data.npy") : target_ensemble(c);
   if (data.cols() != static_cast<Eigen::Index>(dim_of(c.run.n_data)) || data.rows() < 2)
     throw std::invalid_argument(data_file + ": expected at least 2 states of " +
