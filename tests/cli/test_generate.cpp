@@ -88,6 +88,16 @@ TEST(Generate, RunFolderWithoutItsDataDrawsTheSameDataAgain) {
                                              " --target-out " + target.string());
   EXPECT_NE(again.status, 0);
   EXPECT_NE(again.err.find("--target-out"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+  // Nor is a file written into a folder that is not there (refused before the draw).
+  const fs::path nowhere = dir / "missing" / "target.npy";
+  const auto lost = testing_cli::run_quddpm("config " + (model / "config.json").string() +
+                                            " --target-out " + nowhere.string());
+  EXPECT_NE(lost.status, 0);
+  EXPECT_NE(lost.err.find("--target-out: " + nowhere.string() + ": cannot write: directory"),
+            std::string::npos)
+      << lost.err;
+  EXPECT_EQ(lost.out, "");  // no JSON either: the checks come before any output
 
   const auto with_data = generate(model, 25, 9, dir / "a.npy");
   fs::remove(model / "data.npy");

@@ -1,10 +1,15 @@
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
 #include <string>
 
 #include "app/cli/commands.hpp"
 #include "app/config/config.hpp"
+#include "app/formats/atomic_file.hpp"
 
 namespace quddpm::app {
 
@@ -31,6 +36,23 @@ CLI::Validator threads_check() {
                         ", found '" + s + "'";
       },
       "THREADS");
+}
+
+void check_writable(const std::string& path, bool force, const std::string& when_it_exists) {
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) throw std::invalid_argument(path + ": is a directory, not a file");
+  ensure_replaceable(path);  // a symbolic link, FIFO or device is never replaced
+  if (fs::exists(p, ec) && !force)
+    throw std::invalid_argument(path + ": already exists (" + when_it_exists + ")");
+  const fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  if (!fs::is_directory(parent, ec))
+    throw std::invalid_argument(path + ": cannot write: directory '" + parent.string() +
+                                "' does not exist");
+  if (::access(parent.c_str(), W_OK) != 0)
+    throw std::invalid_argument(path + ": cannot write: directory '" + parent.string() +
+                                "' is not writable");
 }
 
 namespace {

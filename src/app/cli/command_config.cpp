@@ -43,10 +43,13 @@ void run_config(const ConfigArgs& a) {
     throw std::invalid_argument("config: expected a config file (or --reference, --traces)");
   if (a.out_given && a.out.empty())
     throw std::invalid_argument("--out: expected a results folder, found an empty string");
-  std::error_code ec;
-  if (!a.target_out.empty() && std::filesystem::exists(a.target_out, ec))
-    throw std::invalid_argument("--target-out: '" + a.target_out +
-                                "' already exists (choose another path)");
+  if (!a.target_out.empty()) {
+    try {
+      check_writable(a.target_out, false, "choose another path");
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("--target-out: ") + e.what());
+    }
+  }
   // The checks `train` makes before it writes anything (its calibration aside).
   const config::ExperimentConfig c =
       check_run(a.config, config::option_overrides(

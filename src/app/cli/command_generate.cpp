@@ -1,7 +1,6 @@
 // `quddpm generate --model DIR --samples N --seed S --out FILE.npy`: fresh samples of a trained
 // model (its prior, then its trained circuits) and their metrics against the run's data.
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -37,24 +36,6 @@ struct GenerateArgs {
   bool force = false;
   std::optional<OutcomeRule> outcomes;  // --outcomes: overrides the run's training.outcomes
 };
-
-// Refuses an output that cannot be written before any work is done.
-void check_writable(const std::string& out, bool force) {
-  const fs::path p(out);
-  std::error_code ec;
-  if (fs::is_directory(p, ec)) throw std::invalid_argument(out + ": is a directory, not a file");
-  ensure_replaceable(out);  // a symbolic link, FIFO or device is never replaced
-  if (fs::exists(p, ec) && !force)
-    throw std::invalid_argument(out + ": already exists (use --force to replace it, or choose " +
-                                "another --out)");
-  const fs::path parent = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  if (!fs::is_directory(parent, ec))
-    throw std::invalid_argument(out + ": cannot write: directory '" + parent.string() +
-                                "' does not exist");
-  if (::access(parent.c_str(), W_OK) != 0)
-    throw std::invalid_argument(out + ": cannot write: directory '" + parent.string() +
-                                "' is not writable");
-}
 
 // True when `p` is `dir` or lies under it (both canonical).
 bool is_within(const fs::path& p, const fs::path& dir) {
@@ -155,7 +136,7 @@ void run_generate(const GenerateArgs& a) {
   for (const std::string* file : {&a.out, &a.observables, &a.histograms}) {
     if (file->empty()) continue;
     check_outside_model(*file, a.model);
-    check_writable(*file, a.force);
+    check_writable(*file, a.force, "use --force to replace it, or choose another --out");
   }
   if (!a.histograms.empty() && a.observables.empty())
     throw std::invalid_argument("--histograms: needs --observables");
