@@ -18,15 +18,22 @@ struct Transport {
 };
 
 // Exact optimal transport: value = W = min_P <P, C>, summed over the plan's entries in row
-// order. Solved as a min-cost flow by LEMON's NetworkSimplex (each source sends M/g units,
-// each sink takes N/g, g = gcd(N, M)) on the costs rounded to integer multiples of 2^-k, with
-// k the largest (at most 52) for which (N + M) max|C| 2^k <= 2^52; so the plan is optimal for
-// C within 2^-k (at N = M = 500 and C in [0, 1], 2^-42), and value is <P, C> in the real C.
-// For N = M the plan is a permutation matrix over N. Deterministic (no threads). Every plan is
-// checked against its optimality certificate (proves_optimal, with the simplex's potentials)
-// before it is returned; one that fails it throws std::logic_error. Throws
-// std::invalid_argument for an empty or non-finite C.
+// order. The costs are rounded to integer multiples of 2^-k, with k the largest (at most 52)
+// for which (N + M) max|C| 2^k <= 2^52; so the plan is optimal for C within 2^-k (at N = M =
+// 500 and C in [0, 1], 2^-42), and value is <P, C> in the real C. For N = M the plan is a
+// permutation matrix over N, found by the auction (model/assignment.hpp; the network simplex
+// takes over if it runs past its budget of 500 bids a row); otherwise network_simplex_transport
+// below solves it. Both solve the same integer problem, so they give the same plan wherever the
+// optimum is unique. Deterministic (no threads, integer arithmetic). Every plan is checked
+// against its optimality certificate (proves_assignment_optimal, or proves_optimal) before it
+// is returned; one that fails it throws std::logic_error. Throws std::invalid_argument for an
+// empty or non-finite C.
 Transport exact_transport(const RealMatrix& cost);
+
+// The same for any N x M as a min-cost flow by LEMON's NetworkSimplex (each source sends M/g
+// units, each sink takes N/g, g = gcd(N, M)) on the same rounded costs, its plan proved by the
+// simplex's potentials (proves_optimal).
+Transport network_simplex_transport(const RealMatrix& cost);
 
 // The optimality certificate of a transport plan on integer costs K (N x M, row-major): node
 // potentials pi (the N sources, then the M sinks) under which every arc's reduced cost

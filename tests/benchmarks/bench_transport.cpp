@@ -1,7 +1,8 @@
 // The transport losses' solves beside the training epoch of the official circle experiment
 // (n = 1 data qubit, na = 2 ancillas, L = 6, N = 500; QuantGenMdl's QDDPM_circle.ipynb): one
-// exact solve (LEMON's network simplex) and one entropic solve at N = 500, and the epoch with
-// each loss. docs/performance.md gives the ratio of the exact solve to the MMD epoch.
+// exact solve (the auction; and LEMON's network simplex beside it) and one entropic solve at
+// N = 500, and the epoch with each loss. docs/performance.md gives the ratio of the exact
+// solve to the epochs.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -47,6 +48,37 @@ void BM_ExactTransport(benchmark::State& state) {
     benchmark::DoNotOptimize(exact_transport(cost).value);
 }
 BENCHMARK(BM_ExactTransport)->Arg(100)->Arg(500)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same problem by the network simplex, which exact_transport used for every N before the
+// auction. Arg: N.
+void BM_NetworkSimplexTransport(benchmark::State& state) {
+  const RealMatrix cost = circle_cost(static_cast<int>(state.range(0)));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(network_simplex_transport(cost).value);
+}
+BENCHMARK(BM_NetworkSimplexTransport)
+    ->Arg(100)
+    ->Arg(500)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The exact solve on an epoch's own costs: the outputs of the circle experiment's step (random
+// angles, as BM_CircleEpoch starts from) against N circle targets; what the Wasserstein epoch
+// solves, where BM_ExactTransport's Haar states are harder for the auction (more near-ties).
+void BM_ExactTransportOfTheEpoch(benchmark::State& state) {
+  const HeaCircuit circuit(1, 2, 6);
+  Rng rng(3);
+  std::vector<double> theta(circuit.num_params());
+  for (double& t : theta)
+    t = rng.normal();
+  const StateMatrix outputs =
+      run_step(circuit, theta.data(), make_haar(1, kCircleSamples, 1), sampled_outcomes(4)).states;
+  const RealMatrix cost =
+      (1.0 - overlap_sq(outputs, circle_states(kCircleSamples, 2)).array()).matrix();
+  for (auto _ : state)
+    benchmark::DoNotOptimize(exact_transport(cost).value);
+}
+BENCHMARK(BM_ExactTransportOfTheEpoch)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Args: N, 1000 eps (the official reg 0.005 and 0.05), threads.
 void BM_EntropicTransport(benchmark::State& state) {

@@ -24,6 +24,14 @@ struct AdjointReads {
   double y_before, x_after;
 };
 
+// The best and second-best of values[j] - prices[j] over j in [0, n): best at the first j that
+// attains it, second the largest over every other j (= best on a tie; the lowest int64 for
+// n = 1). Exact integer arithmetic, so every table returns the same three numbers: the bid
+// of the auction's assignment solver (model/assignment.hpp).
+struct BestTwo {
+  std::int64_t best, second, at;
+};
+
 // The kernels of one instruction set for amplitudes of type std::complex<T>. Gates come in
 // double and are rounded to T inside; the adjoint reads are returned in double.
 template <class T>
@@ -57,6 +65,9 @@ struct KernelTable {
   // the n x m coefficients c and the m rows `rows`.
   void (*combine_rows)(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t m,
                        std::int64_t d, cplx* out);
+  // best_two_profits: BestTwo above, for |values|, |prices| < 2^62 (the differences fit).
+  BestTwo (*best_two_profits)(const std::int64_t* values, const std::int64_t* prices,
+                              std::int64_t n);
   // Each entry's arithmetic (its summation order) does not depend on how rows are grouped into
   // blocks, so callers may split the rows as they like without changing any bit.
 

@@ -3,8 +3,8 @@
 // interface: `reference::` is the plain, obviously-correct version kept as the yardstick
 // for tests; `portable::` are scalar loops the compiler vectorizes for the baseline ISA (and
 // the fallback for states smaller than a SIMD block); the SIMD versions, one per instruction
-// set, live in simd_tables.cpp (and its -inl.h) behind the kernel table (kernel_table.hpp). The unqualified
-// functions go through the active table and are what the algorithms call.
+// set, live in simd_tables.cpp (and its -inl.h) behind the kernel table (kernel_table.hpp). The
+// unqualified functions go through the active table and are what the algorithms call.
 #pragma once
 
 #include "core/gates.hpp"
@@ -67,6 +67,12 @@ template <class T>
 AdjointReads adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex<T>* psi, int nq,
                                            const Gate2x2& undo) {
   return active_kernels().fns<T>().adjacent_cz_then_adjoint_undo(lambda, psi, nq, undo);
+}
+
+// The auction's bid over one row: BestTwo (kernel_table.hpp) of values - prices.
+inline BestTwo best_two_profits(const std::int64_t* values, const std::int64_t* prices,
+                                std::int64_t n) {
+  return active_kernels().best_two_profits(values, prices, n);
 }
 
 // <lambda|X_q|psi>, <lambda|Y_q|psi>, <lambda|Z_q|psi> from one read pass.

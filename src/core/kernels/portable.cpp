@@ -2,6 +2,7 @@
 // long loops split across threads by the parallel policy. Also the kernels that have a
 // single fast implementation.
 #include <algorithm>
+#include <limits>
 
 #include "core/kernels/kernels.hpp"
 #include "core/parallel.hpp"
@@ -193,5 +194,22 @@ void portable::combine_rows(const cplx* c_rows, std::int64_t n, const cplx* rows
 QUDDPM_PORTABLE_KERNELS(double)
 QUDDPM_PORTABLE_KERNELS(float)
 #undef QUDDPM_PORTABLE_KERNELS
+
+// One pass, one value at a time.
+BestTwo portable::best_two_profits(const std::int64_t* values, const std::int64_t* prices,
+                                   std::int64_t n) {
+  BestTwo t{std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::min(), 0};
+  for (std::int64_t j = 0; j < n; ++j) {
+    const std::int64_t v = values[j] - prices[j];
+    if (v > t.best) {
+      t.second = t.best;
+      t.best = v;
+      t.at = j;
+    } else {
+      t.second = std::max(t.second, v);
+    }
+  }
+  return t;
+}
 
 }  // namespace quddpm

@@ -1,5 +1,8 @@
 // Plain reference kernels: one pair or one amplitude at a time, std::complex arithmetic (in
 // the amplitudes' precision, with the gate rounded to it).
+#include <algorithm>
+#include <limits>
+
 #include "core/kernels/kernels.hpp"
 
 namespace quddpm::reference {
@@ -125,6 +128,20 @@ void combine_rows(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t 
   for (std::int64_t i = 0; i < n; ++i)
     for (std::int64_t x = 0; x < d; ++x)
       out[i * d + x] = sum_of(m, [&](std::int64_t k) { return c[i * m + k] * rows[k * d + x]; });
+}
+
+// Two passes, as the definition reads: the maximum and its first index, then the maximum of
+// the rest.
+BestTwo best_two_profits(const std::int64_t* values, const std::int64_t* prices, std::int64_t n) {
+  BestTwo t{std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::min(), 0};
+  for (std::int64_t j = 0; j < n; ++j)
+    if (values[j] - prices[j] > t.best) {
+      t.best = values[j] - prices[j];
+      t.at = j;
+    }
+  for (std::int64_t j = 0; j < n; ++j)
+    if (j != t.at) t.second = std::max(t.second, values[j] - prices[j]);
+  return t;
 }
 
 #define QUDDPM_REFERENCE_KERNELS(T)                                                            \

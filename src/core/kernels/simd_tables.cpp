@@ -1,6 +1,7 @@
 // The SIMD kernels' tables and the choice among them. The kernels live by concern in
-// lanes-inl.h (what all share), gate_passes-inl.h, adjoint-inl.h and ensemble_products-inl.h;
-// this file gathers them into one KernelTable per target, and picks the table at run time.
+// lanes-inl.h (what all share), gate_passes-inl.h, adjoint-inl.h, ensemble_products-inl.h and
+// auction_bid-inl.h (the one integer kernel); this file gathers them into one KernelTable per
+// target, and picks the table at run time.
 //
 // The SIMD kernels: one source, compiled by Google Highway once per instruction set (SSE4,
 // AVX2, AVX-512 on x86-64; NEON on ARM, not SVE: see CMakeLists.txt) and for both precisions,
@@ -34,6 +35,7 @@
 #include <utility>
 
 #include "core/kernels/adjoint-inl.h"
+#include "core/kernels/auction_bid-inl.h"
 #include "core/kernels/ensemble_products-inl.h"
 #include "core/kernels/gate_passes-inl.h"
 #include "core/kernels/kernels.hpp"
@@ -89,7 +91,8 @@ const KernelTable* Table() {
                                  fns<float>(),
                                  &Kernels<double>::simd_gram_rows,
                                  &Kernels<double>::simd_overlap_sq_rows,
-                                 &Kernels<double>::simd_combine_rows};
+                                 &Kernels<double>::simd_combine_rows,
+                                 &AuctionBid::simd_best_two_profits};
   return &table;
 }
 
@@ -135,12 +138,20 @@ KernelFns<T> reference_fns() {
   return {&reference::apply_1q<T>, &reference::apply_adjacent_cz<T>, &reference::adjoint_undo<T>,
           &reference::apply_1q_then_adjacent_cz<T>, &reference::adjacent_cz_then_adjoint_undo<T>};
 }
-const KernelTable kPortable{
-    "portable",           portable_fns<double>(),     portable_fns<float>(),
-    &portable::gram_rows, &portable::overlap_sq_rows, &portable::combine_rows};
-const KernelTable kReference{
-    "reference",           reference_fns<double>(),     reference_fns<float>(),
-    &reference::gram_rows, &reference::overlap_sq_rows, &reference::combine_rows};
+const KernelTable kPortable{"portable",
+                            portable_fns<double>(),
+                            portable_fns<float>(),
+                            &portable::gram_rows,
+                            &portable::overlap_sq_rows,
+                            &portable::combine_rows,
+                            &portable::best_two_profits};
+const KernelTable kReference{"reference",
+                             reference_fns<double>(),
+                             reference_fns<float>(),
+                             &reference::gram_rows,
+                             &reference::overlap_sq_rows,
+                             &reference::combine_rows,
+                             &reference::best_two_profits};
 
 const KernelTable* fastest_supported() {
   return supported_kernel_tables().front();
