@@ -20,6 +20,7 @@ epochs.csv (git keeps none), so that a clone rebuilds every table and figure.
 """
 import argparse
 import csv
+import functools
 import json
 import os
 import re
@@ -204,12 +205,24 @@ def recorded_mmd_to_data(path):
                       if int(row["t"]) == 0)["mmd_to_data"])
 
 
+@functools.lru_cache(maxsize=None)
+def load_generated(path):
+    """The run's generated.npy, read once (run_data and run_numbers both use it); read-only."""
+    gen = np.load(os.path.join(path, "generated.npy"))
+    gen.flags.writeable = False
+    return gen
+
+
+@functools.lru_cache(maxsize=None)
 def run_data(path, bin_path):
     """The run's data.npy, or (a folder from git) drawn again by `quddpm config --target-out` from
-    its config, with an npy target read from the run's own copy (target.npy)."""
+    its config, with an npy target read from the run's own copy (target.npy). Drawn once a run
+    (main uses the TFIM's seed-1 data again); read-only."""
     kept = os.path.join(path, "data.npy")
     if os.path.exists(kept):
-        return np.load(kept)
+        data = np.load(kept)
+        data.flags.writeable = False
+        return data
     if not bin_path:
         sys.exit(f"{kept}: not there (git keeps no data.npy); pass --bin to draw it again")
     command = [bin_path, "config", os.path.join(path, "config.json")]
@@ -222,10 +235,10 @@ def run_data(path, bin_path):
         if done.returncode != 0:
             sys.exit(f"{path}: {' '.join(command)} failed: {done.stderr.strip()}")
         data = np.load(out)
-    gen = np.load(os.path.join(path, "generated.npy"))
-    if abs(mmd(gen, data) - recorded_mmd_to_data(path)) > 1e-9:
+    if abs(mmd(load_generated(path), data) - recorded_mmd_to_data(path)) > 1e-9:
         sys.exit(f"{path}: the data drawn again from config.json does not give the MMD to the "
                  "data the run recorded")
+    data.flags.writeable = False
     return data
 
 
@@ -235,7 +248,7 @@ def run_numbers(path, name, bin_path):
     data = run_data(path, bin_path)
     if name.startswith("qgan"):
         phases = read_csv(os.path.join(path, "qgan_phases.csv"))
-        gen = np.load(os.path.join(path, "generated.npy"))
+        gen = load_generated(path)
         test = np.load(os.path.join(path, "test_generated.npy"))
         r["final"] = {"train": mmd(gen, data), "test": mmd(test, data)}
         r["f0"] = {"train": float(np.mean(np.abs(gen[:, 0]) ** 2)),
@@ -249,7 +262,7 @@ def run_numbers(path, name, bin_path):
     r["distance_vs_t"] = {"backward": [float(cycles[t][distance]) for t in sorted(cycles)]}
     diffusion = read_csv(os.path.join(path, "diffusion.csv"))
     r["mmd_forward_vs_t"] = [float(row["mmd_to_data"]) for row in diffusion]
-    gen = np.load(os.path.join(path, "generated.npy"))
+    gen = load_generated(path)
     r["final"] = {"train": float(cycles[0][distance]), "kl": float(cycles[0]["kl_to_data"])}
     if name.startswith("qdt"):
         r["f0"] = {"train": float(np.mean(np.abs(gen[:, 0]) ** 2))}
@@ -281,14 +294,16 @@ def run_numbers(path, name, bin_path):
     if name in ("cluster_n1", "circle"):
         r["bloch_generated"] = bloch(gen).tolist()
         r["bloch_data"] = bloch(data[:200]).tolist()
-    # The per-epoch losses (the learning-rate table's); git keeps no epochs.csv: then None, and
-    # main reads the curves the table uses from OUT/loss_curves.csv.
+    # The per-epoch losses of the learning-rate table (cluster n = 2, cycles LOSS_CYCLES; no
+    # other table reads epochs.csv, 15 MB for a circle run); git keeps no epochs.csv: then None,
+    # and main reads the curves the table uses from OUT/loss_curves.csv.
     epochs_file = os.path.join(path, "epochs.csv")
     r["loss"] = None
-    if os.path.exists(epochs_file):
+    if name == "cluster_n2" and os.path.exists(epochs_file):
         loss = defaultdict(list)
         for row in read_csv(epochs_file):
-            loss[int(row["t"])].append(float(row["loss"]))
+            if int(row["t"]) in LOSS_CYCLES:
+                loss[int(row["t"])].append(float(row["loss"]))
         r["loss"] = {t: v for t, v in loss.items()}
     return r
 
