@@ -43,10 +43,6 @@ std::int64_t common_divisor(std::int64_t a, std::int64_t b) {
   return a;
 }
 
-}  // namespace
-
-namespace {
-
 // std::llround for |x| < 2^62 (x - trunc(x) is exact), without its library call: a third of
 // the time on an N = 500 matrix.
 std::int64_t round_half_away(double x) {

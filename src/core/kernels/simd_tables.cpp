@@ -113,8 +113,9 @@ struct Target {
 
 #if (HWY_TARGETS & HWY_AVX3) && (HWY_TARGETS & HWY_AVX2)
 // AVX-512's registers hold four amplitudes, so its ensemble products would hand rows of two
-// (one data qubit: the circle and cluster n = 1 experiments) to the portable loops, 1.3 times
-// slower there than AVX2's kernels, whose registers hold two. Every AVX-512 CPU runs AVX2.
+// (one data qubit: the circle and cluster n = 1 experiments) to the portable loops, and the
+// circle experiment's MMD epoch took 1.5 times as long as with AVX2's kernels, whose registers
+// hold two. Every AVX-512 CPU runs AVX2.
 void avx512_gram_rows(const cplx* a, std::int64_t na, const cplx* b, std::int64_t nb,
                       std::int64_t d, cplx* out) {
   (d % 4 == 0 ? N_AVX3::Table() : N_AVX2::Table())->gram_rows(a, na, b, nb, d, out);
