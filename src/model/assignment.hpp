@@ -1,6 +1,6 @@
 // The exact assignment problem on integer costs, by Bertsekas' auction with epsilon-scaling: the
 // exact optimal transport's solver when both ensembles have N states (model/transport.hpp), where
-// it is several times faster than the network simplex (results/bench/README.md). Every
+// it is two to three times as fast as the network simplex (docs/performance.md). Every
 // assignment it returns carries its proof (proves_assignment_optimal).
 #pragma once
 
@@ -17,14 +17,17 @@ struct Assignment {
 };
 
 // The permutation sigma minimizing sum_i K_{i, sigma(i)} for the N x N integer costs K
-// (row-major, |K_ij| (N + 1) < 2^60). Profits a_ij = -(N + 1) K_ij; persons (rows) bid for
+// (row-major, |K_ij| (N + 1) < 2^52). Profits a_ij = -(N + 1) K_ij; persons (rows) bid for
 // objects (columns) one at a time, each raising its object's price by best - second best +
 // eps (Gauss-Seidel forward auction), with eps = span(a) / 8, divided by 8 phase after phase
 // down to 1. At eps = 1 the total slack of the assignment is at most N < N + 1, one unit of
 // the scaled costs, so it is optimal (proves_assignment_optimal checks exactly this).
 // Deterministic: integers only, persons taken last-in first-out, ties to the lowest column.
-// Returns nothing when the bids pass `max_bids` or a price reaches 2^60 (the caller then
-// solves another way); throws std::invalid_argument for a size that does not match.
+// Profits and prices are integers held in doubles for the bids (exact below 2^53; the kernel
+// best_two_profits): when a price reaches 2^52, the lowest price is taken off every price (the
+// bids depend on their differences only). Returns nothing when the bids pass `max_bids`, a cost
+// is too large, or the prices' spread reaches 2^52 (the caller then solves another way); throws
+// std::invalid_argument for a size that does not match.
 std::optional<Assignment> auction_assignment(const std::vector<std::int64_t>& costs, int n,
                                              std::int64_t max_bids);
 

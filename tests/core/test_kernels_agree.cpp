@@ -346,7 +346,7 @@ TEST(KernelTables, GramOfStatesWithThemselvesIsExactlyHermitian) {
 
 // The auction's bid by hand: the best, its first column, and the best of the other columns.
 TEST(KernelTables, AuctionBidReferenceByHand) {
-  const std::vector<std::int64_t> values = {3, 9, 7, 9, 1}, prices = {0, 2, 0, 1, 0};
+  const std::vector<double> values = {3, 9, 7, 9, 1}, prices = {0, 2, 0, 1, 0};
   // values - prices = 3, 7, 7, 8, 1: best 8 at column 3, second 7.
   const BestTwo t = reference::best_two_profits(values.data(), prices.data(), 5);
   EXPECT_EQ(t.best, 8);
@@ -354,36 +354,40 @@ TEST(KernelTables, AuctionBidReferenceByHand) {
   EXPECT_EQ(t.second, 7);
   // A tie for the best (9 at columns 1 and 3): the first column takes it, and the second
   // equals the best.
-  const std::vector<std::int64_t> zero(9, 0);
+  const std::vector<double> zero(9, 0);
   const BestTwo tie = reference::best_two_profits(values.data(), zero.data(), 5);
   EXPECT_EQ(tie.best, 9);
   EXPECT_EQ(tie.at, 1);
   EXPECT_EQ(tie.second, 9);
   const BestTwo one = reference::best_two_profits(values.data(), zero.data(), 1);
   EXPECT_EQ(one.best, 3);
-  EXPECT_EQ(one.second, std::numeric_limits<std::int64_t>::min());  // one column: no second
-  const std::vector<std::int64_t> flat(9, -4);
+  EXPECT_EQ(one.second, -std::numeric_limits<double>::infinity());  // one column: no second
+  const std::vector<double> flat(9, -4);
   const BestTwo all = reference::best_two_profits(flat.data(), zero.data(), 9);
   EXPECT_EQ(all.best, -4);
   EXPECT_EQ(all.second, -4);
   EXPECT_EQ(all.at, 0);
 }
 
-// Every table's bid equals the reference's exactly (integers: no rounding to differ), for row
-// lengths around the register sizes, with ties (values from a handful of levels) and without,
-// and with magnitudes near the 2^60 the auction allows.
+// Every table's bid equals the reference's exactly (integers in doubles: no rounding to
+// differ), for row lengths around the register sizes, with ties (values from a handful of
+// levels) and without, and with magnitudes near the 2^52 the auction allows.
 TEST(KernelTables, AuctionBidAgreesWithReference) {
   std::mt19937_64 gen(11);
-  const std::int64_t big = std::int64_t{1} << 60;
+  const std::int64_t big = std::int64_t{1} << 52;
   for (const KernelTable* t : fast_tables())
     for (std::int64_t n = 1; n <= 41; ++n)
       for (int kind = 0; kind < 3; ++kind)
         for (int draw = 0; draw < 20; ++draw) {
           std::uniform_int_distribution<std::int64_t> level(0, 3), wide(-big + 1, big - 1);
-          std::vector<std::int64_t> values(n), prices(n);
+          std::vector<double> values(n), prices(n);
           for (std::int64_t j = 0; j < n; ++j) {
-            values[j] = kind == 0 ? level(gen) : kind == 1 ? wide(gen) / 2 : -level(gen) * big / 4;
-            prices[j] = kind == 0 ? level(gen) : kind == 1 ? (wide(gen) / 2) & (big - 1) : 0;
+            const std::int64_t v = kind == 0   ? level(gen)
+                                   : kind == 1 ? wide(gen)
+                                               : -level(gen) * (big / 4);
+            const std::int64_t p = kind == 0 ? level(gen) : kind == 1 ? wide(gen) & (big - 1) : 0;
+            values[j] = static_cast<double>(v);
+            prices[j] = static_cast<double>(p);
           }
           const BestTwo fast = t->best_two_profits(values.data(), prices.data(), n);
           const BestTwo ref = reference::best_two_profits(values.data(), prices.data(), n);

@@ -60,16 +60,19 @@ bool is_permutation(std::vector<int> sigma) {
   return true;
 }
 
-// Small costs (many ties), wide costs, and costs as large as exact_transport makes them
-// ((N + M) max|K| <= 2^52).
+// Small costs (many ties), wide costs, and costs as large as exact_transport makes them from
+// costs in [0, 1] ((N + M) max K <= 2^52).
 TEST(AuctionAssignment, EqualsTheMinimumOverPermutationsUpToEight) {
   std::mt19937_64 gen(3);
+  struct Range {
+    std::int64_t low, high;
+  };
   for (int n = 1; n <= 8; ++n)
-    for (const std::int64_t high :
-         {std::int64_t{3}, std::int64_t{1} << 40, (std::int64_t{1} << 52) / (2 * n)})
+    for (const Range r : {Range{-3, 3}, Range{-(std::int64_t{1} << 40), std::int64_t{1} << 40},
+                          Range{0, (std::int64_t{1} << 52) / (2 * n)}})
       for (int draw = 0; draw < 4; ++draw) {
-        SCOPED_TRACE("N = " + std::to_string(n) + ", costs up to " + std::to_string(high));
-        const std::vector<std::int64_t> k = random_costs(n, -high, high, gen);
+        SCOPED_TRACE("N = " + std::to_string(n) + ", costs up to " + std::to_string(r.high));
+        const std::vector<std::int64_t> k = random_costs(n, r.low, r.high, gen);
         const std::optional<Assignment> a = auction_assignment(k, n, kNoBudget);
         ASSERT_TRUE(a.has_value());
         ASSERT_TRUE(is_permutation(a->column_of_row));
@@ -166,7 +169,7 @@ TEST(AuctionAssignment, GivesUpPastItsBudgetAndRefusesCostsTooLarge) {
   std::mt19937_64 gen(4);
   const std::vector<std::int64_t> k = random_costs(6, 0, 100, gen);
   EXPECT_FALSE(auction_assignment(k, 6, 3).has_value());                 // at least one bid a row
-  const std::vector<std::int64_t> huge(4, (std::int64_t{1} << 60) / 3);  // (N + 1) |K| = 2^60
+  const std::vector<std::int64_t> huge(4, (std::int64_t{1} << 52) / 3);  // |K| = 2^52 / (N + 1)
   EXPECT_FALSE(auction_assignment(huge, 2, kNoBudget).has_value());
   EXPECT_THROW(auction_assignment(k, 5, kNoBudget), std::invalid_argument);
 }

@@ -25,11 +25,14 @@ struct AdjointReads {
 };
 
 // The best and second-best of values[j] - prices[j] over j in [0, n): best at the first j that
-// attains it, second the largest over every other j (= best on a tie; the lowest int64 for
-// n = 1). Exact integer arithmetic, so every table returns the same three numbers: the bid
-// of the auction's assignment solver (model/assignment.hpp).
+// attains it, second the largest over every other j (= best on a tie; -infinity for n = 1).
+// Values and prices are integers below 2^52 in size held in doubles, so every difference and
+// comparison is exact and every table returns the same three numbers: the bid of the auction's
+// assignment solver (model/assignment.hpp). Doubles, not 64-bit integers, because AVX2 has
+// no 64-bit integer maximum (emulated, the auction took 1.4 times as long).
 struct BestTwo {
-  std::int64_t best, second, at;
+  double best, second;
+  std::int64_t at;
 };
 
 // The kernels of one instruction set for amplitudes of type std::complex<T>. Gates come in
@@ -65,9 +68,8 @@ struct KernelTable {
   // the n x m coefficients c and the m rows `rows`.
   void (*combine_rows)(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t m,
                        std::int64_t d, cplx* out);
-  // best_two_profits: BestTwo above, for |values|, |prices| < 2^62 (the differences fit).
-  BestTwo (*best_two_profits)(const std::int64_t* values, const std::int64_t* prices,
-                              std::int64_t n);
+  // best_two_profits: BestTwo above (integer values and prices below 2^52 in size).
+  BestTwo (*best_two_profits)(const double* values, const double* prices, std::int64_t n);
   // Each entry's arithmetic (its summation order) does not depend on how rows are grouped into
   // blocks, so callers may split the rows as they like without changing any bit.
 

@@ -70,8 +70,7 @@ AdjointReads adjacent_cz_then_adjoint_undo(std::complex<T>* lambda, std::complex
 }
 
 // The auction's bid over one row: BestTwo (kernel_table.hpp) of values - prices.
-inline BestTwo best_two_profits(const std::int64_t* values, const std::int64_t* prices,
-                                std::int64_t n) {
+inline BestTwo best_two_profits(const double* values, const double* prices, std::int64_t n) {
   return active_kernels().best_two_profits(values, prices, n);
 }
 

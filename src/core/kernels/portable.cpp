@@ -196,11 +196,11 @@ QUDDPM_PORTABLE_KERNELS(float)
 #undef QUDDPM_PORTABLE_KERNELS
 
 // One pass, one value at a time.
-BestTwo portable::best_two_profits(const std::int64_t* values, const std::int64_t* prices,
-                                   std::int64_t n) {
-  BestTwo t{std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::min(), 0};
+BestTwo portable::best_two_profits(const double* values, const double* prices, std::int64_t n) {
+  constexpr double kLowest = -std::numeric_limits<double>::infinity();
+  BestTwo t{kLowest, kLowest, 0};
   for (std::int64_t j = 0; j < n; ++j) {
-    const std::int64_t v = values[j] - prices[j];
+    const double v = values[j] - prices[j];
     if (v > t.best) {
       t.second = t.best;
       t.best = v;

@@ -132,8 +132,9 @@ void combine_rows(const cplx* c, std::int64_t n, const cplx* rows, std::int64_t 
 
 // Two passes, as the definition reads: the maximum and its first index, then the maximum of
 // the rest.
-BestTwo best_two_profits(const std::int64_t* values, const std::int64_t* prices, std::int64_t n) {
-  BestTwo t{std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::min(), 0};
+BestTwo best_two_profits(const double* values, const double* prices, std::int64_t n) {
+  constexpr double kLowest = -std::numeric_limits<double>::infinity();
+  BestTwo t{kLowest, kLowest, 0};
   for (std::int64_t j = 0; j < n; ++j)
     if (values[j] - prices[j] > t.best) {
       t.best = values[j] - prices[j];
