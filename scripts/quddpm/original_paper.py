@@ -221,10 +221,18 @@ def run_data(path, bin_path):
     kept = os.path.join(path, "data.npy")
     if os.path.exists(kept):
         data = np.load(kept)
-        data.flags.writeable = False
-        return data
+    else:
+        data = draw_run_data(path, bin_path)
+    data.flags.writeable = False
+    return data
+
+
+def draw_run_data(path, bin_path):
+    """run_data's draw for a folder without data.npy, checked against the MMD to the data the
+    run recorded."""
     if not bin_path:
-        sys.exit(f"{kept}: not there (git keeps no data.npy); pass --bin to draw it again")
+        sys.exit(f"{os.path.join(path, 'data.npy')}: not there (git keeps no data.npy); pass "
+                 "--bin to draw it again")
     command = [bin_path, "config", os.path.join(path, "config.json")]
     if os.path.exists(os.path.join(path, "target.npy")):
         # (a relative target.path is read from the config's folder)
@@ -238,7 +246,6 @@ def run_data(path, bin_path):
     if abs(mmd(load_generated(path), data) - recorded_mmd_to_data(path)) > 1e-9:
         sys.exit(f"{path}: the data drawn again from config.json does not give the MMD to the "
                  "data the run recorded")
-    data.flags.writeable = False
     return data
 
 

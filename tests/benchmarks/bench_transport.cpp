@@ -36,9 +36,14 @@ StateMatrix circle_states(int count, std::uint64_t seed) {
   return s;
 }
 
-// 1 - |<a_i|b_j>|^2 of N Haar states against N circle states, n = 1.
+// The transport cost C_ij = 1 - |<a_i|b_j>|^2.
+RealMatrix infidelities(const StateMatrix& a, const StateMatrix& b) {
+  return (1.0 - overlap_sq(a, b).array()).matrix();
+}
+
+// C of N Haar states against N circle states, n = 1.
 RealMatrix circle_cost(int n) {
-  return (1.0 - overlap_sq(make_haar(1, n, 1), circle_states(n, 2)).array()).matrix();
+  return infidelities(make_haar(1, n, 1), circle_states(n, 2));
 }
 
 // Arg: N.
@@ -73,8 +78,7 @@ void BM_ExactTransportOfTheEpoch(benchmark::State& state) {
     t = rng.normal();
   const StateMatrix outputs =
       run_step(circuit, theta.data(), make_haar(1, kCircleSamples, 1), sampled_outcomes(4)).states;
-  const RealMatrix cost =
-      (1.0 - overlap_sq(outputs, circle_states(kCircleSamples, 2)).array()).matrix();
+  const RealMatrix cost = infidelities(outputs, circle_states(kCircleSamples, 2));
   for (auto _ : state)
     benchmark::DoNotOptimize(exact_transport(cost).value);
 }

@@ -36,13 +36,13 @@ void apply_thread_option(int threads);
 
 // Option checks shared by the commands. CLI11 alone reads "-1" as 2^64 - 1 for an unsigned
 // option and saturates values that overflow; these refuse both.
+CLI::Validator unsigned64_check();  // digits only, at most 2^64 - 1
+CLI::Validator threads_check();     // 0 (all cores) .. kMaxThreads
+inline constexpr int kMaxThreads = 1024;
+
 // An output file the command may write: not a directory, link, FIFO or device; not there
 // already unless `force` (else "PATH: already exists (when_it_exists)"); in an existing,
 // writable folder. Throws std::invalid_argument naming the path.
 void check_writable(const std::string& path, bool force, const std::string& when_it_exists);
-
-CLI::Validator unsigned64_check();  // digits only, at most 2^64 - 1
-CLI::Validator threads_check();     // 0 (all cores) .. kMaxThreads
-inline constexpr int kMaxThreads = 1024;
 
 }  // namespace quddpm::app
